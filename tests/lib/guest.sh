@@ -1,0 +1,75 @@
+# Helpers for guest suites (sourced; runs inside the test kernel as root).
+# Output is TAP-like: "ok - ..." / "not ok - ..."; finish exits non-zero
+# when anything failed.
+set -u
+PASS=0
+FAILS=0
+
+ok() { PASS=$((PASS + 1)); echo "ok - $*"; }
+not_ok() { FAILS=$((FAILS + 1)); echo "not ok - $*"; }
+# check DESCRIPTION COMMAND...: run the command, pass when it exits 0
+check() { local d=$1; shift; if "$@"; then ok "$d"; else not_ok "$d (command: $*)"; fi; }
+# check_fails DESCRIPTION COMMAND...: pass when the command exits non-zero
+check_fails() { local d=$1; shift; if "$@" 2>/dev/null; then not_ok "$d (succeeded: $*)"; else ok "$d"; fi; }
+# check_eq DESCRIPTION EXPECTED ACTUAL
+check_eq() {
+	if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1: expected '$2', got '$3'"; fi
+}
+finish() {
+	echo "# $PASS passed, $FAILS failed"
+	[ "$FAILS" -eq 0 ]
+}
+die() { echo "not ok - $*"; exit 1; }
+
+load_ioband() {
+	modprobe dm_mod 2>/dev/null
+	insmod "$IOBAND_KO" || die "insmod $IOBAND_KO"
+}
+
+unload_ioband() {
+	rmmod dm_ioband
+}
+
+# nullb NAME SIZE_MB [attr=value...]: a null_blk disk made through configfs,
+# so several disks with different timings can exist; prints /dev/NAME.
+nullb() {
+	local name=$1 size=$2 d
+	shift 2
+	modprobe null_blk nr_devices=0 2>/dev/null
+	mountpoint -q /sys/kernel/config || mount -t configfs none /sys/kernel/config
+	d=/sys/kernel/config/nullb/$name
+	mkdir "$d" || die "mkdir $d"
+	echo "$size" >"$d/size"
+	echo 1 >"$d/memory_backed"
+	local kv
+	for kv in "$@"; do
+		echo "${kv#*=}" >"$d/${kv%%=*}" || die "nullb $name: cannot set $kv"
+	done
+	echo 1 >"$d/power"
+	[ -b "/dev/$name" ] || die "nullb $name: /dev/$name missing"
+	echo "/dev/$name"
+}
+
+nullb_remove() {
+	local d=/sys/kernel/config/nullb/$1
+	echo 0 >"$d/power" 2>/dev/null
+	rmdir "$d"
+}
+
+# ioband_create NAME DEV GROUP [extra table args...]
+ioband_create() {
+	local name=$1 dev=$2
+	shift 2
+	echo "0 $(blockdev --getsz "$dev") ioband $dev $*" | dmsetup create "$name" &&
+		dmsetup mknodes "$name"
+}
+
+# linear_slice NAME DEV START_SECTOR SECTORS
+linear_slice() {
+	echo "0 $4 linear $2 $3" | dmsetup create "$1" && dmsetup mknodes "$1"
+}
+
+# the status/table line without "NAME: 0 LEN ioband "
+status_of() { dmsetup status "$1" | cut -d' ' -f4-; }
+table_of() { dmsetup table "$1" | cut -d' ' -f4-; }
+devnum() { printf '%d:%d' "$(stat -L -c '%t' "$1" | sed 's/^/0x/')" "$(stat -L -c '%T' "$1" | sed 's/^/0x/')"; }

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Install everything the test bed needs on a Debian 12 machine (run as root).
+# Idempotent: a second run only checks. Prints the two kernel versions it
+# resolved to .cache/kernels (one per line: <line> <version>).
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/.." && pwd)
+cache=$repo/.cache
+mkdir -p "$cache"
+export DEBIAN_FRONTEND=noninteractive
+# The image packages run initramfs hooks; the guest boots without an
+# initramfs (virtme-ng shares the host root), so skip building one.
+export INITRD=No
+
+if [ "$(id -u)" != 0 ]; then
+	echo "setup: must run as root (installs Debian packages)" >&2
+	exit 1
+fi
+
+# apt-cache needs fresh lists: the archive drops superseded kernel ABIs.
+if [ ! -f "$cache/apt-updated" ] || [ -n "$(find "$cache/apt-updated" -mmin +360)" ]; then
+	apt-get update -q >/dev/null
+	touch "$cache/apt-updated"
+fi
+
+# Newest generic amd64 kernel of each line that bookworm's suites carry.
+newest() { apt-cache search --names-only "$1" | awk '{print $1}' | sort -V | tail -n 1; }
+img61=$(newest '^linux-image-6\.1\.0-[0-9]+-amd64-unsigned$')
+img612=$(newest '^linux-image-6\.12\.[0-9]+\+deb12-amd64-unsigned$')
+if [ -z "$img61" ] || [ -z "$img612" ]; then
+	echo "setup: cannot resolve the 6.1 and 6.12 kernels (got '$img61' '$img612')" >&2
+	exit 1
+fi
+ver61=${img61#linux-image-}; ver61=${ver61%-unsigned}
+ver612=${img612#linux-image-}; ver612=${ver612%-unsigned}
+
+pkgs=(qemu-system-x86 busybox-static kmod fio dmsetup libdevmapper-dev
+      libclang-dev clang pkg-config make gcc python3-venv e2fsprogs lvm2 util-linux
+      "$img61" "linux-headers-$ver61" "$img612" "linux-headers-$ver612")
+missing=()
+for p in "${pkgs[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+	echo "setup: installing ${missing[*]}"
+	apt-get install -y -q --no-install-recommends "${missing[@]}" >"$cache/apt-install.log" 2>&1 || {
+		tail -n 30 "$cache/apt-install.log" >&2
+		exit 1
+	}
+fi
+
+# virtme-ng, pinned, in the project's own venv.
+VNG_VERSION=1.42
+if [ ! -x "$cache/venv/bin/vng" ] || ! "$cache/venv/bin/pip" show virtme-ng 2>/dev/null | grep -q "^Version: $VNG_VERSION$"; then
+	python3 -m venv "$cache/venv"
+	"$cache/venv/bin/pip" install -q "virtme-ng==$VNG_VERSION"
+fi
+
+# Rust toolchain: the machine has one (rustup); nothing to fetch here.
+command -v cargo >/dev/null || { echo "setup: cargo not found" >&2; exit 1; }
+
+printf '6.1 %s\n6.12 %s\n' "$ver61" "$ver612" >"$cache/kernels"
+cat "$cache/kernels"

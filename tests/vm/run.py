@@ -1,0 +1,230 @@
+#!/usr/bin/env python3
+"""Boot real kernels under QEMU (TCG) and run guest test suites in them.
+
+Each suite is a bash script in tests/suites/ (or a path).  For every kernel
+the runner builds kmod/ against that kernel's headers (W=1, warnings fail),
+boots it with virtme-ng sharing the host root read-only, runs the suite in
+the guest, and reads the verdict from files the guest wrote, never from the
+console or vng's exit status.  A suite fails when its script exits non-zero,
+when the guest does not come back in time, or when the guest kernel log has
+a BUG/WARNING/Oops/hung-task/lockdep/KASAN line.
+
+Suite headers (comment lines near the top of the script):
+  # timeout: SECONDS      time limit for the script in the guest (default 600)
+  # memory: SIZE          guest memory (default 2G)
+  # expect: fail-exit     runner self-test: must fail because the script failed
+  # expect: fail-dmesg    runner self-test: must fail because of the kernel log
+"""
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+
+REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+CACHE = os.path.join(REPO, ".cache")
+
+# Lines in the guest kernel log that fail a run whatever the script said.
+BAD_DMESG = re.compile(
+    r"BUG:|WARNING:|Oops|general protection fault|kernel BUG|"
+    r"INFO: task .* blocked for more than|blocked for more than \d+ seconds|"
+    r"possible circular locking|possible recursive locking|lockdep|"
+    r"inconsistent lock state|KASAN|UBSAN|kmemleak: .* new suspected|"
+    r"Kernel panic|soft lockup|hard LOCKUP|rcu_sched self-detected stall|"
+    r"rcu: INFO: rcu_.* detected stalls"
+)
+
+
+def log(msg):
+    print(msg, flush=True)
+
+
+def kernels_file():
+    path = os.path.join(CACHE, "kernels")
+    if not os.path.exists(path):
+        sys.exit("run.py: .cache/kernels missing: run tests/setup.sh first")
+    out = {}
+    with open(path) as f:
+        for line in f:
+            line_name, ver = line.split()
+            out[line_name] = ver
+    return out
+
+
+def resolve_kernels(specs, vmlinuz, kdir):
+    """Return a list of (label, version, vmlinuz, kdir)."""
+    if vmlinuz:
+        if not kdir:
+            sys.exit("run.py: --vmlinuz needs --kdir (the kernel's build dir)")
+        ver = os.path.basename(os.path.realpath(os.path.join(kdir, "..")))
+        return [("custom", ver, vmlinuz, kdir)]
+    known = kernels_file()
+    wanted = []
+    for s in specs or ["all"]:
+        wanted += sorted(known, key=lambda k: [int(x) for x in k.split(".")]) if s == "all" else [s]
+    out = []
+    for w in wanted:
+        if w not in known:
+            sys.exit(f"run.py: unknown kernel line {w!r} (known: {', '.join(known)})")
+        ver = known[w]
+        out.append((w, ver, f"/boot/vmlinuz-{ver}", f"/lib/modules/{ver}/build"))
+    return out
+
+
+def build_module(src, ver, kdir, name):
+    """Build an out-of-tree module from src into .cache/build/<ver>/<name>."""
+    dst = os.path.join(CACHE, "build", ver, name)
+    os.makedirs(dst, exist_ok=True)
+    for entry in os.listdir(src):
+        if entry.endswith((".c", ".h")) or entry in ("Kbuild", "Makefile"):
+            shutil.copy2(os.path.join(src, entry), dst)
+    cmd = ["make", "-C", kdir, f"M={dst}", "W=1", "modules"]
+    p = subprocess.run(cmd, capture_output=True, text=True)
+    out = p.stdout + p.stderr
+    with open(os.path.join(dst, "build.log"), "w") as f:
+        f.write(out)
+    warnings = [l for l in out.splitlines() if "warning:" in l]
+    if p.returncode != 0 or warnings:
+        log(out[-4000:])
+        raise RuntimeError(f"build of {name} for {ver} failed"
+                           + (f" ({len(warnings)} warnings with W=1)" if warnings else ""))
+    return dst
+
+
+def suite_meta(path):
+    meta = {"timeout": 600, "memory": "2G", "expect": "pass"}
+    with open(path) as f:
+        for _ in range(30):
+            line = f.readline()
+            m = re.match(r"#\s*(timeout|memory|expect):\s*(\S+)", line)
+            if m:
+                meta[m.group(1)] = m.group(2)
+    meta["timeout"] = int(meta["timeout"])
+    return meta
+
+
+def run_suite(label, ver, vmlinuz, suite, env):
+    meta = suite_meta(suite)
+    name = os.path.splitext(os.path.basename(suite))[0]
+    res = os.path.join(CACHE, "results", ver, name)
+    shutil.rmtree(res, ignore_errors=True)
+    os.makedirs(res)
+    exports = " ".join(f"{k}={v}" for k, v in env.items())
+    guest_cmd = (f"{exports} RESULTS={res} bash {REPO}/tests/vm/guest.sh "
+                 f"{res} {os.path.abspath(suite)} {meta['timeout']}")
+    vng = os.path.join(CACHE, "venv", "bin", "vng")
+    cmd = [vng, "--run", vmlinuz, "--disable-kvm", "--force-9p",
+           "--memory", meta["memory"], "--cpus", str(os.cpu_count() or 2),
+           "--rwdir", res, "--exec", guest_cmd]
+    penv = dict(os.environ)
+    penv["PATH"] = os.path.join(CACHE, "venv", "bin") + ":" + penv.get("PATH", "")
+    # Boot under TCG takes ~30 s; give the guest that plus the suite's limit.
+    limit = meta["timeout"] + 180
+    start = time.time()
+    with open(os.path.join(res, "console"), "w") as console:
+        try:
+            subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=console,
+                           stderr=subprocess.STDOUT, env=penv, timeout=limit,
+                           cwd=REPO)
+            timed_out = False
+        except subprocess.TimeoutExpired:
+            timed_out = True
+    elapsed = time.time() - start
+
+    reasons = []
+    rc_path = os.path.join(res, "rc")
+    if timed_out:
+        reasons.append(f"guest did not come back within {limit}s")
+    if not os.path.exists(os.path.join(res, "done")):
+        reasons.append("guest wrote no verdict (crashed, hung or never ran)")
+    rc = None
+    if os.path.exists(rc_path):
+        rc = int(open(rc_path).read().strip() or "255")
+        if rc == 124 or rc == 137:
+            reasons.append(f"suite hit its {meta['timeout']}s time limit in the guest")
+        elif rc != 0:
+            reasons.append(f"suite script exited {rc}")
+    bad = []
+    dmesg_path = os.path.join(res, "dmesg")
+    if os.path.exists(dmesg_path):
+        bad = [l for l in open(dmesg_path, errors="replace") if BAD_DMESG.search(l)]
+        if bad:
+            reasons.append(f"guest kernel log has {len(bad)} bad line(s), first: {bad[0].strip()}")
+    else:
+        # The console still has the kernel's messages when the guest died.
+        con = open(os.path.join(res, "console"), errors="replace").read()
+        bad = [l for l in con.splitlines() if BAD_DMESG.search(l)]
+        if bad:
+            reasons.append(f"console shows: {bad[0].strip()}")
+
+    output = os.path.join(res, "output")
+    if os.path.exists(output):
+        for line in open(output, errors="replace"):
+            print(f"    [{label}] {line.rstrip()}")
+
+    expect = meta["expect"]
+    if expect == "pass":
+        ok = not reasons
+    elif expect == "fail-exit":
+        ok = rc not in (None, 0) and not bad and not timed_out
+        reasons = reasons if not ok else [f"failed as expected: {'; '.join(reasons)}"]
+    elif expect == "fail-dmesg":
+        ok = bool(bad) and not timed_out
+        reasons = reasons if not ok else [f"failed as expected: {'; '.join(reasons)}"]
+    else:
+        ok, reasons = False, [f"unknown expect: {expect}"]
+    verdict = "ok" if ok else "FAIL"
+    detail = f" ({'; '.join(reasons)})" if reasons else ""
+    log(f"{verdict} {name} on {label} ({ver}) in {elapsed:.0f}s{detail}")
+    if not ok:
+        log(f"    results: {res}")
+        for l in bad[:20]:
+            log(f"    dmesg: {l.rstrip()}")
+    return ok
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--kernel", action="append",
+                    help="6.1, 6.12 or all (default all); repeatable")
+    ap.add_argument("--vmlinuz", help="boot this kernel image instead")
+    ap.add_argument("--kdir", help="build dir of that kernel (its headers)")
+    ap.add_argument("suites", nargs="+", help="suite names (tests/suites/NAME.sh) or paths")
+    args = ap.parse_args()
+
+    suites = []
+    for s in args.suites:
+        path = s if os.path.exists(s) else os.path.join(REPO, "tests", "suites", s + ".sh")
+        if not os.path.exists(path):
+            sys.exit(f"run.py: no suite {s!r} (looked for {path})")
+        suites.append(path)
+
+    passed = failed = 0
+    for label, ver, vmlinuz, kdir in resolve_kernels(args.kernel, args.vmlinuz, args.kdir):
+        try:
+            kmod = build_module(os.path.join(REPO, "kmod"), ver, kdir, "kmod")
+            warnmod = build_module(os.path.join(REPO, "tests", "vm", "warnmod"), ver, kdir, "warnmod")
+        except RuntimeError as e:
+            log(f"FAIL build on {label} ({ver}): {e}")
+            failed += len(suites)
+            continue
+        env = {
+            "REPO": REPO,
+            "KVER": ver,
+            "IOBAND_KO": os.path.join(kmod, "dm-ioband.ko"),
+            "WARN_KO": os.path.join(warnmod, "ioband_warn_test.ko"),
+            "IOBAND": os.environ.get("IOBAND", os.path.join(REPO, "target", "release", "ioband")),
+        }
+        for s in suites:
+            if run_suite(label, ver, vmlinuz, s, env):
+                passed += 1
+            else:
+                failed += 1
+    print(f"{passed} passed, {failed} failed")
+    sys.exit(0 if failed == 0 else 1)
+
+
+if __name__ == "__main__":
+    main()
