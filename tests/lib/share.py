@@ -1,0 +1,43 @@
+#!/usr/bin/env python3
+"""Compare achieved shares with configured weights.
+
+usage: share.py TOLERANCE WEIGHT:FIO_JSON [WEIGHT:FIO_JSON ...]
+Reads each fio JSON result (read+write bytes of all its jobs), prints the
+achieved and configured share of every job and the ratio achieved/configured,
+and exits 1 when any ratio is off by more than TOLERANCE (0.10 = 10%).
+"""
+import json
+import sys
+
+
+def fio_bytes(path):
+    with open(path) as f:
+        text = f.read()
+    # fio may print notes before the JSON document
+    data = json.loads(text[text.index("{"):])
+    total = 0
+    for job in data["jobs"]:
+        total += job["read"]["io_bytes"] + job["write"]["io_bytes"]
+    return total
+
+
+def main():
+    tol = float(sys.argv[1])
+    pairs = [a.split(":", 1) for a in sys.argv[2:]]
+    weights = [float(w) for w, _ in pairs]
+    done = [fio_bytes(p) for _, p in pairs]
+    wsum, dsum = sum(weights), sum(done)
+    worst = 0.0
+    for (w, p), d in zip(pairs, done):
+        want = float(w) / wsum
+        got = d / dsum if dsum else 0.0
+        ratio = got / want
+        worst = max(worst, abs(ratio - 1))
+        print(f"# weight {w:>4}: {d / 2**20:8.1f} MiB  share {got * 100:5.1f}% "
+              f"(configured {want * 100:5.1f}%)  achieved/configured {ratio:.3f}")
+    print(f"# total {dsum / 2**20:.1f} MiB, worst deviation {worst * 100:.1f}% (limit {tol * 100:.0f}%)")
+    sys.exit(0 if dsum and worst <= tol else 1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,140 @@
+#!/usr/bin/env bash
+# Every bad table line and message fails with an error returned to dmsetup
+# and a reason in the kernel log, and changes nothing: the table and status
+# of every ioband device are byte-identical afterwards.
+# timeout: 600
+. "$REPO/tests/lib/guest.sh"
+
+load_ioband
+disk=$(nullb nb0 256)
+linear_slice s1 "$disk" 0 262144
+linear_slice s2 "$disk" 262144 262144
+D=/dev/mapper/s1
+SZ=$(blockdev --getsz $D)
+ioband_create ioband1 $D 1 || die "create ioband1"
+ioband_create ioband2 /dev/mapper/s2 1 || die "create ioband2"
+dmsetup message ioband1 0 type user
+dmsetup message ioband1 0 attach 1000
+dmsetup message ioband1 0 weight 1000:30
+dmsetup message ioband1 0 weight 40
+
+snapshot() { { dmsetup table; dmsetup status; dmsetup ls; } 2>&1 | sort; }
+base=$(snapshot)
+unchanged() {
+	local now
+	now=$(snapshot)
+	if [ "$now" = "$base" ]; then return 0; fi
+	echo "# state changed:"; diff <(echo "$base") <(echo "$now") | sed 's/^/#   /'
+	return 1
+}
+# the reason the kernel logged for the last rejection
+last_reason() { dmesg | grep -E 'device-mapper: (table|ioband)' | tail -n 1 | sed 's/^\[[^]]*\] //'; }
+
+bad_table() {
+	local desc=$1 line=$2
+	if echo "0 $SZ ioband $line" | dmsetup create badtbl >/dev/null 2>&1; then
+		not_ok "table rejected: $desc ($line)"
+		dmsetup remove badtbl
+		return
+	fi
+	if ! unchanged; then not_ok "table '$line' changed state"; return; fi
+	if echo "0 $SZ ioband $line" | dmsetup reload ioband1 >/dev/null 2>&1; then
+		not_ok "reload rejected: $desc"
+		dmsetup clear ioband1
+		return
+	fi
+	if unchanged; then ok "table rejected, nothing changed: $desc -- $(last_reason)"; else not_ok "reload '$line' changed state"; fi
+}
+
+bad_msg() {
+	local desc=$1 dev=$2
+	shift 2
+	if dmsetup message "$dev" 0 "$@" >/dev/null 2>&1; then
+		not_ok "message rejected: $desc (dmsetup message $dev 0 $*)"
+		return
+	fi
+	if unchanged; then ok "message rejected, nothing changed: $desc -- $(last_reason)"; else not_ok "message '$*' changed state"; fi
+}
+
+echo "# bad table lines"
+bad_table "no arguments" ""
+bad_table "device only" "$D"
+bad_table "group not a number" "$D abc"
+bad_table "negative group" "$D -1"
+bad_table "group overflows int" "$D 99999999999"
+bad_table "group beyond INT_MAX" "$D 2147483648"
+bad_table "io_throttle not a number" "$D 1 x"
+bad_table "negative io_throttle" "$D 1 -4"
+bad_table "io_throttle overflow" "$D 1 4294967296"
+bad_table "io_throttle not below default io_limit" "$D 1 200"
+bad_table "io_limit not a number" "$D 1 4 x"
+bad_table "io_limit below io_throttle" "$D 1 10 5"
+bad_table "io_limit equal to io_throttle" "$D 1 10 10"
+bad_table "io_limit too large" "$D 1 4 99999999"
+bad_table "five arguments" "$D 1 4 128 user"
+bad_table "seven arguments" "$D 1 4 128 user weight 0"
+bad_table "unknown type" "$D 1 4 128 bogus weight 0 :100"
+bad_table "unknown policy" "$D 1 4 128 user bogus 0 :100"
+bad_table "token not a number" "$D 1 4 128 user weight x :100"
+bad_table "default weight without colon" "$D 1 4 128 user weight 0 100"
+bad_table "default weight zero" "$D 1 4 128 user weight 0 :0"
+bad_table "default weight negative" "$D 1 4 128 user weight 0 :-1"
+bad_table "group without weight" "$D 1 4 128 user weight 0 :100 1000"
+bad_table "group weight zero" "$D 1 4 128 user weight 0 :100 1000:0"
+bad_table "group id not a number" "$D 1 4 128 user weight 0 :100 x:10"
+bad_table "duplicate group" "$D 1 4 128 user weight 0 :100 1000:1 1000:2"
+bad_table "groups with type none" "$D 1 4 128 none weight 0 :100 1000:10"
+bad_table "uid out of range" "$D 1 4 128 user weight 0 :100 4294967295:10"
+bad_table "pid out of range" "$D 1 4 128 pid weight 0 :100 99999999:10"
+bad_table "weight overflow" "$D 1 4 128 user weight 0 :100 1000:99999999999"
+bad_table "no such device" "/dev/nonexistent 1"
+bad_table "io_limit below the group's io_throttle" "$D 1 0 3"
+
+echo "# bad messages"
+bad_msg "no words" ioband1
+bad_msg "unknown command" ioband1 foo 1
+bad_msg "weight without value" ioband1 weight
+bad_msg "three words" ioband1 weight 1 2
+bad_msg "weight zero" ioband1 weight 0
+bad_msg "weight negative" ioband1 weight -5
+bad_msg "weight not a number" ioband1 weight abc
+bad_msg "weight empty" ioband1 weight ""
+bad_msg "weight overflow" ioband1 weight 99999999999
+bad_msg "weight beyond the maximum" ioband1 weight 1000001
+bad_msg "weight of a group not attached" ioband1 weight 3000:10
+bad_msg "weight with a bad group id" ioband1 weight x:10
+bad_msg "weight zero for a group" ioband1 weight 1000:0
+bad_msg "weight with an empty value" ioband1 weight 1000:
+bad_msg "token zero" ioband1 token 0
+bad_msg "token negative" ioband1 token -1
+bad_msg "token not a number" ioband1 token x
+bad_msg "token overflow" ioband1 token 4294967296
+bad_msg "io_throttle zero" ioband1 io_throttle 0
+bad_msg "io_throttle equal to io_limit" ioband1 io_throttle 128
+bad_msg "io_throttle overflow" ioband1 io_throttle 99999999999
+bad_msg "io_limit equal to io_throttle" ioband1 io_limit 4
+bad_msg "io_limit below io_throttle" ioband1 io_limit 2
+bad_msg "io_limit zero" ioband1 io_limit 0
+bad_msg "io_limit too large" ioband1 io_limit 70000
+bad_msg "unknown type" ioband1 type bogus
+bad_msg "type change while groups are attached" ioband1 type pid
+bad_msg "attach twice" ioband1 attach 1000
+bad_msg "attach negative" ioband1 attach -5
+bad_msg "attach not a number" ioband1 attach abc
+bad_msg "attach uid out of range" ioband1 attach 4294967295
+bad_msg "attach overflow" ioband1 attach 99999999999999999999999
+bad_msg "attach with type none" ioband2 attach 1000
+bad_msg "detach the default group" ioband1 detach -1
+bad_msg "detach a group not attached" ioband1 detach 3000
+bad_msg "detach not a number" ioband1 detach abc
+bad_msg "reset with an argument" ioband1 reset now
+bad_msg "unknown policy" ioband1 policy bogus
+bad_msg "very long word" ioband1 weight "$(printf '9%.0s' $(seq 4000))"
+
+echo "# the devices still work"
+check "I/O through ioband1 after all that" dd if=/dev/zero of=/dev/mapper/ioband1 bs=64k count=16 oflag=direct status=none
+check "remove" dmsetup remove ioband1
+check "remove" dmsetup remove ioband2
+dmsetup remove s1; dmsetup remove s2
+check "unload" unload_ioband
+finish

@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# Fairness on a bottleneck disk: a null_blk with timer completion (2 ms per
+# I/O, 8 tags) sliced with dm-linear.  Every job runs fio at once; the split
+# of the bytes each job moved must match the configured weights within 10%.
+# timeout: 900
+. "$REPO/tests/lib/guest.sh"
+
+RUNTIME=${FAIR_RUNTIME:-15}
+load_ioband
+disk=$(nullb slow 1024 memory_backed=0 irqmode=2 completion_nsec=2000000 hw_queue_depth=8)
+for i in 1 2 3 4; do linear_slice "part$i" "$disk" $(( (i - 1) * 524288 )) 524288; done
+out=$RESULTS/fio
+mkdir -p "$out"
+
+# fio_job NAME DEVICE [extra fio args]: 4 KiB random direct reads, QD 16
+fio_job() {
+	local name=$1 dev=$2
+	shift 2
+	fio --name="$name" --filename="$dev" --rw=randread --bs=4k --direct=1 \
+		--ioengine=libaio --iodepth=16 --runtime="$RUNTIME" --time_based \
+		--output-format=json --output="$out/$name.json" "$@" >/dev/null
+}
+
+echo "# two ioband devices, one device group, weights 80 and 40"
+ioband_create ioband1 /dev/mapper/part1 1
+ioband_create ioband2 /dev/mapper/part2 1
+dmsetup message ioband1 0 weight 80
+dmsetup message ioband2 0 weight 40
+fio_job w80 /dev/mapper/ioband1 &
+fio_job w40 /dev/mapper/ioband2 &
+wait
+check "80/40 split within 10% of 2:1" python3 "$REPO/tests/lib/share.py" 0.10 80:"$out/w80.json" 40:"$out/w40.json"
+dmsetup status --target ioband | sed 's/^/# /'
+
+echo "# the same disk without ioband: the split is whatever the disk gives"
+fio_job lin1 /dev/mapper/part1 &
+fio_job lin2 /dev/mapper/part2 &
+wait
+python3 "$REPO/tests/lib/share.py" 1.0 80:"$out/lin1.json" 40:"$out/lin2.json" | sed 's/^# /# (dm-linear) /'
+
+echo "# four devices, weights 10/20/30/40"
+ioband_create ioband3 /dev/mapper/part3 1
+ioband_create ioband4 /dev/mapper/part4 1
+for i in 1 2 3 4; do dmsetup message "ioband$i" 0 weight $((i * 10)); done
+for i in 1 2 3 4; do fio_job "q$i" "/dev/mapper/ioband$i" & done
+wait
+check "10/20/30/40 shares within 10%" python3 "$REPO/tests/lib/share.py" 0.10 \
+	10:"$out/q1.json" 20:"$out/q2.json" 30:"$out/q3.json" 40:"$out/q4.json"
+for i in 2 3 4; do dmsetup remove "ioband$i"; done
+
+echo "# type user: uid 1000 weight 80, uid 2000 weight 40, on one device"
+dmsetup message ioband1 0 weight 100
+dmsetup message ioband1 0 type user
+dmsetup message ioband1 0 attach 1000
+dmsetup message ioband1 0 attach 2000
+dmsetup message ioband1 0 weight 1000:80
+dmsetup message ioband1 0 weight 2000:40
+dmsetup message ioband1 0 reset
+chmod 666 /dev/mapper/ioband1
+chmod 777 "$out"
+setpriv --reuid 1000 --regid 1000 --clear-groups bash -c "$(declare -f fio_job); out=$out RUNTIME=$RUNTIME fio_job u1000 /dev/mapper/ioband1" &
+setpriv --reuid 2000 --regid 2000 --clear-groups bash -c "$(declare -f fio_job); out=$out RUNTIME=$RUNTIME fio_job u2000 /dev/mapper/ioband1" &
+wait
+check "uid 80/40 split within 10%" python3 "$REPO/tests/lib/share.py" 0.10 80:"$out/u1000.json" 40:"$out/u2000.json"
+st=($(status_of ioband1))
+echo "# status: ${st[*]}"
+check "uid 1000's reads are counted in group 1000" test "${st[8]}" = 1000 -a "${st[9]}" -gt 1000
+check "uid 2000's reads are counted in group 2000" test "${st[15]}" = 2000 -a "${st[16]}" -gt 1000
+check "uid 1000's group was throttled (delayed reads)" test "${st[10]}" -gt 0
+check "the default group saw (almost) nothing" test "${st[2]}" -lt 50
+dmsetup remove ioband1
+
+echo "# type cgroup: two cgroups, weights 80 and 40"
+mountpoint -q /sys/fs/cgroup || mount -t cgroup2 none /sys/fs/cgroup
+# memory: pages are charged to the cgroup that dirties them (writeback)
+echo "+memory +io" > /sys/fs/cgroup/cgroup.subtree_control
+mkdir -p /sys/fs/cgroup/jobA /sys/fs/cgroup/jobB
+ida=$(stat -c %i /sys/fs/cgroup/jobA)
+idb=$(stat -c %i /sys/fs/cgroup/jobB)
+ioband_create ioband1 /dev/mapper/part1 1 4 128 cgroup weight 0 :100 "$ida:80" "$idb:40"
+check_eq "cgroup groups in the table" "cgroup weight 2048 :100 $ida:80 $idb:40" "$(table_of ioband1 | cut -d' ' -f5-)"
+bash -c "echo \$\$ > /sys/fs/cgroup/jobA/cgroup.procs; $(declare -f fio_job); out=$out RUNTIME=$RUNTIME fio_job cgA /dev/mapper/ioband1" &
+bash -c "echo \$\$ > /sys/fs/cgroup/jobB/cgroup.procs; $(declare -f fio_job); out=$out RUNTIME=$RUNTIME fio_job cgB /dev/mapper/ioband1" &
+wait
+check "cgroup 80/40 split within 10%" python3 "$REPO/tests/lib/share.py" 0.10 80:"$out/cgA.json" 40:"$out/cgB.json"
+st=($(status_of ioband1))
+echo "# status: ${st[*]}"
+check "cgroup A's reads are counted in its group" test "${st[8]}" = "$ida" -a "${st[9]}" -gt 1000
+check "cgroup B's reads are counted in its group" test "${st[15]}" = "$idb" -a "${st[16]}" -gt 1000
+
+echo "# buffered writes from cgroup A, written back by the flusher"
+dmsetup message ioband1 0 reset
+bash -c "echo \$\$ > /sys/fs/cgroup/jobA/cgroup.procs; dd if=/dev/zero of=/dev/mapper/ioband1 bs=1M count=16 status=none"
+sync
+st=($(status_of ioband1))
+echo "# status: ${st[*]}"
+check "writeback of A's dirty pages is charged to A" test "${st[14]}" -ge 30000
+dmsetup remove ioband1
+rmdir /sys/fs/cgroup/jobA /sys/fs/cgroup/jobB
+for i in 1 2 3 4; do dmsetup remove "part$i"; done
+check "unload" unload_ioband
+finish
