@@ -6,7 +6,7 @@
 . "$REPO/tests/lib/guest.sh"
 
 load_ioband
-disk=$(nullb disk 1024 memory_backed=0 irqmode=2 completion_nsec=2000000 hw_queue_depth=8)
+disk=$(nullb disk 1024 memory_backed=0 irqmode=2 completion_nsec=5000000 hw_queue_depth=4)
 linear_slice sda1 "$disk" 0 1048576
 linear_slice sda2 "$disk" 1048576 1048576
 ioband_create ioband1 /dev/mapper/sda1 1

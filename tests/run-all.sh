@@ -21,6 +21,9 @@ if [ -f Cargo.toml ]; then
 	rust_pass=1
 fi
 
+echo "== DKMS packaging (host build + guest modprobe)"
+tests/host/dkms.sh "$@"
+
 echo "== guest suites"
 suites=()
 for s in tests/suites/*.sh; do suites+=("$(basename "${s%.sh}")"); done
