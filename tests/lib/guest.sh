@@ -32,6 +32,8 @@ unload_ioband() {
 
 # nullb NAME SIZE_MB [attr=value...]: a null_blk disk made through configfs,
 # so several disks with different timings can exist; prints /dev/NAME.
+# Attributes named queue/... are written to /sys/block/NAME/queue/ after
+# the disk appears (scheduler, nr_requests).
 nullb() {
 	local name=$1 size=$2 d
 	shift 2
@@ -43,10 +45,15 @@ nullb() {
 	echo 1 >"$d/memory_backed"
 	local kv
 	for kv in "$@"; do
+		case $kv in queue/*) continue ;; esac
 		echo "${kv#*=}" >"$d/${kv%%=*}" || die "nullb $name: cannot set $kv"
 	done
 	echo 1 >"$d/power"
 	[ -b "/dev/$name" ] || die "nullb $name: /dev/$name missing"
+	for kv in "$@"; do
+		case $kv in queue/*) ;; *) continue ;; esac
+		echo "${kv#*=}" >"/sys/block/$name/${kv%%=*}" || die "nullb $name: cannot set $kv"
+	done
 	echo "/dev/$name"
 }
 

@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
-# Fairness on a bottleneck disk: a null_blk with timer completion (5 ms per
-# I/O, 4 tags: 800 IOPS, far below what the guest CPU can submit, so the
-# disk and not TCG is the bottleneck) sliced with dm-linear.  Every job
-# runs fio at once; the split of the bytes each job moved must match the
-# configured weights within 10%.
+# Fairness on a bottleneck disk: a null_blk with timer completion (10 ms
+# per I/O, 2 tags: 200 IOPS, well below what a TCG guest can submit, so the
+# disk is the bottleneck; mq-deadline with 128 requests queued, like a disk
+# with NCQ, so submitters do not sleep in the block layer beneath ioband
+# after two bios) sliced with dm-linear.  Every job runs fio at
+# once; the split of the bytes each job moved must match the configured
+# weights within 10%.  At 200 IOPS the default 2048 tokens make an epoch of
+# ten seconds, so the suite sets token 256 to see many epochs in a run.
 # timeout: 900
 . "$REPO/tests/lib/guest.sh"
 
-RUNTIME=${FAIR_RUNTIME:-15}
+RUNTIME=${FAIR_RUNTIME:-30}
 load_ioband
-disk=$(nullb slow 1024 memory_backed=0 irqmode=2 completion_nsec=5000000 hw_queue_depth=4)
+disk=$(nullb slow 1024 memory_backed=0 irqmode=2 completion_nsec=10000000 hw_queue_depth=2 submit_queues=1 \
+	queue/scheduler=mq-deadline queue/nr_requests=128)
 for i in 1 2 3 4; do linear_slice "part$i" "$disk" $(( (i - 1) * 524288 )) 524288; done
 out=$RESULTS/fio
 mkdir -p "$out"
@@ -19,7 +23,7 @@ fio_job() {
 	local name=$1 dev=$2
 	shift 2
 	fio --name="$name" --filename="$dev" --rw=randread --bs=4k --direct=1 \
-		--ioengine=libaio --iodepth=16 --runtime="$RUNTIME" --time_based \
+		--ioengine=libaio --iodepth=32 --runtime="$RUNTIME" --time_based \
 		--output-format=json --output="$out/$name.json" "$@" >/dev/null
 }
 
@@ -28,6 +32,7 @@ ioband_create ioband1 /dev/mapper/part1 1
 ioband_create ioband2 /dev/mapper/part2 1
 dmsetup message ioband1 0 weight 80
 dmsetup message ioband2 0 weight 40
+dmsetup message ioband1 0 token 256
 fio_job w80 /dev/mapper/ioband1 &
 fio_job w40 /dev/mapper/ioband2 &
 wait
@@ -79,8 +84,8 @@ echo "+memory +io" > /sys/fs/cgroup/cgroup.subtree_control
 mkdir -p /sys/fs/cgroup/jobA /sys/fs/cgroup/jobB
 ida=$(stat -c %i /sys/fs/cgroup/jobA)
 idb=$(stat -c %i /sys/fs/cgroup/jobB)
-ioband_create ioband1 /dev/mapper/part1 1 4 128 cgroup weight 0 :100 "$ida:80" "$idb:40"
-check_eq "cgroup groups in the table" "cgroup weight 2048 :100 $ida:80 $idb:40" "$(table_of ioband1 | cut -d' ' -f5-)"
+ioband_create ioband1 /dev/mapper/part1 1 4 128 cgroup weight 256 :100 "$ida:80" "$idb:40"
+check_eq "cgroup groups in the table" "cgroup weight 256 :100 $ida:80 $idb:40" "$(table_of ioband1 | cut -d' ' -f5-)"
 bash -c "echo \$\$ > /sys/fs/cgroup/jobA/cgroup.procs; $(declare -f fio_job); out=$out RUNTIME=$RUNTIME fio_job cgA /dev/mapper/ioband1" &
 bash -c "echo \$\$ > /sys/fs/cgroup/jobB/cgroup.procs; $(declare -f fio_job); out=$out RUNTIME=$RUNTIME fio_job cgB /dev/mapper/ioband1" &
 wait

@@ -19,6 +19,7 @@ import argparse
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -124,13 +125,19 @@ def run_suite(label, ver, vmlinuz, suite, env):
     limit = meta["timeout"] + 180
     start = time.time()
     with open(os.path.join(res, "console"), "w") as console:
+        # own process group: on a time-out qemu goes too, not just vng
+        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=console,
+                                stderr=subprocess.STDOUT, env=penv, cwd=REPO,
+                                start_new_session=True)
         try:
-            subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=console,
-                           stderr=subprocess.STDOUT, env=penv, timeout=limit,
-                           cwd=REPO)
+            proc.wait(timeout=limit)
             timed_out = False
         except subprocess.TimeoutExpired:
             timed_out = True
+        finally:
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
     elapsed = time.time() - start
 
     reasons = []
@@ -189,6 +196,8 @@ def run_suite(label, ver, vmlinuz, suite, env):
 
 
 def main():
+    # so a killed runner still takes its guest down (finally in run_suite)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--kernel", action="append",
                     help="6.1, 6.12 or all (default all); repeatable")
