@@ -5,6 +5,7 @@
 #   tests/run-all.sh                 everything
 #   tests/run-all.sh --kernel 6.12   one kernel line
 set -euo pipefail
+shopt -s inherit_errexit 2>/dev/null || true
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
 start=$(date +%s)
@@ -27,5 +28,9 @@ tests/host/dkms.sh "$@"
 echo "== guest suites"
 suites=()
 for s in tests/suites/*.sh; do suites+=("$(basename "${s%.sh}")"); done
-python3 tests/vm/run.py "$@" "${suites[@]}"
+rc=0
+python3 tests/vm/run.py "$@" "${suites[@]}" | tee .cache/suites.log || rc=$?
 echo "== all tests done in $(( $(date +%s) - start ))s (rust tests: $([ $rust_pass = 1 ] && echo ran || echo none))"
+# the guest suites' summary is the closing line
+tail -n 1 .cache/suites.log
+exit $rc

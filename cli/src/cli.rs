@@ -1,0 +1,565 @@
+//! The command line (clap derive). Every command and option has help text
+//! and an example; `ioband man` and `ioband completions` are generated from
+//! these definitions.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::target::{GroupType, Policy};
+
+const ABOUT: &str = "Manage dm-ioband devices: proportional I/O bandwidth control";
+
+const LONG_ABOUT: &str = "\
+Manage dm-ioband devices: the `ioband` device-mapper target gives each job \
+sharing a disk a share of its bandwidth in proportion to a weight.
+
+An ioband device sits on top of a block device (a partition, an LV, a disk). \
+Devices with the same device-group id share one bandwidth. Each device has a \
+default ioband group and, once a group type is set (user, uid, gid, pid, pgrp, \
+cgroup), extra groups attached by id, each with its own weight. A group's \
+share is its weight over the sum of the weights of all groups of all devices \
+in the device group.
+
+Needs root and the kernel module (`modprobe dm-ioband`). Exit status: 0 on \
+success, 1 on failure, 2 on a usage error.";
+
+const EXAMPLES: &str = "\
+Examples:
+  ioband create ioband1 /dev/sda1 --group 1
+  ioband create ioband2 /dev/sda2 --group 1 --weight 40
+  ioband type ioband1 user
+  ioband attach ioband1 alice
+  ioband weight ioband1 alice 30
+  ioband status
+  ioband status --watch 1";
+
+/// The `ioband` command line.
+#[derive(Debug, Parser)]
+#[command(
+    name = "ioband",
+    version,
+    about = ABOUT,
+    long_about = LONG_ABOUT,
+    after_help = EXAMPLES,
+    propagate_version = true,
+    disable_help_subcommand = false,
+    max_term_width = 100
+)]
+pub struct Cli {
+    /// The command to run.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Output format options shared by `table`, `status` and `ls`.
+#[derive(Debug, Clone, Copy, Args, Default)]
+pub struct Output {
+    /// Print machine-readable JSON (keys are stable; see `ioband man`)
+    ///
+    /// Example: ioband status --json | jq '.devices[].groups[].share_percent'
+    #[arg(long, conflicts_with = "raw")]
+    pub json: bool,
+    /// Print exactly what dmsetup prints (`NAME: ` prefixes when several devices print)
+    ///
+    /// Example: ioband status --raw ioband1
+    #[arg(long)]
+    pub raw: bool,
+}
+
+/// Where a table comes from.
+#[derive(Debug, Clone, Args, Default)]
+pub struct TableSource {
+    /// The table, as dmsetup takes it: '0 <sectors> ioband <dev> <group> [<io_throttle> [<io_limit>]]'
+    ///
+    /// Example: --table "0 $(blockdev --getsz /dev/sda1) ioband /dev/sda1 1 4 128"
+    #[arg(long, value_name = "TABLE", conflicts_with = "table_file")]
+    pub table: Option<String>,
+    /// Read the table from FILE ('-' for standard input); one target per line, '#' comments
+    ///
+    /// Example: --table-file ioband1.table
+    #[arg(long, value_name = "FILE")]
+    pub table_file: Option<PathBuf>,
+}
+
+/// A shell for `completions`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Shell {
+    /// GNU bash
+    Bash,
+    /// Z shell
+    Zsh,
+    /// fish
+    Fish,
+    /// Elvish
+    Elvish,
+    /// PowerShell
+    Powershell,
+}
+
+/// Group types as command-line values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TypeArg {
+    /// No extra groups: all I/O goes to the default group
+    None,
+    /// Group by user id (same as uid)
+    User,
+    /// Group by user id
+    Uid,
+    /// Group by group id
+    Gid,
+    /// Group by process id
+    Pid,
+    /// Group by process group id
+    Pgrp,
+    /// Group by cgroup v2 (id = inode number of the cgroup directory)
+    Cgroup,
+}
+
+impl From<TypeArg> for GroupType {
+    fn from(t: TypeArg) -> Self {
+        match t {
+            TypeArg::None => GroupType::None,
+            TypeArg::User => GroupType::User,
+            TypeArg::Uid => GroupType::Uid,
+            TypeArg::Gid => GroupType::Gid,
+            TypeArg::Pid => GroupType::Pid,
+            TypeArg::Pgrp => GroupType::Pgrp,
+            TypeArg::Cgroup => GroupType::Cgroup,
+        }
+    }
+}
+
+/// Policies as command-line values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PolicyArg {
+    /// Shares counted in requests (bios)
+    Weight,
+    /// Shares counted in bytes
+    WeightIosize,
+}
+
+impl From<PolicyArg> for Policy {
+    fn from(p: PolicyArg) -> Self {
+        match p {
+            PolicyArg::Weight => Policy::Weight,
+            PolicyArg::WeightIosize => Policy::WeightIosize,
+        }
+    }
+}
+
+fn parse_secs(s: &str) -> Result<f64, String> {
+    let v: f64 = s
+        .parse()
+        .map_err(|_| format!("{s:?} is not a number of seconds"))?;
+    if !(v.is_finite() && v > 0.0 && v <= 86_400.0) {
+        return Err(format!("{s} must be more than 0 and at most 86400 seconds"));
+    }
+    Ok(v)
+}
+
+fn parse_device_group(s: &str) -> Result<u32, String> {
+    crate::target::parse_device_group("option", s).map_err(|e| e.reason)
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create an ioband device
+    #[command(
+        long_about = "Create an ioband device NAME.\n\n\
+            Either give the underlying DEVICE and a --group (the size is read from the \
+            device), or give a full table with --table/--table-file, or pipe the table on \
+            standard input as with `dmsetup create`. /dev/mapper/NAME is created.",
+        after_help = "Examples:\n  \
+            ioband create ioband1 /dev/sda1 --group 1\n  \
+            ioband create ioband1 /dev/sda1 --group 1 --io-throttle 10 --io-limit 200 --weight 40\n  \
+            ioband create ioband1 --table \"0 $(blockdev --getsz /dev/sda1) ioband /dev/sda1 1\"\n  \
+            echo \"0 $(blockdev --getsz /dev/sda1) ioband /dev/sda1 1\" | ioband create ioband1"
+    )]
+    Create(CreateArgs),
+
+    /// Remove ioband devices
+    #[command(
+        after_help = "Examples:\n  ioband remove ioband1 ioband2\n  ioband remove --retry ioband1\n  ioband remove --deferred ioband1"
+    )]
+    Remove {
+        /// Devices to remove
+        #[arg(value_name = "NAME", required = true)]
+        names: Vec<String>,
+        /// Keep retrying for a few seconds while the device is busy
+        ///
+        /// Example: ioband remove --retry ioband1
+        #[arg(long)]
+        retry: bool,
+        /// If the device is in use, remove it when its last user closes it
+        ///
+        /// Example: ioband remove --deferred ioband1
+        #[arg(long)]
+        deferred: bool,
+    },
+
+    /// Suspend a device (I/O is queued until it is resumed)
+    #[command(
+        after_help = "Examples:\n  ioband suspend ioband1\n  ioband suspend --noflush ioband1"
+    )]
+    Suspend {
+        /// Device to suspend
+        name: String,
+        /// Do not flush queued I/O before suspending
+        ///
+        /// Example: ioband suspend --noflush ioband1
+        #[arg(long)]
+        noflush: bool,
+    },
+
+    /// Resume a device (activating a table loaded with `reload`)
+    #[command(after_help = "Example:\n  ioband resume ioband1")]
+    Resume {
+        /// Device to resume
+        name: String,
+    },
+
+    /// Load a new table into a device's inactive slot (applied by `resume`)
+    #[command(after_help = "Examples:\n  \
+        ioband reload ioband1 --table \"0 2097152 ioband /dev/sda1 1 8 256\" && ioband resume ioband1\n  \
+        ioband reload ioband1 --table-file new.table --resume")]
+    Reload {
+        /// Device to reload
+        name: String,
+        #[command(flatten)]
+        source: TableSource,
+        /// Suspend and resume the device afterwards so the table takes effect
+        ///
+        /// Example: ioband reload ioband1 --table-file t --resume
+        #[arg(long)]
+        resume: bool,
+    },
+
+    /// Send a raw target message, dmsetup style (words are passed as given)
+    #[command(
+        long_about = "Send a message to the target, exactly like `dmsetup message NAME SECTOR \
+            MESSAGE...`. Messages: type none|user|uid|gid|pid|pgrp|cgroup, attach ID, detach ID, \
+            weight VAL, weight ID:VAL, token VAL, io_throttle VAL, io_limit VAL, reset.",
+        after_help = "Examples:\n  ioband message ioband1 0 type user\n  ioband message ioband1 0 weight 1000:20"
+    )]
+    Message {
+        /// Device
+        name: String,
+        /// Sector (always 0 for ioband)
+        sector: u64,
+        /// Message words
+        #[arg(required = true, num_args = 1.., allow_hyphen_values = true)]
+        words: Vec<String>,
+    },
+
+    /// Set the weight of the default group, or of group ID
+    #[command(
+        override_usage = "ioband weight <NAME> [ID] <VAL>",
+        long_about = "Set the weight of the default group of NAME, or of the attached group ID. \
+            ID may be a user or group name or a cgroup directory, depending on the device's \
+            type. VAL is an integer greater than 0 (default 100).",
+        after_help = "Examples:\n  ioband weight ioband1 40\n  ioband weight ioband1 1000 30\n  \
+            ioband weight ioband1 alice 30\n  ioband weight ioband1 /sys/fs/cgroup/db 80"
+    )]
+    Weight {
+        /// Device
+        name: String,
+        /// [ID] VAL
+        #[arg(value_name = "ID_OR_VAL", num_args = 1..=2, required = true)]
+        args: Vec<String>,
+    },
+
+    /// Attach an ioband group (by uid, gid, pid, pgrp or cgroup, per the device's type)
+    #[command(
+        after_help = "Examples:\n  ioband type ioband1 user && ioband attach ioband1 alice\n  \
+        ioband attach ioband1 1000 --weight 30\n  ioband attach ioband3 /sys/fs/cgroup/db"
+    )]
+    Attach {
+        /// Device
+        name: String,
+        /// Group id, or a user/group name or cgroup directory
+        id: String,
+        /// Also set the new group's weight (1 to 1000000)
+        ///
+        /// Example: ioband attach ioband1 alice --weight 30
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+        weight: Option<u32>,
+    },
+
+    /// Detach an ioband group
+    #[command(
+        after_help = "Examples:\n  ioband detach ioband1 1000\n  ioband detach ioband1 alice"
+    )]
+    Detach {
+        /// Device
+        name: String,
+        /// Group id, or a user/group name or cgroup directory
+        id: String,
+    },
+
+    /// Set the group type (decides what attached group ids mean)
+    #[command(
+        name = "type",
+        after_help = "Examples:\n  ioband type ioband1 user\n  ioband type ioband1 cgroup"
+    )]
+    Type {
+        /// Device
+        name: String,
+        /// Group type
+        #[arg(value_enum)]
+        group_type: TypeArg,
+    },
+
+    /// Set the number of tokens handed out per refill (default 2048)
+    #[command(after_help = "Example:\n  ioband token ioband1 256")]
+    Token {
+        /// Device
+        name: String,
+        /// Tokens, 1 to 1073741824
+        #[arg(value_parser = clap::value_parser!(u32).range(1..=1_073_741_824))]
+        val: u32,
+    },
+
+    /// Set io_throttle: bios in flight before bandwidth control starts (default 4)
+    #[command(
+        name = "io-throttle",
+        after_help = "Example:\n  ioband io-throttle ioband1 16"
+    )]
+    IoThrottle {
+        /// Device
+        name: String,
+        /// Value, 1 to 65535, below io_limit
+        #[arg(value_parser = clap::value_parser!(u32).range(1..=65_535))]
+        val: u32,
+    },
+
+    /// Set io_limit: bios in flight before all I/O is blocked (default 128)
+    #[command(
+        name = "io-limit",
+        after_help = "Example:\n  ioband io-limit ioband1 256"
+    )]
+    IoLimit {
+        /// Device
+        name: String,
+        /// Value, 2 to 65536, above io_throttle
+        #[arg(value_parser = clap::value_parser!(u32).range(2..=65_536))]
+        val: u32,
+    },
+
+    /// Reset a device's statistics counters
+    #[command(after_help = "Example:\n  ioband reset ioband1")]
+    Reset {
+        /// Device
+        name: String,
+    },
+
+    /// Show the configuration of ioband devices
+    #[command(
+        after_help = "Examples:\n  ioband table\n  ioband table ioband1 --raw\n  ioband table --json"
+    )]
+    Table {
+        /// Devices (default: all ioband devices)
+        #[arg(value_name = "NAME")]
+        names: Vec<String>,
+        #[command(flatten)]
+        output: Output,
+    },
+
+    /// Show per-group statistics, weights and shares of ioband devices
+    #[command(
+        long_about = "Show per-group statistics of ioband devices: requests, delayed requests, \
+            bytes read and written, the weight and the configured share (weight over the sum \
+            of weights of all groups of all devices of the device group). With --watch, \
+            redraw every SECS seconds with per-group rates and the share each group actually \
+            got next to its configured share.",
+        after_help = "Examples:\n  ioband status\n  ioband status ioband1 --raw\n  \
+            ioband status --json\n  ioband status --watch 1\n  ioband status ioband1 --watch 0.5 --count 10 --json"
+    )]
+    Status {
+        /// Devices (default: all ioband devices); put them before --watch
+        #[arg(value_name = "NAME")]
+        names: Vec<String>,
+        #[command(flatten)]
+        output: Output,
+        /// Redraw every SECS seconds (default 2) with rates and achieved shares
+        ///
+        /// Example: ioband status --watch 1
+        #[arg(long, value_name = "SECS", num_args = 0..=1, default_missing_value = "2",
+              value_parser = parse_secs, conflicts_with = "raw")]
+        watch: Option<f64>,
+        /// Stop after N samples (with --watch)
+        ///
+        /// Example: ioband status --watch 1 --count 5
+        #[arg(long, value_name = "N", requires = "watch",
+              value_parser = clap::value_parser!(u64).range(1..))]
+        count: Option<u64>,
+    },
+
+    /// List ioband devices
+    #[command(after_help = "Examples:\n  ioband ls\n  ioband ls --json")]
+    Ls {
+        /// Print JSON
+        ///
+        /// Example: ioband ls --json
+        #[arg(long)]
+        json: bool,
+    },
+
+    /// Tell whether the ioband target is loaded, and its version
+    #[command(after_help = "Examples:\n  ioband targets\n  ioband targets --all")]
+    Targets {
+        /// List all loaded device-mapper targets, like `dmsetup targets`
+        ///
+        /// Example: ioband targets --all
+        #[arg(long)]
+        all: bool,
+    },
+
+    /// Print the versions of this tool, the device-mapper driver and the target
+    #[command(after_help = "Example:\n  ioband version")]
+    Version,
+
+    /// Print a shell completion script
+    #[command(
+        after_help = "Examples:\n  ioband completions bash > /etc/bash_completion.d/ioband\n  \
+        ioband completions zsh > \"${fpath[1]}/_ioband\"\n  ioband completions fish > ~/.config/fish/completions/ioband.fish"
+    )]
+    Completions {
+        /// Shell
+        #[arg(value_enum)]
+        shell: Shell,
+    },
+
+    /// Print the manual page (roff) to standard output
+    #[command(after_help = "Example:\n  ioband man > /usr/local/share/man/man8/ioband.8")]
+    Man,
+}
+
+/// Arguments of `create`.
+#[derive(Debug, Clone, Args)]
+pub struct CreateArgs {
+    /// Name of the new device (/dev/mapper/NAME)
+    pub name: String,
+    /// Underlying block device (path or MAJOR:MINOR); its size is read from it
+    #[arg(conflicts_with_all = ["table", "table_file"], requires = "group")]
+    pub device: Option<String>,
+    #[command(flatten)]
+    pub source: TableSource,
+    /// Device-group id: devices sharing one disk's bandwidth use the same id
+    ///
+    /// Example: ioband create ioband1 /dev/sda1 --group 1
+    #[arg(long, value_name = "N", value_parser = parse_device_group, requires = "device")]
+    pub group: Option<u32>,
+    /// Bios in flight before bandwidth control starts (default 4; below io_limit)
+    ///
+    /// Example: --io-throttle 10
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=65_535), requires = "device")]
+    pub io_throttle: Option<u32>,
+    /// Bios in flight before all I/O is blocked (default 128; up to 65536)
+    ///
+    /// Example: --io-limit 200
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(2..=65_536), requires = "device")]
+    pub io_limit: Option<u32>,
+    /// Weight of the default group (default 100; 1 to 1000000)
+    ///
+    /// Example: --weight 40
+    #[arg(long, value_name = "W", value_parser = clap::value_parser!(u32).range(1..=1_000_000), requires = "device")]
+    pub weight: Option<u32>,
+    /// Group type to start with
+    ///
+    /// Example: --type user
+    #[arg(long = "type", value_name = "TYPE", value_enum, requires = "device")]
+    pub group_type: Option<TypeArg>,
+    /// Scheduling policy (default weight)
+    ///
+    /// Example: --policy weight-iosize
+    #[arg(long, value_name = "POLICY", value_enum, requires = "device")]
+    pub policy: Option<PolicyArg>,
+    /// Tokens per refill (default 2048; up to 1073741824)
+    ///
+    /// Example: --token 256
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1_073_741_824), requires = "device")]
+    pub token: Option<u32>,
+    /// Device UUID
+    ///
+    /// Example: --uuid IOBAND-db
+    #[arg(long, value_name = "UUID")]
+    pub uuid: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn every_command_and_option_is_documented() {
+        let cmd = Cli::command();
+        for sub in cmd.get_subcommands() {
+            assert!(sub.get_about().is_some(), "{} has no help", sub.get_name());
+            for arg in sub.get_arguments() {
+                if ["help", "version"].contains(&arg.get_id().as_str()) {
+                    continue;
+                }
+                assert!(
+                    arg.get_help().is_some(),
+                    "{} {} has no help",
+                    sub.get_name(),
+                    arg.get_id()
+                );
+            }
+            if !["help"].contains(&sub.get_name()) {
+                let after = sub
+                    .get_after_help()
+                    .map(|s| s.to_string())
+                    .unwrap_or_default();
+                assert!(
+                    after.contains("ioband "),
+                    "{} has no example",
+                    sub.get_name()
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn parses_friendly_forms() {
+        let c = Cli::try_parse_from(["ioband", "weight", "ioband1", "1000", "30"]).unwrap();
+        assert!(matches!(c.command, Command::Weight { ref args, .. } if args.len() == 2));
+        assert!(Cli::try_parse_from(["ioband", "weight", "ioband1", "1", "2", "3"]).is_err());
+        let c = Cli::try_parse_from(["ioband", "status", "a", "--watch"]).unwrap();
+        assert!(matches!(c.command, Command::Status { watch: Some(w), .. } if w == 2.0));
+        assert!(Cli::try_parse_from(["ioband", "status", "--count", "3"]).is_err());
+        assert!(Cli::try_parse_from(["ioband", "status", "--watch", "0"]).is_err());
+        assert!(Cli::try_parse_from(["ioband", "status", "--json", "--raw"]).is_err());
+        assert!(Cli::try_parse_from(["ioband", "create", "x", "/dev/sda"]).is_err());
+        assert!(Cli::try_parse_from(["ioband", "create", "x", "--group", "1"]).is_err());
+        assert!(
+            Cli::try_parse_from(["ioband", "create", "x", "/dev/sda", "--group", "-1"]).is_err()
+        );
+        assert!(Cli::try_parse_from([
+            "ioband",
+            "create",
+            "x",
+            "/dev/sda",
+            "--group",
+            "2147483648"
+        ])
+        .is_err());
+        assert!(Cli::try_parse_from([
+            "ioband", "create", "x", "/dev/sda", "--group", "1", "--table", "t"
+        ])
+        .is_err());
+        assert!(Cli::try_parse_from(["ioband", "create", "x", "--table", "t"]).is_ok());
+        assert!(Cli::try_parse_from(["ioband", "token", "x", "0"]).is_err());
+        assert!(Cli::try_parse_from(["ioband", "type", "x", "bogus"]).is_err());
+        let c = Cli::try_parse_from(["ioband", "message", "x", "0", "weight", "1000:20"]).unwrap();
+        assert!(matches!(c.command, Command::Message { ref words, .. } if words.len() == 2));
+    }
+}

@@ -1,0 +1,19 @@
+//! ioband: library behind the `ioband` command-line tool for the dm-ioband
+//! device-mapper target.
+//!
+//! * [`target`] — the target's text language (table lines, messages, status);
+//! * [`dm`] — the kernel interface ([`dm::DmBackend`]), the only code that
+//!   uses the `devicemapper` crate; [`fake`] is an in-memory stand-in;
+//! * [`ids`] — user, group and cgroup names ↔ group ids;
+//! * [`render`] — tables, JSON and dmsetup-style raw output;
+//! * [`cli`] and [`commands`] — the command line and what each command does.
+
+pub mod cli;
+pub mod commands;
+pub mod dm;
+pub mod error;
+pub mod fake;
+pub mod ids;
+pub mod render;
+pub mod sys;
+pub mod target;

@@ -1,0 +1,874 @@
+//! Output: human tables (comfy-table), JSON, and dmsetup's raw lines.
+//!
+//! # JSON (`--json`), stable keys
+//!
+//! `ioband status --json` prints one object:
+//!
+//! ```text
+//! { "devices": [ {
+//!     "name": "ioband1", "major": 254, "minor": 0,
+//!     "start": 0, "sectors": 2097152, "device": "8:1",
+//!     "device_group": 1, "type": "user", "policy": "weight",
+//!     "io_throttle": 4, "io_limit": 128, "token": 2048,
+//!     "groups": [ {
+//!         "id": -1, "default": true, "name": null, "weight": 40,
+//!         "share_percent": 40.0,
+//!         "read":  { "requests": 223, "delayed": 172, "sectors": 408, "bytes": 208896 },
+//!         "write": { "requests": 211, "delayed": 136, "sectors": 600, "bytes": 307200 },
+//!         "rate": { "read_bytes_per_sec": 0.0, "write_bytes_per_sec": 0.0,
+//!                   "achieved_percent": null }          (only with --watch)
+//!     } ] } ],
+//!   "device_groups": [ { "id": 1, "total_weight": 100, "devices": ["ioband1"] } ] }
+//! ```
+//!
+//! `id` is -1 for the default group, otherwise the group id (u64). `name` is
+//! the user, group, cgroup path or process name where one is known.
+//! `share_percent` is the configured share: the group's weight over the sum
+//! of the weights of all groups of all devices in the same device group.
+//! `achieved_percent` is the share of the device group's I/O the group got
+//! in the last interval (requests for policy `weight`, sectors for
+//! `weight-iosize`). With `--watch --json`, one such object is printed per
+//! line per sample, with `"interval_secs"` added.
+//!
+//! `ioband table --json`: `{ "devices": [ { "name", "major", "minor", "start",
+//! "sectors", "params", "device", "device_group", "io_throttle", "io_limit",
+//! "type", "policy", "token", "default_weight", "groups": [ { "id", "name",
+//! "weight" } ] } ] }`, where `params` is the kernel's table text verbatim.
+//!
+//! `ioband ls --json`: `{ "devices": [ { "name", "major", "minor", "device",
+//! "device_group", "sectors", "open_count", "suspended", "inactive_table" } ] }`.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt::Write as _;
+
+use comfy_table::{Cell, CellAlignment, ContentArrangement, LineStyle, Table, TableStyle};
+use serde::Serialize;
+
+use crate::dm::DevInfo;
+use crate::ids::{self, Names};
+use crate::target::{Config, GroupId, GroupStats, Policy, Status, SECTOR_SIZE, TARGET_NAME};
+
+/// Everything read about one ioband device.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeviceSnapshot {
+    /// Device name.
+    pub name: String,
+    /// Device number of the ioband device.
+    pub major: u32,
+    /// Device number of the ioband device.
+    pub minor: u32,
+    /// Table start sector.
+    pub start: u64,
+    /// Length in sectors.
+    pub length: u64,
+    /// Table parameters exactly as the kernel printed them.
+    pub table_raw: String,
+    /// What they mean.
+    pub config: Config,
+    /// Status parameters exactly as the kernel printed them.
+    pub status_raw: Option<String>,
+    /// Parsed status.
+    pub status: Option<Status>,
+    /// Device state, when read.
+    pub info: Option<DevInfo>,
+}
+
+/// Sum of weights per device group over `devices` (all ioband devices, not
+/// just the ones shown).
+pub fn group_totals(devices: &[DeviceSnapshot]) -> BTreeMap<u32, u64> {
+    let mut m = BTreeMap::new();
+    for d in devices {
+        *m.entry(d.config.device_group).or_insert(0) += d.config.total_weight();
+    }
+    m
+}
+
+/// "1.5 MiB" style sizes.
+pub fn humanize_bytes(b: u64) -> String {
+    const UNITS: [&str; 7] = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
+    if b < 1024 {
+        return format!("{b} B");
+    }
+    let mut v = b as f64;
+    let mut i = 0;
+    while v >= 1024.0 && i + 1 < UNITS.len() {
+        v /= 1024.0;
+        i += 1;
+    }
+    format!("{v:.1} {}", UNITS[i])
+}
+
+fn humanize_rate(bps: f64) -> String {
+    if bps <= 0.0 {
+        return "0 B/s".into();
+    }
+    format!("{}/s", humanize_bytes(bps.round() as u64))
+}
+
+fn percent(p: Option<f64>) -> String {
+    match p {
+        Some(p) => format!("{p:.1}%"),
+        None => "-".into(),
+    }
+}
+
+/// Per-group rates between two samples.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
+pub struct Rate {
+    /// Bytes read per second.
+    pub read_bytes_per_sec: f64,
+    /// Bytes written per second.
+    pub write_bytes_per_sec: f64,
+    /// Share of the device group's I/O in the interval, in percent.
+    pub achieved_percent: Option<f64>,
+}
+
+/// Rates keyed by (device name, group id).
+#[derive(Debug, Clone, Default)]
+pub struct Rates {
+    /// Seconds between the samples.
+    pub interval_secs: f64,
+    /// Per group.
+    pub groups: HashMap<(String, GroupId), Rate>,
+}
+
+/// Compute rates from two samples taken `secs` apart.
+pub fn rates(prev: &[DeviceSnapshot], cur: &[DeviceSnapshot], secs: f64) -> Rates {
+    let secs = if secs > 0.0 { secs } else { 1.0 };
+    let old: HashMap<(&str, GroupId), &GroupStats> = prev
+        .iter()
+        .filter_map(|d| d.status.as_ref().map(|s| (d, s)))
+        .flat_map(|(d, s)| s.groups.iter().map(move |g| ((d.name.as_str(), g.id), g)))
+        .collect();
+    // Work measure per device group: requests, or sectors if any device of
+    // the group counts by size.
+    let mut by_size: HashMap<u32, bool> = HashMap::new();
+    for d in cur {
+        *by_size.entry(d.config.device_group).or_insert(false) |=
+            d.config.policy == Policy::WeightIosize;
+    }
+    let mut deltas: Vec<(String, GroupId, u32, u64, u64, u64)> = Vec::new();
+    let mut total: HashMap<u32, u64> = HashMap::new();
+    for d in cur {
+        let Some(st) = &d.status else { continue };
+        let size = by_size
+            .get(&d.config.device_group)
+            .copied()
+            .unwrap_or(false);
+        for g in &st.groups {
+            let z = GroupStats::zero(g.id);
+            let o = old.get(&(d.name.as_str(), g.id)).copied().unwrap_or(&z);
+            let rs = g.read_sectors.saturating_sub(o.read_sectors);
+            let ws = g.write_sectors.saturating_sub(o.write_sectors);
+            let work = if size {
+                rs + ws
+            } else {
+                g.read_reqs.saturating_sub(o.read_reqs) + g.write_reqs.saturating_sub(o.write_reqs)
+            };
+            *total.entry(d.config.device_group).or_insert(0) += work;
+            deltas.push((d.name.clone(), g.id, d.config.device_group, rs, ws, work));
+        }
+    }
+    let groups = deltas
+        .into_iter()
+        .map(|(name, id, dg, rs, ws, work)| {
+            let t = total.get(&dg).copied().unwrap_or(0);
+            let rate = Rate {
+                read_bytes_per_sec: (rs * SECTOR_SIZE) as f64 / secs,
+                write_bytes_per_sec: (ws * SECTOR_SIZE) as f64 / secs,
+                achieved_percent: (t > 0).then(|| work as f64 * 100.0 / t as f64),
+            };
+            ((name, id), rate)
+        })
+        .collect();
+    Rates {
+        interval_secs: secs,
+        groups,
+    }
+}
+
+/// One row of the status view.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GroupRow {
+    /// -1 for the default group.
+    #[serde(serialize_with = "ser_group_id")]
+    pub id: GroupId,
+    /// Is this the default group?
+    pub default: bool,
+    /// User/group/cgroup/process name, where known.
+    pub name: Option<String>,
+    /// Weight, if the table lists the group.
+    pub weight: Option<u32>,
+    /// Configured share in percent.
+    pub share_percent: Option<f64>,
+    /// Read counters.
+    pub read: Counters,
+    /// Write counters.
+    pub write: Counters,
+    /// Rates (watch mode only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rate: Option<Rate>,
+}
+
+/// Counters of one direction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+pub struct Counters {
+    /// Requests.
+    pub requests: u64,
+    /// Delayed requests.
+    pub delayed: u64,
+    /// Sectors.
+    pub sectors: u64,
+    /// Bytes (sectors * 512).
+    pub bytes: u64,
+}
+
+fn ser_group_id<S: serde::Serializer>(id: &GroupId, s: S) -> Result<S::Ok, S::Error> {
+    match id {
+        GroupId::Default => s.serialize_i64(-1),
+        GroupId::Id(v) => s.serialize_u64(*v),
+    }
+}
+
+/// The status view of one device.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DeviceStatus {
+    /// Device name.
+    pub name: String,
+    /// Major number.
+    pub major: u32,
+    /// Minor number.
+    pub minor: u32,
+    /// Start sector.
+    pub start: u64,
+    /// Length in sectors.
+    pub sectors: u64,
+    /// Underlying device (major:minor as the kernel prints it).
+    pub device: String,
+    /// Device group.
+    pub device_group: u32,
+    /// Group type.
+    #[serde(rename = "type")]
+    pub group_type: String,
+    /// Policy.
+    pub policy: String,
+    /// io_throttle in force.
+    pub io_throttle: u32,
+    /// io_limit in force.
+    pub io_limit: u32,
+    /// Tokens.
+    pub token: u32,
+    /// Groups: default first.
+    pub groups: Vec<GroupRow>,
+}
+
+/// Summary of a device group.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DeviceGroupSummary {
+    /// Device-group id.
+    pub id: u32,
+    /// Sum of weights over all its devices.
+    pub total_weight: u64,
+    /// Devices shown that belong to it.
+    pub devices: Vec<String>,
+}
+
+/// The whole status document.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StatusDoc {
+    /// Seconds since the previous sample (watch mode only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interval_secs: Option<f64>,
+    /// Devices, by name.
+    pub devices: Vec<DeviceStatus>,
+    /// Device groups shown.
+    pub device_groups: Vec<DeviceGroupSummary>,
+}
+
+fn counters(reqs: u64, delayed: u64, sectors: u64) -> Counters {
+    Counters {
+        requests: reqs,
+        delayed,
+        sectors,
+        bytes: sectors.saturating_mul(SECTOR_SIZE),
+    }
+}
+
+/// Build the status view. `totals` must come from all ioband devices.
+pub fn status_doc(
+    shown: &[DeviceSnapshot],
+    totals: &BTreeMap<u32, u64>,
+    names: &dyn Names,
+    rates: Option<&Rates>,
+) -> StatusDoc {
+    let mut devices = Vec::new();
+    let mut groups: BTreeMap<u32, Vec<String>> = BTreeMap::new();
+    for d in shown {
+        let c = &d.config;
+        let total = totals.get(&c.device_group).copied().unwrap_or(0);
+        groups
+            .entry(c.device_group)
+            .or_default()
+            .push(d.name.clone());
+        let stats: Vec<GroupStats> = match &d.status {
+            Some(s) => s.groups.clone(),
+            None => std::iter::once(GroupId::Default)
+                .chain(c.groups.iter().map(|g| GroupId::Id(g.id)))
+                .map(GroupStats::zero)
+                .collect(),
+        };
+        let rows = stats
+            .iter()
+            .map(|g| {
+                let weight = c.weight_of(g.id);
+                GroupRow {
+                    id: g.id,
+                    default: g.id == GroupId::Default,
+                    name: match g.id {
+                        GroupId::Default => None,
+                        GroupId::Id(id) => ids::label(c.group_type, id, names),
+                    },
+                    weight,
+                    share_percent: weight
+                        .filter(|_| total > 0)
+                        .map(|w| f64::from(w) * 100.0 / total as f64),
+                    read: counters(g.read_reqs, g.read_delayed, g.read_sectors),
+                    write: counters(g.write_reqs, g.write_delayed, g.write_sectors),
+                    rate: rates.and_then(|r| r.groups.get(&(d.name.clone(), g.id)).copied()),
+                }
+            })
+            .collect();
+        devices.push(DeviceStatus {
+            name: d.name.clone(),
+            major: d.major,
+            minor: d.minor,
+            start: d.start,
+            sectors: d.length,
+            device: c.device.clone(),
+            device_group: c.device_group,
+            group_type: c.group_type.to_string(),
+            policy: c.policy.to_string(),
+            io_throttle: c.io_throttle,
+            io_limit: c.io_limit,
+            token: c.token,
+            groups: rows,
+        });
+    }
+    StatusDoc {
+        interval_secs: rates.map(|r| r.interval_secs),
+        devices,
+        device_groups: groups
+            .into_iter()
+            .map(|(id, devices)| DeviceGroupSummary {
+                id,
+                total_weight: totals.get(&id).copied().unwrap_or(0),
+                devices,
+            })
+            .collect(),
+    }
+}
+
+fn new_table(header: Vec<&str>, right_from: usize) -> Table {
+    let mut t = Table::new();
+    // Columns separated by spaces, a rule under the header: easy to read
+    // and to cut with awk.
+    t.load_style(TableStyle::new().header_separator(LineStyle::none().fill('─').junction(' ')))
+        .set_content_arrangement(ContentArrangement::Disabled)
+        .set_header(header.clone());
+    for i in right_from..header.len() {
+        if let Some(c) = t.column_mut(i) {
+            c.set_cell_alignment(CellAlignment::Right);
+        }
+    }
+    t
+}
+
+fn group_label(r: &GroupRow) -> String {
+    match (r.id, &r.name) {
+        (GroupId::Default, _) => "default".into(),
+        (GroupId::Id(id), Some(n)) => format!("{id} ({n})"),
+        (GroupId::Id(id), None) => id.to_string(),
+    }
+}
+
+/// Human status tables: one per device group.
+pub fn status_text(doc: &StatusDoc) -> String {
+    let mut out = String::new();
+    let watch = doc.interval_secs.is_some();
+    for (i, g) in doc.device_groups.iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        let devs: Vec<&DeviceStatus> = doc
+            .devices
+            .iter()
+            .filter(|d| d.device_group == g.id)
+            .collect();
+        let first = devs.first();
+        let _ = writeln!(
+            out,
+            "device group {} — total weight {}{}",
+            g.id,
+            g.total_weight,
+            first
+                .map(|d| format!(
+                    ", policy {}, io_throttle {}, io_limit {}, token {}",
+                    d.policy, d.io_throttle, d.io_limit, d.token
+                ))
+                .unwrap_or_default()
+        );
+        let mut header = vec![
+            "DEVICE", "GROUP", "WEIGHT", "SHARE", "READS", "DELAYED", "READ", "WRITES", "DELAYED",
+            "WRITTEN",
+        ];
+        if watch {
+            header.extend(["READ/s", "WRITE/s", "ACHIEVED"]);
+        }
+        let mut t = new_table(header, 2);
+        for d in devs {
+            for (j, r) in d.groups.iter().enumerate() {
+                let dev = if j == 0 {
+                    format!("{} ({}, {})", d.name, d.device, d.group_type)
+                } else {
+                    String::new()
+                };
+                let mut row = vec![
+                    Cell::new(dev),
+                    Cell::new(group_label(r)),
+                    Cell::new(
+                        r.weight
+                            .map(|w| w.to_string())
+                            .unwrap_or_else(|| "?".into()),
+                    ),
+                    Cell::new(percent(r.share_percent)),
+                    Cell::new(r.read.requests),
+                    Cell::new(r.read.delayed),
+                    Cell::new(humanize_bytes(r.read.bytes)),
+                    Cell::new(r.write.requests),
+                    Cell::new(r.write.delayed),
+                    Cell::new(humanize_bytes(r.write.bytes)),
+                ];
+                if watch {
+                    match r.rate {
+                        Some(rate) => {
+                            row.push(Cell::new(humanize_rate(rate.read_bytes_per_sec)));
+                            row.push(Cell::new(humanize_rate(rate.write_bytes_per_sec)));
+                            row.push(Cell::new(percent(rate.achieved_percent)));
+                        }
+                        None => row.extend(["-", "-", "-"].map(Cell::new)),
+                    }
+                }
+                t.add_row(row);
+            }
+        }
+        let _ = writeln!(out, "{}", t.trim_fmt());
+    }
+    out
+}
+
+/// JSON text of a serialisable document (pretty unless `compact`).
+pub fn to_json<T: Serialize>(v: &T, compact: bool) -> String {
+    let r = if compact {
+        serde_json::to_string(v)
+    } else {
+        serde_json::to_string_pretty(v)
+    };
+    // Serialising plain structs of numbers and strings cannot fail.
+    r.unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
+}
+
+/// dmsetup's lines: `0 <len> ioband <params>`, prefixed with `name: ` when
+/// `prefix` is set (several devices).
+pub fn raw_lines<'a>(
+    items: impl IntoIterator<Item = (&'a str, u64, u64, &'a str)>,
+    prefix: bool,
+) -> String {
+    let mut out = String::new();
+    for (name, start, len, params) in items {
+        if prefix {
+            let _ = write!(out, "{name}: ");
+        }
+        let _ = write!(out, "{start} {len} {TARGET_NAME}");
+        if !params.is_empty() {
+            let _ = write!(out, " {params}");
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// A group of the table view.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TableGroup {
+    /// Group id.
+    pub id: u64,
+    /// Name where known.
+    pub name: Option<String>,
+    /// Weight.
+    pub weight: u32,
+}
+
+/// The table view of one device.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DeviceTable {
+    /// Device name.
+    pub name: String,
+    /// Major.
+    pub major: u32,
+    /// Minor.
+    pub minor: u32,
+    /// Start sector.
+    pub start: u64,
+    /// Length.
+    pub sectors: u64,
+    /// Kernel text.
+    pub params: String,
+    /// Underlying device.
+    pub device: String,
+    /// Device group.
+    pub device_group: u32,
+    /// io_throttle.
+    pub io_throttle: u32,
+    /// io_limit.
+    pub io_limit: u32,
+    /// Type.
+    #[serde(rename = "type")]
+    pub group_type: String,
+    /// Policy.
+    pub policy: String,
+    /// Token.
+    pub token: u32,
+    /// Default group's weight.
+    pub default_weight: u32,
+    /// Attached groups.
+    pub groups: Vec<TableGroup>,
+}
+
+/// Wrapper for `{"devices": [...]}`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Devices<T: Serialize> {
+    /// The devices.
+    pub devices: Vec<T>,
+}
+
+/// Build the table view.
+pub fn table_doc(shown: &[DeviceSnapshot], names: &dyn Names) -> Devices<DeviceTable> {
+    Devices {
+        devices: shown
+            .iter()
+            .map(|d| {
+                let c = &d.config;
+                DeviceTable {
+                    name: d.name.clone(),
+                    major: d.major,
+                    minor: d.minor,
+                    start: d.start,
+                    sectors: d.length,
+                    params: d.table_raw.clone(),
+                    device: c.device.clone(),
+                    device_group: c.device_group,
+                    io_throttle: c.io_throttle,
+                    io_limit: c.io_limit,
+                    group_type: c.group_type.to_string(),
+                    policy: c.policy.to_string(),
+                    token: c.token,
+                    default_weight: c.default_weight,
+                    groups: c
+                        .groups
+                        .iter()
+                        .map(|g| TableGroup {
+                            id: g.id,
+                            name: ids::label(c.group_type, g.id, names),
+                            weight: g.weight,
+                        })
+                        .collect(),
+                }
+            })
+            .collect(),
+    }
+}
+
+/// Human table view.
+pub fn table_text(doc: &Devices<DeviceTable>) -> String {
+    let mut t = new_table(
+        vec![
+            "NAME", "DEVICE", "SECTORS", "GROUP", "THROTTLE", "LIMIT", "TYPE", "POLICY", "TOKEN",
+            "WEIGHTS",
+        ],
+        2,
+    );
+    for d in &doc.devices {
+        let mut w = format!("default:{}", d.default_weight);
+        for g in &d.groups {
+            let _ = match &g.name {
+                Some(n) => write!(w, " {}({n}):{}", g.id, g.weight),
+                None => write!(w, " {}:{}", g.id, g.weight),
+            };
+        }
+        t.add_row(vec![
+            Cell::new(&d.name),
+            Cell::new(&d.device),
+            Cell::new(d.sectors),
+            Cell::new(d.device_group),
+            Cell::new(d.io_throttle),
+            Cell::new(d.io_limit),
+            Cell::new(&d.group_type).set_alignment(CellAlignment::Left),
+            Cell::new(&d.policy).set_alignment(CellAlignment::Left),
+            Cell::new(d.token),
+            Cell::new(w).set_alignment(CellAlignment::Left),
+        ]);
+    }
+    format!("{}\n", t.trim_fmt())
+}
+
+/// An `ls` entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LsEntry {
+    /// Name.
+    pub name: String,
+    /// Major.
+    pub major: u32,
+    /// Minor.
+    pub minor: u32,
+    /// Underlying device.
+    pub device: String,
+    /// Device group.
+    pub device_group: u32,
+    /// Size in sectors.
+    pub sectors: u64,
+    /// Open count.
+    pub open_count: i32,
+    /// Suspended?
+    pub suspended: bool,
+    /// An inactive table is loaded.
+    pub inactive_table: bool,
+}
+
+/// Build the `ls` view.
+pub fn ls_doc(shown: &[DeviceSnapshot]) -> Devices<LsEntry> {
+    Devices {
+        devices: shown
+            .iter()
+            .map(|d| {
+                let info = d.info.clone().unwrap_or_default();
+                LsEntry {
+                    name: d.name.clone(),
+                    major: d.major,
+                    minor: d.minor,
+                    device: d.config.device.clone(),
+                    device_group: d.config.device_group,
+                    sectors: d.length,
+                    open_count: info.open_count,
+                    suspended: info.suspended,
+                    inactive_table: info.inactive_table,
+                }
+            })
+            .collect(),
+    }
+}
+
+/// Human `ls`.
+pub fn ls_text(doc: &Devices<LsEntry>) -> String {
+    let mut t = new_table(
+        vec!["NAME", "DEV", "DEVICE", "GROUP", "SIZE", "OPEN", "STATE"],
+        3,
+    );
+    for d in &doc.devices {
+        let mut state = if d.suspended { "suspended" } else { "active" }.to_string();
+        if d.inactive_table {
+            state.push_str(", inactive table");
+        }
+        t.add_row(vec![
+            Cell::new(&d.name),
+            Cell::new(format!("{}:{}", d.major, d.minor)),
+            Cell::new(&d.device),
+            Cell::new(d.device_group),
+            Cell::new(humanize_bytes(d.sectors.saturating_mul(SECTOR_SIZE))),
+            Cell::new(d.open_count),
+            Cell::new(state).set_alignment(CellAlignment::Left),
+        ]);
+    }
+    format!("{}\n", t.trim_fmt())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ids::StaticNames;
+    use crate::target::TableParams;
+
+    fn snap(name: &str, table: &str, status: &str) -> DeviceSnapshot {
+        let p: TableParams = table.parse().unwrap();
+        DeviceSnapshot {
+            name: name.into(),
+            major: 254,
+            minor: 0,
+            start: 0,
+            length: 44_371_467,
+            table_raw: table.into(),
+            config: Config::from(&p),
+            status_raw: Some(status.into()),
+            status: Some(status.parse().unwrap()),
+            info: None,
+        }
+    }
+
+    fn seed() -> Vec<DeviceSnapshot> {
+        vec![
+            snap(
+                "ioband1",
+                "202:33 128 4 128 user weight 2048 :40 1000:30 2000:20",
+                "128 -1 223 172 408 211 136 600 1000 166 107 472 139 95 352 2000 211 146 520 210 147 504",
+            ),
+            snap(
+                "ioband2",
+                "202:34 128 4 128 none weight 2048 :10",
+                "128 -1 143 90 424 122 78 352",
+            ),
+        ]
+    }
+
+    #[test]
+    fn shares_follow_the_seed_document() {
+        // 30/(30+20+40+10) = 30% for uid 1000, as the seed doc says.
+        let s = seed();
+        let totals = group_totals(&s);
+        assert_eq!(totals.get(&128), Some(&100));
+        let doc = status_doc(&s, &totals, &StaticNames::fixture(), None);
+        let g = &doc.devices[0].groups[1];
+        assert_eq!(g.id, GroupId::Id(1000));
+        assert_eq!(g.name.as_deref(), Some("alice"));
+        assert_eq!(g.share_percent, Some(30.0));
+        assert_eq!(doc.devices[0].groups[0].share_percent, Some(40.0));
+        assert_eq!(doc.devices[1].groups[0].share_percent, Some(10.0));
+        assert_eq!(g.read.bytes, 472 * 512);
+        // Showing only one device still uses the whole device group's total.
+        let doc = status_doc(&s[1..], &totals, &StaticNames::fixture(), None);
+        assert_eq!(doc.devices[0].groups[0].share_percent, Some(10.0));
+    }
+
+    #[test]
+    fn status_text_has_rows() {
+        let s = seed();
+        let doc = status_doc(&s, &group_totals(&s), &StaticNames::fixture(), None);
+        let text = status_text(&doc);
+        assert!(text.contains("device group 128"), "{text}");
+        assert!(text.contains("1000 (alice)"), "{text}");
+        assert!(text.contains("30.0%"), "{text}");
+        assert!(text.contains("236.0 KiB") || text.contains("KiB"), "{text}");
+    }
+
+    #[test]
+    fn json_keys_are_stable() {
+        let s = seed();
+        let doc = status_doc(&s, &group_totals(&s), &StaticNames::fixture(), None);
+        let v: serde_json::Value = serde_json::from_str(&to_json(&doc, false)).unwrap();
+        let d = &v["devices"][0];
+        for k in [
+            "name",
+            "major",
+            "minor",
+            "start",
+            "sectors",
+            "device",
+            "device_group",
+            "type",
+            "policy",
+            "io_throttle",
+            "io_limit",
+            "token",
+            "groups",
+        ] {
+            assert!(d.get(k).is_some(), "missing {k}");
+        }
+        let g = &d["groups"][0];
+        assert_eq!(g["id"], -1);
+        assert_eq!(g["default"], true);
+        assert_eq!(g["read"]["requests"], 223);
+        assert_eq!(g["write"]["bytes"], 600 * 512);
+        assert!(g.get("rate").is_none());
+        assert_eq!(d["groups"][2]["id"], 2000);
+        assert_eq!(v["device_groups"][0]["total_weight"], 100);
+    }
+
+    #[test]
+    fn rates_and_achieved_share() {
+        let a = seed();
+        let mut b = seed();
+        // uid 1000 does 30 requests of 8 sectors, default group 10, in 2 s.
+        if let Some(st) = b[0].status.as_mut() {
+            st.groups[1].read_reqs += 30;
+            st.groups[1].read_sectors += 240;
+            st.groups[0].write_reqs += 10;
+            st.groups[0].write_sectors += 80;
+        }
+        let r = rates(&a, &b, 2.0);
+        let g = r.groups[&("ioband1".to_string(), GroupId::Id(1000))];
+        assert_eq!(g.read_bytes_per_sec, 240.0 * 512.0 / 2.0);
+        assert_eq!(g.achieved_percent, Some(75.0));
+        let d = r.groups[&("ioband1".to_string(), GroupId::Default)];
+        assert_eq!(d.achieved_percent, Some(25.0));
+        let doc = status_doc(&b, &group_totals(&b), &StaticNames::fixture(), Some(&r));
+        let text = status_text(&doc);
+        assert!(text.contains("75.0%") && text.contains("READ/s"), "{text}");
+        let v: serde_json::Value = serde_json::from_str(&to_json(&doc, true)).unwrap();
+        assert_eq!(v["interval_secs"], 2.0);
+        assert_eq!(
+            v["devices"][0]["groups"][1]["rate"]["achieved_percent"],
+            75.0
+        );
+        // Counters going backwards (reset) do not underflow.
+        let r = rates(&b, &a, 1.0);
+        assert_eq!(
+            r.groups[&("ioband1".to_string(), GroupId::Id(1000))].achieved_percent,
+            None
+        );
+    }
+
+    #[test]
+    fn raw_lines_prefix_like_dmsetup() {
+        let s = seed();
+        let one = raw_lines(
+            s.iter()
+                .take(1)
+                .map(|d| (d.name.as_str(), d.start, d.length, d.table_raw.as_str())),
+            false,
+        );
+        assert_eq!(
+            one,
+            "0 44371467 ioband 202:33 128 4 128 user weight 2048 :40 1000:30 2000:20\n"
+        );
+        let two = raw_lines(
+            s.iter().map(|d| {
+                (
+                    d.name.as_str(),
+                    d.start,
+                    d.length,
+                    d.status_raw.as_deref().unwrap_or(""),
+                )
+            }),
+            true,
+        );
+        assert!(two.ends_with("ioband2: 0 44371467 ioband 128 -1 143 90 424 122 78 352\n"));
+    }
+
+    #[test]
+    fn humanize() {
+        assert_eq!(humanize_bytes(0), "0 B");
+        assert_eq!(humanize_bytes(1023), "1023 B");
+        assert_eq!(humanize_bytes(1536), "1.5 KiB");
+        assert_eq!(humanize_bytes(1 << 30), "1.0 GiB");
+        assert_eq!(humanize_bytes(u64::MAX), "16.0 EiB");
+    }
+
+    #[test]
+    fn table_and_ls_views() {
+        let s = seed();
+        let doc = table_doc(&s, &StaticNames::fixture());
+        assert_eq!(doc.devices[0].groups[0].name.as_deref(), Some("alice"));
+        let text = table_text(&doc);
+        assert!(text.contains("1000(alice):30"), "{text}");
+        let ls = ls_text(&ls_doc(&s));
+        assert!(ls.contains("ioband2") && ls.contains("21.2 GiB"), "{ls}");
+    }
+}

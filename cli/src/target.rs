@@ -1,0 +1,1371 @@
+//! The ioband target's text language: table lines, messages and status lines.
+//!
+//! This is the one module that parses kernel text. Every type here implements
+//! [`FromStr`] and [`Display`]; for canonical text (single spaces, no leading
+//! zeros) `s.parse::<T>()?.to_string() == s` holds exactly, which is what lets
+//! `ioband status --raw` print the same bytes as `dmsetup status`.
+//!
+//! Formats (the contract with `dm-ioband.ko`):
+//!
+//! * table parameters (what follows `ioband` in a table line):
+//!   `<dev> <device-group-id> [<io_throttle> [<io_limit> [<type> <policy> <token>
+//!   :<default-weight> [<id>:<weight> ...]]]]` — 2 to 4 words (short form) or at
+//!   least 8 (extended form). `0` for io_throttle, io_limit and token means
+//!   "the default".
+//! * status parameters: `<device-group-id>` followed by seven numbers per group
+//!   (`<id> <read-reqs> <read-delayed> <read-sectors> <write-reqs>
+//!   <write-delayed> <write-sectors>`), the default group having id `-1`.
+//! * messages: `type T`, `attach ID`, `detach ID`, `weight VAL`, `weight ID:VAL`,
+//!   `token VAL`, `io_throttle VAL`, `io_limit VAL`, `reset`.
+
+use std::fmt;
+use std::str::FromStr;
+
+/// The device-mapper target name.
+pub const TARGET_NAME: &str = "ioband";
+/// Default `io_throttle` (bios in flight before bandwidth control starts).
+pub const DEFAULT_IO_THROTTLE: u32 = 4;
+/// Default `io_limit` (bios in flight before all I/O is blocked).
+pub const DEFAULT_IO_LIMIT: u32 = 128;
+/// Default number of tokens handed out per refill.
+pub const DEFAULT_TOKEN: u32 = 2048;
+/// Default weight of every ioband group.
+pub const DEFAULT_WEIGHT: u32 = 100;
+/// Largest device-group id accepted (the kernel stores it in an `int`).
+pub const MAX_DEVICE_GROUP: u32 = i32::MAX as u32;
+/// Largest weight the module accepts.
+pub const MAX_WEIGHT: u32 = 1_000_000;
+/// Largest token count the module accepts.
+pub const MAX_TOKEN: u32 = 1 << 30;
+/// Largest io_limit the module accepts (io_throttle must stay below io_limit).
+pub const MAX_IO_LIMIT: u32 = 65_536;
+/// Bytes per sector in all sector counts.
+pub const SECTOR_SIZE: u64 = 512;
+
+/// Why a piece of kernel text did not parse. `field` names the argument that
+/// was wrong, so the CLI can say which one to fix.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseError {
+    /// Which thing was being parsed ("table line", "message", "status").
+    pub what: &'static str,
+    /// The field or argument at fault.
+    pub field: String,
+    /// Human readable reason.
+    pub reason: String,
+}
+
+impl ParseError {
+    fn new(what: &'static str, field: impl Into<String>, reason: impl Into<String>) -> Self {
+        ParseError {
+            what,
+            field: field.into(),
+            reason: reason.into(),
+        }
+    }
+}
+
+impl fmt::Display for ParseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "invalid {}: {}: {}", self.what, self.field, self.reason)
+    }
+}
+
+impl std::error::Error for ParseError {}
+
+/// Parse an unsigned decimal number (digits only, no sign, no spaces).
+fn parse_u64(what: &'static str, field: &str, s: &str) -> Result<u64, ParseError> {
+    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(ParseError::new(
+            what,
+            field,
+            format!("expected a non-negative integer, got {s:?}"),
+        ));
+    }
+    s.parse::<u64>()
+        .map_err(|_| ParseError::new(what, field, format!("{s} is out of range")))
+}
+
+fn parse_u32(what: &'static str, field: &str, s: &str) -> Result<u32, ParseError> {
+    let v = parse_u64(what, field, s)?;
+    u32::try_from(v).map_err(|_| {
+        ParseError::new(
+            what,
+            field,
+            format!("{s} is out of range (max {})", u32::MAX),
+        )
+    })
+}
+
+fn parse_positive_u32(what: &'static str, field: &str, s: &str) -> Result<u32, ParseError> {
+    let v = parse_u32(what, field, s)?;
+    if v == 0 {
+        return Err(ParseError::new(what, field, "must be greater than 0"));
+    }
+    Ok(v)
+}
+
+/// Parse a device-group id: a non-negative integer up to `i32::MAX`.
+pub fn parse_device_group(what: &'static str, s: &str) -> Result<u32, ParseError> {
+    let v = parse_u64(what, "device-group-id", s)?;
+    if v > u64::from(MAX_DEVICE_GROUP) {
+        return Err(ParseError::new(
+            what,
+            "device-group-id",
+            format!("{s} is out of range (max {MAX_DEVICE_GROUP})"),
+        ));
+    }
+    Ok(v as u32)
+}
+
+/// Who an ioband group's I/O is attributed to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum GroupType {
+    /// No extra groups; everything goes to the default group.
+    None,
+    /// By user id (synonym of `uid`; the kernel prints back what was set).
+    User,
+    /// By user id.
+    Uid,
+    /// By group id.
+    Gid,
+    /// By process id.
+    Pid,
+    /// By process group id.
+    Pgrp,
+    /// By cgroup (v2) id: the inode number of the cgroup directory.
+    Cgroup,
+}
+
+impl GroupType {
+    /// All types, in the order the help text lists them.
+    pub const ALL: [GroupType; 7] = [
+        GroupType::None,
+        GroupType::User,
+        GroupType::Uid,
+        GroupType::Gid,
+        GroupType::Pid,
+        GroupType::Pgrp,
+        GroupType::Cgroup,
+    ];
+
+    /// The kernel's name for the type.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GroupType::None => "none",
+            GroupType::User => "user",
+            GroupType::Uid => "uid",
+            GroupType::Gid => "gid",
+            GroupType::Pid => "pid",
+            GroupType::Pgrp => "pgrp",
+            GroupType::Cgroup => "cgroup",
+        }
+    }
+
+    /// True when ids of this type are user ids.
+    pub fn is_uid(self) -> bool {
+        matches!(self, GroupType::User | GroupType::Uid)
+    }
+}
+
+impl fmt::Display for GroupType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for GroupType {
+    type Err = ParseError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        GroupType::ALL
+            .iter()
+            .copied()
+            .find(|t| t.as_str() == s)
+            .ok_or_else(|| {
+                ParseError::new(
+                    "group type",
+                    "type",
+                    format!(
+                        "unknown type {s:?} (expected none, user, uid, gid, pid, pgrp or cgroup)"
+                    ),
+                )
+            })
+    }
+}
+
+/// How shares are counted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Policy {
+    /// Share counted in bios (requests).
+    Weight,
+    /// Share counted in bytes (sectors).
+    WeightIosize,
+}
+
+impl Policy {
+    /// The kernel's name for the policy.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Policy::Weight => "weight",
+            Policy::WeightIosize => "weight-iosize",
+        }
+    }
+}
+
+impl fmt::Display for Policy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Policy {
+    type Err = ParseError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "weight" => Ok(Policy::Weight),
+            "weight-iosize" => Ok(Policy::WeightIosize),
+            _ => Err(ParseError::new(
+                "policy",
+                "policy",
+                format!("unknown policy {s:?} (expected weight or weight-iosize)"),
+            )),
+        }
+    }
+}
+
+/// One `<id>:<weight>` pair of the extended table form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct GroupWeight {
+    /// Group id (uid, gid, pid, pgrp or cgroup inode).
+    pub id: u64,
+    /// Weight, greater than 0.
+    pub weight: u32,
+}
+
+impl fmt::Display for GroupWeight {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.id, self.weight)
+    }
+}
+
+impl FromStr for GroupWeight {
+    type Err = ParseError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        const W: &str = "table line";
+        let (id, weight) = s.split_once(':').ok_or_else(|| {
+            ParseError::new(W, "<id>:<weight>", format!("expected ID:WEIGHT, got {s:?}"))
+        })?;
+        Ok(GroupWeight {
+            id: parse_u64(W, "group id", id)?,
+            weight: parse_positive_u32(W, "weight", weight)?,
+        })
+    }
+}
+
+/// The optional tail of the extended (dm-ioband 1.x compatible) table form.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Extended {
+    /// Group type.
+    pub group_type: GroupType,
+    /// Scheduling policy.
+    pub policy: Policy,
+    /// Tokens per refill; 0 means default (2048).
+    pub token: u32,
+    /// Weight of the default group (written `:<weight>`).
+    pub default_weight: u32,
+    /// Attached groups in attach order.
+    pub groups: Vec<GroupWeight>,
+}
+
+/// The parameters of an ioband table line: everything after `ioband`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct TableParams {
+    /// Underlying device: a path (`/dev/sda1`) or `major:minor`.
+    pub device: String,
+    /// Device-group id; devices with the same id share one bandwidth.
+    pub device_group: u32,
+    /// `io_throttle` as written (0 = default); `None` when omitted.
+    pub io_throttle: Option<u32>,
+    /// `io_limit` as written (0 = default); `None` when omitted.
+    pub io_limit: Option<u32>,
+    /// Extended form, if present.
+    pub extended: Option<Extended>,
+}
+
+impl TableParams {
+    /// Short form with just a device and a device group.
+    pub fn new(device: impl Into<String>, device_group: u32) -> Self {
+        TableParams {
+            device: device.into(),
+            device_group,
+            io_throttle: None,
+            io_limit: None,
+            extended: None,
+        }
+    }
+}
+
+impl fmt::Display for TableParams {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.device, self.device_group)?;
+        // The extended form needs both numbers even when they were omitted.
+        let need_both = self.extended.is_some();
+        match (self.io_throttle, self.io_limit, need_both) {
+            (Some(t), Some(l), _) => write!(f, " {t} {l}")?,
+            (Some(t), None, false) => write!(f, " {t}")?,
+            (None, None, false) => {}
+            (t, l, _) => write!(f, " {} {}", t.unwrap_or(0), l.unwrap_or(0))?,
+        }
+        if let Some(ext) = &self.extended {
+            write!(
+                f,
+                " {} {} {} :{}",
+                ext.group_type, ext.policy, ext.token, ext.default_weight
+            )?;
+            for g in &ext.groups {
+                write!(f, " {g}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl FromStr for TableParams {
+    type Err = ParseError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        const W: &str = "table line";
+        let words: Vec<&str> = s.split_ascii_whitespace().collect();
+        match words.len() {
+            0 | 1 => {
+                return Err(ParseError::new(
+                    W,
+                    "arguments",
+                    "expected <dev> <device-group-id> [<io_throttle> [<io_limit>]]",
+                ))
+            }
+            2..=4 | 8.. => {}
+            n => {
+                return Err(ParseError::new(
+                    W,
+                    "arguments",
+                    format!(
+                        "{n} arguments: the short form takes 2 to 4, the extended form at least 8 \
+                         (<dev> <group> <io_throttle> <io_limit> <type> <policy> <token> :<weight>)"
+                    ),
+                ))
+            }
+        }
+        let device = words[0];
+        if device.chars().any(|c| c.is_control()) {
+            return Err(ParseError::new(W, "dev", "contains control characters"));
+        }
+        let device_group = parse_device_group(W, words[1])?;
+        let io_throttle = match words.get(2) {
+            Some(w) => Some(parse_u32(W, "io_throttle", w)?),
+            None => None,
+        };
+        let io_limit = match words.get(3) {
+            Some(w) => Some(parse_u32(W, "io_limit", w)?),
+            None => None,
+        };
+        let extended = if words.len() >= 8 {
+            let group_type = words[4]
+                .parse::<GroupType>()
+                .map_err(|e| ParseError { what: W, ..e })?;
+            let policy = words[5]
+                .parse::<Policy>()
+                .map_err(|e| ParseError { what: W, ..e })?;
+            let token = parse_u32(W, "token", words[6])?;
+            let dw = words[7].strip_prefix(':').ok_or_else(|| {
+                ParseError::new(
+                    W,
+                    "default weight",
+                    format!("expected :WEIGHT, got {:?}", words[7]),
+                )
+            })?;
+            let default_weight = parse_positive_u32(W, "default weight", dw)?;
+            let mut groups: Vec<GroupWeight> = Vec::with_capacity(words.len() - 8);
+            for w in &words[8..] {
+                let g: GroupWeight = w.parse()?;
+                if groups.iter().any(|o| o.id == g.id) {
+                    return Err(ParseError::new(
+                        W,
+                        "group id",
+                        format!("group {} listed twice", g.id),
+                    ));
+                }
+                groups.push(g);
+            }
+            if group_type == GroupType::None && !groups.is_empty() {
+                return Err(ParseError::new(
+                    W,
+                    "type",
+                    "groups are listed but the type is none",
+                ));
+            }
+            Some(Extended {
+                group_type,
+                policy,
+                token,
+                default_weight,
+                groups,
+            })
+        } else {
+            None
+        };
+        Ok(TableParams {
+            device: device.to_string(),
+            device_group,
+            io_throttle,
+            io_limit,
+            extended,
+        })
+    }
+}
+
+/// A whole ioband table line: `<start> <length> ioband <params>`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct TableLine {
+    /// Logical start sector; must be 0.
+    pub start: u64,
+    /// Length in 512-byte sectors.
+    pub length: u64,
+    /// The ioband parameters.
+    pub params: TableParams,
+}
+
+impl fmt::Display for TableLine {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} {} {} {}",
+            self.start, self.length, TARGET_NAME, self.params
+        )
+    }
+}
+
+impl FromStr for TableLine {
+    type Err = ParseError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        const W: &str = "table line";
+        let t: Target = s.parse()?;
+        if t.target_type != TARGET_NAME {
+            return Err(ParseError::new(
+                W,
+                "target type",
+                format!("expected \"ioband\", got {:?}", t.target_type),
+            ));
+        }
+        t.to_ioband()
+    }
+}
+
+/// A generic device-mapper table or status line: `<start> <length> <type> <params>`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Target {
+    /// Logical start sector.
+    pub start: u64,
+    /// Length in sectors.
+    pub length: u64,
+    /// Target type name, e.g. `ioband`.
+    pub target_type: String,
+    /// Target parameters (table or status text).
+    pub params: String,
+}
+
+impl Target {
+    /// Interpret this as an ioband table line.
+    pub fn to_ioband(&self) -> Result<TableLine, ParseError> {
+        const W: &str = "table line";
+        if self.start != 0 {
+            return Err(ParseError::new(
+                W,
+                "start sector",
+                format!("must be 0 for ioband, got {}", self.start),
+            ));
+        }
+        if self.length == 0 {
+            return Err(ParseError::new(W, "length", "must be greater than 0"));
+        }
+        Ok(TableLine {
+            start: self.start,
+            length: self.length,
+            params: self.params.parse()?,
+        })
+    }
+}
+
+impl fmt::Display for Target {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {} {}", self.start, self.length, self.target_type)?;
+        if !self.params.is_empty() {
+            write!(f, " {}", self.params)?;
+        }
+        Ok(())
+    }
+}
+
+impl FromStr for Target {
+    type Err = ParseError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        const W: &str = "table line";
+        let words: Vec<&str> = s.split_ascii_whitespace().collect();
+        let start = words.first().copied().unwrap_or("");
+        let length = words.get(1).copied().unwrap_or("");
+        let ttype = words.get(2).copied().unwrap_or("");
+        if ttype.is_empty() {
+            return Err(ParseError::new(
+                W,
+                "line",
+                format!("expected <start> <length> <target> <args...>, got {s:?}"),
+            ));
+        }
+        if ttype.len() >= 16 || !ttype.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(ParseError::new(
+                W,
+                "target type",
+                format!("{ttype:?} is not a valid target name"),
+            ));
+        }
+        Ok(Target {
+            start: parse_u64(W, "start sector", start)?,
+            length: parse_u64(W, "length", length)?,
+            target_type: ttype.to_string(),
+            params: words.get(3..).unwrap_or(&[]).join(" "),
+        })
+    }
+}
+
+/// The configuration in force, with defaults applied: what a table line means.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    /// Underlying device as written.
+    pub device: String,
+    /// Device-group id.
+    pub device_group: u32,
+    /// Effective io_throttle.
+    pub io_throttle: u32,
+    /// Effective io_limit.
+    pub io_limit: u32,
+    /// Group type.
+    pub group_type: GroupType,
+    /// Policy.
+    pub policy: Policy,
+    /// Effective token count.
+    pub token: u32,
+    /// Weight of the default group.
+    pub default_weight: u32,
+    /// Attached groups in attach order.
+    pub groups: Vec<GroupWeight>,
+}
+
+fn or_default(v: Option<u32>, d: u32) -> u32 {
+    match v {
+        None | Some(0) => d,
+        Some(v) => v,
+    }
+}
+
+impl From<&TableParams> for Config {
+    fn from(p: &TableParams) -> Self {
+        let (group_type, policy, token, default_weight, groups) = match &p.extended {
+            Some(e) => (
+                e.group_type,
+                e.policy,
+                or_default(Some(e.token), DEFAULT_TOKEN),
+                e.default_weight,
+                e.groups.clone(),
+            ),
+            None => (
+                GroupType::None,
+                Policy::Weight,
+                DEFAULT_TOKEN,
+                DEFAULT_WEIGHT,
+                Vec::new(),
+            ),
+        };
+        Config {
+            device: p.device.clone(),
+            device_group: p.device_group,
+            io_throttle: or_default(p.io_throttle, DEFAULT_IO_THROTTLE),
+            io_limit: or_default(p.io_limit, DEFAULT_IO_LIMIT),
+            group_type,
+            policy,
+            token,
+            default_weight,
+            groups,
+        }
+    }
+}
+
+impl Config {
+    /// The weight of a group (`None` = default group), if it exists.
+    pub fn weight_of(&self, id: GroupId) -> Option<u32> {
+        match id {
+            GroupId::Default => Some(self.default_weight),
+            GroupId::Id(id) => self.groups.iter().find(|g| g.id == id).map(|g| g.weight),
+        }
+    }
+
+    /// True when `id` is attached.
+    pub fn is_attached(&self, id: u64) -> bool {
+        self.groups.iter().any(|g| g.id == id)
+    }
+
+    /// Sum of all weights on this device.
+    pub fn total_weight(&self) -> u64 {
+        u64::from(self.default_weight)
+            + self.groups.iter().map(|g| u64::from(g.weight)).sum::<u64>()
+    }
+
+    /// The parameters as the kernel prints them (`dmsetup table`): the short
+    /// four-word form when everything but throttle and limit is default,
+    /// the extended form otherwise.
+    pub fn to_kernel_params(&self) -> TableParams {
+        let short = self.group_type == GroupType::None
+            && self.policy == Policy::Weight
+            && self.token == DEFAULT_TOKEN
+            && self.default_weight == DEFAULT_WEIGHT
+            && self.groups.is_empty();
+        TableParams {
+            device: self.device.clone(),
+            device_group: self.device_group,
+            io_throttle: Some(self.io_throttle),
+            io_limit: Some(self.io_limit),
+            extended: if short {
+                None
+            } else {
+                Some(Extended {
+                    group_type: self.group_type,
+                    policy: self.policy,
+                    token: self.token,
+                    default_weight: self.default_weight,
+                    groups: self.groups.clone(),
+                })
+            },
+        }
+    }
+}
+
+/// A message to the target (`dmsetup message NAME 0 <message>`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Message {
+    /// `type T`
+    Type(GroupType),
+    /// `attach ID`
+    Attach(u64),
+    /// `detach ID`
+    Detach(u64),
+    /// `weight VAL` (id `None`) or `weight ID:VAL`.
+    Weight {
+        /// Group id, `None` for the default group.
+        id: Option<u64>,
+        /// New weight, greater than 0.
+        weight: u32,
+    },
+    /// `token VAL`
+    Token(u32),
+    /// `io_throttle VAL`
+    IoThrottle(u32),
+    /// `io_limit VAL`
+    IoLimit(u32),
+    /// `reset`
+    Reset,
+}
+
+impl fmt::Display for Message {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Message::Type(t) => write!(f, "type {t}"),
+            Message::Attach(id) => write!(f, "attach {id}"),
+            Message::Detach(id) => write!(f, "detach {id}"),
+            Message::Weight { id: None, weight } => write!(f, "weight {weight}"),
+            Message::Weight {
+                id: Some(id),
+                weight,
+            } => write!(f, "weight {id}:{weight}"),
+            Message::Token(v) => write!(f, "token {v}"),
+            Message::IoThrottle(v) => write!(f, "io_throttle {v}"),
+            Message::IoLimit(v) => write!(f, "io_limit {v}"),
+            Message::Reset => f.write_str("reset"),
+        }
+    }
+}
+
+impl FromStr for Message {
+    type Err = ParseError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        const W: &str = "message";
+        let words: Vec<&str> = s.split_ascii_whitespace().collect();
+        let Some((&verb, args)) = words.split_first() else {
+            return Err(ParseError::new(W, "message", "empty message"));
+        };
+        let want = |n: usize, usage: &str| -> Result<(), ParseError> {
+            if args.len() == n {
+                Ok(())
+            } else {
+                Err(ParseError::new(
+                    W,
+                    verb,
+                    format!("expected `{usage}`, got {} argument(s)", args.len()),
+                ))
+            }
+        };
+        match verb {
+            "type" => {
+                want(1, "type none|user|uid|gid|pid|pgrp|cgroup")?;
+                Ok(Message::Type(
+                    args[0]
+                        .parse()
+                        .map_err(|e: ParseError| ParseError { what: W, ..e })?,
+                ))
+            }
+            "attach" => {
+                want(1, "attach ID")?;
+                Ok(Message::Attach(parse_u64(W, "ID", args[0])?))
+            }
+            "detach" => {
+                want(1, "detach ID")?;
+                Ok(Message::Detach(parse_u64(W, "ID", args[0])?))
+            }
+            "weight" => {
+                want(1, "weight VAL | weight ID:VAL")?;
+                // The module also takes '=' or ',' (as the seed did) and the
+                // id -1 for the default group; printed back as `weight VAL`.
+                match args[0].split_once([':', '=', ',']) {
+                    Some(("-1", v)) => Ok(Message::Weight {
+                        id: None,
+                        weight: parse_positive_u32(W, "weight", v)?,
+                    }),
+                    Some((id, v)) => Ok(Message::Weight {
+                        id: Some(parse_u64(W, "ID", id)?),
+                        weight: parse_positive_u32(W, "weight", v)?,
+                    }),
+                    None => Ok(Message::Weight {
+                        id: None,
+                        weight: parse_positive_u32(W, "weight", args[0])?,
+                    }),
+                }
+            }
+            "token" => {
+                want(1, "token VAL")?;
+                Ok(Message::Token(parse_positive_u32(W, "token", args[0])?))
+            }
+            "io_throttle" => {
+                want(1, "io_throttle VAL")?;
+                Ok(Message::IoThrottle(parse_positive_u32(
+                    W,
+                    "io_throttle",
+                    args[0],
+                )?))
+            }
+            "io_limit" => {
+                want(1, "io_limit VAL")?;
+                Ok(Message::IoLimit(parse_positive_u32(
+                    W, "io_limit", args[0],
+                )?))
+            }
+            "reset" => {
+                want(0, "reset")?;
+                Ok(Message::Reset)
+            }
+            other => Err(ParseError::new(
+                W,
+                "verb",
+                format!(
+                    "unknown message {other:?} (expected type, attach, detach, weight, token, \
+                     io_throttle, io_limit or reset)"
+                ),
+            )),
+        }
+    }
+}
+
+/// An ioband group id in status output: the default group (`-1`) or an id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum GroupId {
+    /// The default group, printed as `-1`.
+    #[default]
+    Default,
+    /// An attached group.
+    Id(u64),
+}
+
+impl fmt::Display for GroupId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            GroupId::Default => f.write_str("-1"),
+            GroupId::Id(id) => write!(f, "{id}"),
+        }
+    }
+}
+
+impl FromStr for GroupId {
+    type Err = ParseError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        if s == "-1" {
+            Ok(GroupId::Default)
+        } else {
+            Ok(GroupId::Id(parse_u64("status", "group id", s)?))
+        }
+    }
+}
+
+/// Counters of one ioband group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct GroupStats {
+    /// Group id.
+    pub id: GroupId,
+    /// Read requests.
+    pub read_reqs: u64,
+    /// Read requests that were delayed.
+    pub read_delayed: u64,
+    /// Sectors read.
+    pub read_sectors: u64,
+    /// Write requests.
+    pub write_reqs: u64,
+    /// Write requests that were delayed.
+    pub write_delayed: u64,
+    /// Sectors written.
+    pub write_sectors: u64,
+}
+
+impl GroupStats {
+    /// Number of words per group in status text.
+    pub const WORDS: usize = 7;
+
+    /// Zeroed counters for `id`.
+    pub fn zero(id: GroupId) -> Self {
+        GroupStats {
+            id,
+            ..Default::default()
+        }
+    }
+
+    fn from_words(w: &[&str]) -> Result<Self, ParseError> {
+        const W: &str = "status";
+        if w.len() != Self::WORDS {
+            return Err(ParseError::new(
+                W,
+                "group",
+                format!("expected 7 numbers per group, got {}", w.len()),
+            ));
+        }
+        Ok(GroupStats {
+            id: w[0].parse()?,
+            read_reqs: parse_u64(W, "read-reqs", w[1])?,
+            read_delayed: parse_u64(W, "read-delayed", w[2])?,
+            read_sectors: parse_u64(W, "read-sectors", w[3])?,
+            write_reqs: parse_u64(W, "write-reqs", w[4])?,
+            write_delayed: parse_u64(W, "write-delayed", w[5])?,
+            write_sectors: parse_u64(W, "write-sectors", w[6])?,
+        })
+    }
+}
+
+impl fmt::Display for GroupStats {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} {} {} {} {} {} {}",
+            self.id,
+            self.read_reqs,
+            self.read_delayed,
+            self.read_sectors,
+            self.write_reqs,
+            self.write_delayed,
+            self.write_sectors
+        )
+    }
+}
+
+impl FromStr for GroupStats {
+    type Err = ParseError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let w: Vec<&str> = s.split_ascii_whitespace().collect();
+        GroupStats::from_words(&w)
+    }
+}
+
+/// Status parameters of one ioband device.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Status {
+    /// Device-group id.
+    pub device_group: u32,
+    /// Default group first, then attached groups.
+    pub groups: Vec<GroupStats>,
+}
+
+impl Status {
+    /// Counters of group `id`, if present.
+    pub fn group(&self, id: GroupId) -> Option<&GroupStats> {
+        self.groups.iter().find(|g| g.id == id)
+    }
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.device_group)?;
+        for g in &self.groups {
+            write!(f, " {g}")?;
+        }
+        Ok(())
+    }
+}
+
+impl FromStr for Status {
+    type Err = ParseError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        const W: &str = "status";
+        let words: Vec<&str> = s.split_ascii_whitespace().collect();
+        let Some((first, rest)) = words.split_first() else {
+            return Err(ParseError::new(W, "device-group-id", "empty status"));
+        };
+        let device_group = parse_device_group(W, first)?;
+        if !rest.len().is_multiple_of(GroupStats::WORDS) {
+            return Err(ParseError::new(
+                W,
+                "groups",
+                format!(
+                    "{} numbers after the device-group id is not a multiple of 7",
+                    rest.len()
+                ),
+            ));
+        }
+        let groups = rest
+            .chunks(GroupStats::WORDS)
+            .map(GroupStats::from_words)
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Status {
+            device_group,
+            groups,
+        })
+    }
+}
+
+/// The fuzzing oracle, shared by `cli/fuzz` and the unit tests: every
+/// parser must return (never panic), and whatever parses must print back to
+/// text that parses to the same value and prints identically.
+#[doc(hidden)]
+pub fn fuzz_one(s: &str) {
+    fn check<T>(s: &str)
+    where
+        T: FromStr<Err = ParseError> + fmt::Display + PartialEq + fmt::Debug,
+    {
+        if let Ok(v) = s.parse::<T>() {
+            let text = v.to_string();
+            match text.parse::<T>() {
+                Ok(back) => {
+                    assert_eq!(back, v, "{s:?} -> {text:?}");
+                    assert_eq!(back.to_string(), text, "{s:?} -> {text:?}");
+                }
+                Err(e) => panic!("{s:?} parsed, but its display {text:?} did not: {e}"),
+            }
+        }
+    }
+    check::<TableLine>(s);
+    check::<TableParams>(s);
+    check::<Target>(s);
+    check::<Message>(s);
+    check::<Status>(s);
+    check::<GroupStats>(s);
+    check::<GroupType>(s);
+    check::<Policy>(s);
+    if let Ok(p) = s.parse::<TableParams>() {
+        let c = Config::from(&p);
+        let k = c.to_kernel_params();
+        assert_eq!(Config::from(&k), c, "{s:?}");
+        let again: TableParams = match k.to_string().parse() {
+            Ok(v) => v,
+            Err(e) => panic!("kernel form of {s:?} does not parse: {e}"),
+        };
+        assert_eq!(again, k);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn round_trip<T>(s: &str)
+    where
+        T: FromStr<Err = ParseError> + fmt::Display + fmt::Debug,
+    {
+        let v: T = match s.parse() {
+            Ok(v) => v,
+            Err(e) => panic!("{s:?} did not parse: {e}"),
+        };
+        assert_eq!(v.to_string(), s, "round trip of {s:?} via {v:?}");
+    }
+
+    #[test]
+    fn seed_table_lines_round_trip() {
+        // Verbatim shapes from the seed document.
+        for s in [
+            "0 44371467 ioband 202:33 128 10 400",
+            "0 2097152 ioband /dev/sda1 1",
+            "0 2097152 ioband /dev/sda1 1 10 200",
+            "0 2097152 ioband /dev/sda1 1 10",
+            "0 2097152 ioband 254:0 1 4 128 user weight 2048 :40 1000:30 2000:20",
+            "0 8 ioband /dev/nullb0 0 0 0 cgroup weight-iosize 0 :100",
+        ] {
+            round_trip::<TableLine>(s);
+        }
+    }
+
+    #[test]
+    fn seed_status_lines_round_trip() {
+        for s in [
+            "128 -1 143 90 424 122 78 352",
+            "128 -1 223 172 408 211 136 600 1001 166 107 472 139 95 352 1002 211 146 520 210 147 504",
+            "0",
+            "2147483647 18446744073709551615 0 0 0 0 0 0",
+        ] {
+            round_trip::<Status>(s);
+        }
+        let st: Status = "128 -1 223 172 408 211 136 600 1001 166 107 472 139 95 352 1002 211 146 520 210 147 504"
+            .parse()
+            .unwrap();
+        assert_eq!(st.groups.len(), 3);
+        assert_eq!(st.groups[1].id, GroupId::Id(1001));
+        assert_eq!(st.groups[2].write_sectors, 504);
+        assert_eq!(st.group(GroupId::Default).map(|g| g.read_reqs), Some(223));
+    }
+
+    #[test]
+    fn seed_messages_round_trip() {
+        for s in [
+            "weight 40",
+            "weight 10",
+            "type user",
+            "attach 1000",
+            "attach 2000",
+            "weight 1000:30",
+            "weight 2000:20",
+            "detach 1000",
+            "weight 1000:10",
+            "token 256",
+            "io_throttle 16",
+            "io_limit 128",
+            "reset",
+            "type pid",
+            "attach 15011",
+            "weight 15011:80",
+            "type cgroup",
+            "attach 18446744073709551615",
+        ] {
+            round_trip::<Message>(s);
+        }
+    }
+
+    #[test]
+    fn weight_message_separators() {
+        for s in ["weight 5=7", "weight 5,7", "weight 5:7"] {
+            assert_eq!(
+                s.parse::<Message>(),
+                Ok(Message::Weight {
+                    id: Some(5),
+                    weight: 7
+                })
+            );
+        }
+        assert_eq!(
+            "weight -1:9".parse::<Message>(),
+            Ok(Message::Weight {
+                id: None,
+                weight: 9
+            })
+        );
+    }
+
+    #[test]
+    fn table_params_arity() {
+        assert!("/dev/sda".parse::<TableParams>().is_err());
+        for n in 5..=7 {
+            let s = ["/dev/sda", "1", "4", "128", "user", "weight", "2048"][..n].join(" ");
+            let e = s.parse::<TableParams>().unwrap_err();
+            assert_eq!(e.field, "arguments", "{s}");
+        }
+        let e = "/dev/sda -1".parse::<TableParams>().unwrap_err();
+        assert_eq!(e.field, "device-group-id");
+        let e = "/dev/sda 2147483648".parse::<TableParams>().unwrap_err();
+        assert_eq!(e.field, "device-group-id");
+        assert!("/dev/sda 2147483647".parse::<TableParams>().is_ok());
+        let e = "/dev/sda 1 4 128 user weight 2048 40"
+            .parse::<TableParams>()
+            .unwrap_err();
+        assert_eq!(e.field, "default weight");
+        let e = "/dev/sda 1 4 128 user weight 2048 :0"
+            .parse::<TableParams>()
+            .unwrap_err();
+        assert_eq!(e.field, "default weight");
+        let e = "/dev/sda 1 4 128 blah weight 2048 :1"
+            .parse::<TableParams>()
+            .unwrap_err();
+        assert_eq!(e.field, "type");
+        let e = "/dev/sda 1 4 128 user fifo 2048 :1"
+            .parse::<TableParams>()
+            .unwrap_err();
+        assert_eq!(e.field, "policy");
+        let e = "/dev/sda 1 4 128 user weight 2048 :1 5:1 5:2"
+            .parse::<TableParams>()
+            .unwrap_err();
+        assert_eq!(e.field, "group id");
+        let e = "/dev/sda 1 4 128 none weight 2048 :1 5:1"
+            .parse::<TableParams>()
+            .unwrap_err();
+        assert_eq!(e.field, "type");
+        assert!("/dev/sda 1 4 +128".parse::<TableParams>().is_err());
+        assert!("/dev/sda 1 4 99999999999".parse::<TableParams>().is_err());
+    }
+
+    #[test]
+    fn table_line_checks() {
+        assert!("1 100 ioband /dev/sda 1".parse::<TableLine>().is_err());
+        assert!("0 0 ioband /dev/sda 1".parse::<TableLine>().is_err());
+        assert!("0 100 linear /dev/sda 0".parse::<TableLine>().is_err());
+        assert!("0 100 ioband".parse::<TableLine>().is_err());
+        assert!("".parse::<TableLine>().is_err());
+        // Extra whitespace is accepted and canonicalised.
+        let t: TableLine = "  0  100\tioband  /dev/sda   1 \n".parse().unwrap();
+        assert_eq!(t.to_string(), "0 100 ioband /dev/sda 1");
+    }
+
+    #[test]
+    fn config_defaults_and_kernel_form() {
+        let p: TableParams = "/dev/sda1 1".parse().unwrap();
+        let c = Config::from(&p);
+        assert_eq!(c.io_throttle, 4);
+        assert_eq!(c.io_limit, 128);
+        assert_eq!(c.token, 2048);
+        assert_eq!(c.default_weight, 100);
+        assert_eq!(c.to_kernel_params().to_string(), "/dev/sda1 1 4 128");
+
+        let p: TableParams = "254:0 1 0 0 none weight 0 :100".parse().unwrap();
+        assert_eq!(
+            Config::from(&p).to_kernel_params().to_string(),
+            "254:0 1 4 128"
+        );
+
+        let p: TableParams = "254:0 1 4 128 user weight 2048 :40 1000:30 2000:20"
+            .parse()
+            .unwrap();
+        let c = Config::from(&p);
+        assert_eq!(c.total_weight(), 90);
+        assert_eq!(c.weight_of(GroupId::Id(2000)), Some(20));
+        assert_eq!(c.weight_of(GroupId::Id(3000)), None);
+        assert_eq!(c.to_kernel_params(), p);
+    }
+
+    #[test]
+    fn display_fills_missing_numbers_in_extended_form() {
+        let mut p = TableParams::new("/dev/x", 3);
+        p.extended = Some(Extended {
+            group_type: GroupType::Uid,
+            policy: Policy::Weight,
+            token: 0,
+            default_weight: 7,
+            groups: vec![],
+        });
+        assert_eq!(p.to_string(), "/dev/x 3 0 0 uid weight 0 :7");
+        p.io_throttle = Some(9);
+        assert_eq!(p.to_string(), "/dev/x 3 9 0 uid weight 0 :7");
+        let back: TableParams = p.to_string().parse().unwrap();
+        assert_eq!(Config::from(&back), Config::from(&p));
+    }
+
+    #[test]
+    fn message_errors() {
+        for (s, field) in [
+            ("", "message"),
+            ("weight", "weight"),
+            ("weight 0", "weight"),
+            ("weight 1000:0", "weight"),
+            ("weight x:1", "ID"),
+            ("weight -1", "weight"),
+            ("type bogus", "type"),
+            ("attach", "attach"),
+            ("attach -5", "ID"),
+            ("token 0", "token"),
+            ("reset now", "reset"),
+            ("frobnicate 1", "verb"),
+            ("io_limit 4294967296", "io_limit"),
+        ] {
+            let e = s.parse::<Message>().unwrap_err();
+            assert_eq!(e.field, field, "{s:?}: {e}");
+        }
+    }
+
+    #[test]
+    fn status_errors() {
+        assert!("".parse::<Status>().is_err());
+        assert!("1 -1 1 2 3".parse::<Status>().is_err());
+        assert!("1 -2 1 2 3 4 5 6".parse::<Status>().is_err());
+        assert!("x".parse::<Status>().is_err());
+        assert!("1 -1 1 2 3 4 5 x".parse::<Status>().is_err());
+    }
+
+    #[test]
+    fn types_and_policies() {
+        for t in GroupType::ALL {
+            assert_eq!(t.as_str().parse::<GroupType>(), Ok(t));
+        }
+        assert!(GroupType::User.is_uid() && GroupType::Uid.is_uid());
+        assert!(!GroupType::Gid.is_uid());
+        for p in [Policy::Weight, Policy::WeightIosize] {
+            assert_eq!(p.as_str().parse::<Policy>(), Ok(p));
+        }
+    }
+
+    /// A tiny deterministic generator so the round-trip property runs over
+    /// many shapes without extra dependencies.
+    struct Rng(u64);
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+        fn num(&mut self) -> u64 {
+            match self.next() % 4 {
+                0 => 0,
+                1 => self.next() % 10,
+                2 => self.next() % 100_000,
+                _ => self.next(),
+            }
+        }
+    }
+
+    #[test]
+    fn property_round_trip() {
+        let mut r = Rng(0x1234_5678_9abc_def1);
+        for _ in 0..2000 {
+            let n = r.next() % 5;
+            let mut p = TableParams::new(
+                if r.next().is_multiple_of(2) {
+                    "/dev/nullb0".to_string()
+                } else {
+                    format!("{}:{}", r.num() % 4096, r.num() % 1_000_000)
+                },
+                (r.num() % u64::from(MAX_DEVICE_GROUP)) as u32,
+            );
+            if n >= 1 {
+                p.io_throttle = Some(r.num() as u32);
+            }
+            if n >= 2 {
+                p.io_limit = Some(r.num() as u32);
+            }
+            if n >= 3 {
+                let gt = GroupType::ALL[(r.next() % 6 + 1) as usize];
+                let mut groups = Vec::new();
+                for i in 0..(r.next() % 5) {
+                    groups.push(GroupWeight {
+                        id: r.num().wrapping_add(i) | (i << 60),
+                        weight: (r.num() as u32).max(1),
+                    });
+                }
+                groups.dedup_by_key(|g| g.id);
+                p.extended = Some(Extended {
+                    group_type: gt,
+                    policy: if r.next().is_multiple_of(2) {
+                        Policy::Weight
+                    } else {
+                        Policy::WeightIosize
+                    },
+                    token: r.num() as u32,
+                    default_weight: (r.num() as u32).max(1),
+                    groups,
+                });
+            }
+            let line = TableLine {
+                start: 0,
+                length: r.num().max(1),
+                params: p,
+            };
+            let s = line.to_string();
+            assert_eq!(s.parse::<TableLine>().as_ref(), Ok(&line), "{s}");
+            round_trip::<TableLine>(&s);
+            // And the kernel's form of it loads back to the same config.
+            let c = Config::from(&line.params);
+            let k = c.to_kernel_params();
+            assert_eq!(Config::from(&k), c);
+            round_trip::<TableParams>(&k.to_string());
+
+            let mut st = Status {
+                device_group: line.params.device_group,
+                groups: vec![],
+            };
+            for i in 0..(r.next() % 4) {
+                st.groups.push(GroupStats {
+                    id: if i == 0 {
+                        GroupId::Default
+                    } else {
+                        GroupId::Id(r.num())
+                    },
+                    read_reqs: r.num(),
+                    read_delayed: r.num(),
+                    read_sectors: r.num(),
+                    write_reqs: r.num(),
+                    write_delayed: r.num(),
+                    write_sectors: r.num(),
+                });
+            }
+            let s = st.to_string();
+            assert_eq!(s.parse::<Status>().as_ref(), Ok(&st));
+            round_trip::<Status>(&s);
+
+            let m = match r.next() % 8 {
+                0 => Message::Type(GroupType::ALL[(r.next() % 7) as usize]),
+                1 => Message::Attach(r.num()),
+                2 => Message::Detach(r.num()),
+                3 => Message::Weight {
+                    id: None,
+                    weight: (r.num() as u32).max(1),
+                },
+                4 => Message::Weight {
+                    id: Some(r.num()),
+                    weight: (r.num() as u32).max(1),
+                },
+                5 => Message::Token((r.num() as u32).max(1)),
+                6 => Message::IoThrottle((r.num() as u32).max(1)),
+                _ => Message::Reset,
+            };
+            assert_eq!(m.to_string().parse::<Message>().as_ref(), Ok(&m));
+        }
+    }
+
+    #[test]
+    fn mutated_seeds_never_panic() {
+        let seeds = [
+            "0 44371467 ioband 202:33 128 10 400",
+            "0 2097152 ioband 254:0 1 4 128 user weight 2048 :40 1000:30 2000:20",
+            "128 -1 223 172 408 211 136 600 1001 166 107 472 139 95 352 1002 211 146 520 210 147 504",
+            "weight 1000:30",
+            "io_throttle 16",
+            "type cgroup",
+            "/dev/sda1 1 0 0 pgrp weight-iosize 0 :1 5:5",
+        ];
+        let alphabet: Vec<char> = "0123456789:-+ \t\nabioudwgtyp/\u{a0}\u{b}é"
+            .chars()
+            .collect();
+        let mut r = Rng(0xdead_beef_cafe_f00d);
+        for seed in seeds {
+            fuzz_one(seed);
+            for _ in 0..3000 {
+                let mut v: Vec<char> = seed.chars().collect();
+                for _ in 0..(1 + r.next() % 4) {
+                    let pos = (r.next() as usize) % (v.len() + 1);
+                    let c = alphabet[(r.next() as usize) % alphabet.len()];
+                    match r.next() % 3 {
+                        0 if pos < v.len() => {
+                            v.remove(pos);
+                        }
+                        1 if pos < v.len() => v[pos] = c,
+                        _ => v.insert(pos, c),
+                    }
+                }
+                fuzz_one(&v.into_iter().collect::<String>());
+            }
+        }
+    }
+}

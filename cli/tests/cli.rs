@@ -1,0 +1,145 @@
+//! Runs the built `ioband` binary: usage errors and exit codes, and the
+//! checked-in shell completions. Needs no kernel.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn ioband(args: &[&str]) -> Output {
+    match Command::new(env!("CARGO_BIN_EXE_ioband"))
+        .args(args)
+        .output()
+    {
+        Ok(o) => o,
+        Err(e) => panic!("cannot run ioband: {e}"),
+    }
+}
+
+fn code(o: &Output) -> i32 {
+    o.status.code().unwrap_or(-1)
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn help_and_version_exit_zero() {
+    for args in [
+        &["--help"][..],
+        &["-h"],
+        &["--version"],
+        &["status", "--help"],
+        &["create", "--help"],
+        &["help", "weight"],
+    ] {
+        let o = ioband(args);
+        assert_eq!(code(&o), 0, "{args:?}: {}", stderr(&o));
+        assert!(!o.stdout.is_empty(), "{args:?}");
+    }
+    let o = ioband(&["create", "--help"]);
+    let s = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        s.contains("Examples:") && s.contains("--io-throttle"),
+        "{s}"
+    );
+}
+
+#[test]
+fn usage_errors_exit_two() {
+    for args in [
+        &[][..],
+        &["frobnicate"],
+        &["status", "--watch", "soon"],
+        &["status", "--count", "3"],
+        &["status", "--json", "--raw"],
+        &["create", "x", "/dev/sda1"],
+        &["create", "x", "/dev/sda1", "--group", "-1"],
+        &["create", "x", "/dev/sda1", "--group", "2147483648"],
+        &["create", "x", "--group", "1"],
+        &["create", "x", "--table", "0 8 ioband /dev/sda1"],
+        &["create", "x", "--table", "1 8 ioband /dev/sda1 1"],
+        &["create", "a/b", "--table", "0 8 ioband /dev/sda1 1"],
+        &["weight", "x"],
+        &["weight", "x", "0"],
+        &["weight", "x", "1000", "many"],
+        &["weight", "x", "1", "2", "3"],
+        &["token", "x", "0"],
+        &["io-limit", "x", "-3"],
+        &["type", "x", "everyone"],
+        &["message", "x"],
+        &["message", "x", "zero", "reset"],
+        &["remove"],
+        &["completions", "tcsh"],
+    ] {
+        let o = ioband(args);
+        assert_eq!(code(&o), 2, "{args:?}: {}", stderr(&o));
+        assert!(!stderr(&o).is_empty(), "{args:?} printed no error");
+    }
+}
+
+#[test]
+fn kernel_errors_exit_one_with_hint() {
+    if Path::new("/dev/mapper/control").exists() {
+        return; // a real device-mapper is here; the answer depends on it
+    }
+    let o = ioband(&["status"]);
+    assert_eq!(code(&o), 1);
+    let e = stderr(&o);
+    assert!(
+        e.contains("ioband: error:") && e.contains("/dev/mapper/control"),
+        "{e}"
+    );
+    assert!(e.contains("modprobe"), "{e}");
+    // version still works.
+    let o = ioband(&["version"]);
+    assert_eq!(code(&o), 0);
+}
+
+#[test]
+fn man_page_renders() {
+    let o = ioband(&["man"]);
+    assert_eq!(code(&o), 0);
+    let s = String::from_utf8_lossy(&o.stdout);
+    assert!(s.contains(".TH ioband 8"), "{}", &s[..s.len().min(300)]);
+}
+
+fn completions_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join("completions")
+}
+
+/// The scripts in completions/ must be what the binary generates. To update
+/// them after changing the command line, run
+/// `IOBAND_UPDATE_COMPLETIONS=1 cargo test -p ioband --test cli completions`.
+#[test]
+fn completions_are_fresh() {
+    let update = std::env::var_os("IOBAND_UPDATE_COMPLETIONS").is_some();
+    let mut stale = Vec::new();
+    for (shell, file) in [
+        ("bash", "ioband.bash"),
+        ("zsh", "_ioband"),
+        ("fish", "ioband.fish"),
+        ("elvish", "ioband.elv"),
+        ("powershell", "_ioband.ps1"),
+    ] {
+        let o = ioband(&["completions", shell]);
+        assert_eq!(code(&o), 0, "{shell}: {}", stderr(&o));
+        let path = completions_dir().join(file);
+        if update {
+            if let Err(e) = std::fs::write(&path, &o.stdout) {
+                panic!("writing {}: {e}", path.display());
+            }
+            continue;
+        }
+        match std::fs::read(&path) {
+            Ok(on_disk) if on_disk == o.stdout => {}
+            _ => stale.push(file),
+        }
+    }
+    assert!(
+        stale.is_empty(),
+        "completions/{stale:?} are stale; regenerate with \
+         `IOBAND_UPDATE_COMPLETIONS=1 cargo test -p ioband --test cli completions`"
+    );
+}

@@ -1,0 +1,217 @@
+#!/usr/bin/env bash
+# End-to-end test of the ioband CLI against the real dm-ioband target.
+#
+# Runs as root INSIDE a Linux guest where dm-ioband.ko is loaded, dmsetup
+# exists and udev does not run. IOBAND is the path of the built binary.
+# Prints "ok - ..." / "not ok - ..." lines, then "N passed, M failed", and
+# exits non-zero if anything failed.
+#
+#   IOBAND=/path/to/target/debug/ioband bash cli/tests/guest/cli-e2e.sh
+set -u
+
+IOBAND=${IOBAND:?set IOBAND to the path of the ioband binary}
+PASS=0
+FAIL=0
+P=e2e                               # prefix of every device this script makes
+
+ok()    { PASS=$((PASS + 1)); echo "ok - $*"; }
+notok() { FAIL=$((FAIL + 1)); echo "not ok - $*"; }
+
+# check DESC CMD...: the command must succeed.
+check() {
+    local desc=$1; shift
+    local out
+    if out=$("$@" 2>&1); then ok "$desc"; else notok "$desc: $out"; fi
+}
+
+# rc WANT DESC CMD...: the command must exit with WANT.
+rc() {
+    local want=$1 desc=$2; shift 2
+    local out code
+    out=$("$@" 2>&1); code=$?
+    if [ "$code" -eq "$want" ]; then ok "$desc (exit $code)"
+    else notok "$desc: exit $code, wanted $want; output: $out"; fi
+}
+
+# same DESC A B: two strings must be equal.
+same() {
+    if [ "$2" == "$3" ]; then ok "$1"
+    else notok "$1"; echo "#   got:  '$2'"; echo "#   want: '$3'"; fi
+}
+
+# contains DESC HAYSTACK NEEDLE
+contains() {
+    case "$2" in
+        *"$3"*) ok "$1" ;;
+        *) notok "$1"; echo "#   '$2' does not contain '$3'" ;;
+    esac
+}
+
+cleanup() {
+    exec 9<&- 2>/dev/null || true
+    local d
+    for d in $(dmsetup ls 2>/dev/null | awk '{print $1}' | grep "^$P" | sort -r); do
+        dmsetup remove --retry "$d" >/dev/null 2>&1 || true
+    done
+    # Linear slices after the ioband devices on top of them.
+    for d in $(dmsetup ls 2>/dev/null | awk '{print $1}' | grep "^$P"); do
+        dmsetup remove --retry "$d" >/dev/null 2>&1 || true
+    done
+    [ -d /sys/fs/cgroup/$P-db ] && rmdir /sys/fs/cgroup/$P-db 2>/dev/null
+    return 0
+}
+trap cleanup EXIT
+
+# ---------------------------------------------------------------- setup
+if [ ! -b /dev/nullb0 ]; then
+    modprobe null_blk nr_devices=1 gb=1 || { echo "Bail out! cannot load null_blk"; exit 1; }
+fi
+for _ in $(seq 50); do [ -b /dev/nullb0 ] && break; sleep 0.1; done
+[ -b /dev/nullb0 ] || { echo "Bail out! no /dev/nullb0"; exit 1; }
+cleanup
+
+DISK=/dev/nullb0
+DISK_SECTORS=$(blockdev --getsz $DISK)
+# Three "partitions" of one disk, as dm-linear slices.
+SLICE=$((DISK_SECTORS / 3))
+for i in 0 1 2; do
+    echo "0 $SLICE linear $DISK $((i * SLICE))" | dmsetup create $P-lin$i
+done
+dmsetup mknodes >/dev/null 2>&1 || true
+LIN0=/dev/mapper/$P-lin0
+LIN1=/dev/mapper/$P-lin1
+LIN2=/dev/mapper/$P-lin2
+MM0=$(dmsetup info -c --noheadings -o major,minor --separator : $P-lin0 | tr -d ' ')
+[ -b "$LIN0" ] && [ -b "$LIN1" ] && [ -b "$LIN2" ] || { echo "Bail out! no linear slices"; exit 1; }
+
+# --------------------------------------------------------------- module
+out=$("$IOBAND" targets 2>&1)
+rc 0 "ioband targets finds the module" "$IOBAND" targets
+contains "targets prints a version" "$out" "ioband"
+contains "targets output matches dmsetup targets" "$(dmsetup targets)" "$(echo "$out" | awk '{print $2}')"
+rc 0 "ioband version" "$IOBAND" version
+
+# --------------------------------------------------------------- create
+rc 0 "create $P-1 (friendly form)" "$IOBAND" create $P-1 "$LIN0" --group 1
+rc 0 "create $P-2 (--table form)" "$IOBAND" create $P-2 --table "0 $SLICE ioband $LIN1 1 4 128"
+check "/dev/mapper/$P-1 is a block device" test -b /dev/mapper/$P-1
+check "/dev/mapper/$P-2 is a block device" test -b /dev/mapper/$P-2
+same "dmsetup table of $P-1 (short form)" "$(dmsetup table $P-1)" "0 $SLICE ioband $MM0 1 4 128"
+same "table --raw agrees with dmsetup table" "$("$IOBAND" table --raw $P-1)" "$(dmsetup table $P-1)"
+same "status --raw agrees with dmsetup status" "$("$IOBAND" status --raw $P-1)" "$(dmsetup status $P-1)"
+# The kernel's partition scan may already have read from it: only the shape.
+st=$(dmsetup status $P-1)
+if [[ "$st" =~ ^0\ $SLICE\ ioband\ 1\ -1(\ [0-9]+){6}$ ]]; then ok "status of a fresh device: only the default group"
+else notok "status of a fresh device: '$st'"; fi
+contains "ls lists $P-1" "$("$IOBAND" ls)" "$P-1"
+
+# ------------------------------------------------------------- messages
+rc 0 "weight $P-1 40" "$IOBAND" weight $P-1 40
+rc 0 "weight $P-2 10" "$IOBAND" weight $P-2 10
+rc 0 "type $P-1 user" "$IOBAND" type $P-1 user
+rc 0 "attach $P-1 1000" "$IOBAND" attach $P-1 1000
+rc 0 "attach $P-1 root (by name)" "$IOBAND" attach $P-1 root
+rc 0 "weight $P-1 1000 30" "$IOBAND" weight $P-1 1000 30
+rc 0 "message $P-1 0 weight 0:20 (dmsetup syntax)" "$IOBAND" message $P-1 0 weight 0:20
+same "dmsetup table shows the extended form" "$(dmsetup table $P-1)" \
+    "0 $SLICE ioband $MM0 1 4 128 user weight 2048 :40 1000:30 0:20"
+same "table --raw agrees after messages" "$("$IOBAND" table --raw $P-1)" "$(dmsetup table $P-1)"
+same "the extended table line loads again (reload + resume)" \
+    "$("$IOBAND" reload $P-1 --table "$(dmsetup table $P-1)" --resume 2>&1 && dmsetup table $P-1)" \
+    "0 $SLICE ioband $MM0 1 4 128 user weight 2048 :40 1000:30 0:20"
+
+# I/O as root lands in group 0.
+dd if=/dev/zero of=/dev/mapper/$P-1 bs=4k count=64 oflag=direct status=none
+dd if=/dev/mapper/$P-1 of=/dev/null bs=4k count=32 iflag=direct status=none
+st=$(dmsetup status $P-1)
+same "status --raw agrees after I/O" "$("$IOBAND" status --raw $P-1)" "$st"
+contains "status lists default, 1000 and 0" "$st" " -1 "
+grp0=$(echo "$st" | awk '{for (i = 5; i <= NF; i += 7) if ($i == "0") print $(i+6)}')
+if [ -n "$grp0" ] && [ "$grp0" -ge 512 ]; then ok "root's writes counted in group 0 ($grp0 sectors)"
+else notok "root's writes counted in group 0: status '$st'"; fi
+same "status --raw of several devices matches dmsetup status --target ioband" \
+    "$("$IOBAND" status --raw | grep "^$P" | sort)" \
+    "$(dmsetup status --target ioband | grep "^$P" | sort)"
+same "table --raw of several devices matches dmsetup table --target ioband" \
+    "$("$IOBAND" table --raw | grep "^$P" | sort)" \
+    "$(dmsetup table --target ioband | grep "^$P" | sort)"
+
+if command -v python3 >/dev/null; then
+    share=$("$IOBAND" status --json $P-1 | python3 -c '
+import json, sys
+d = json.load(sys.stdin)["devices"][0]
+g = {x["id"]: x for x in d["groups"]}
+print(round(g[1000]["share_percent"], 1), g[0]["name"], g[0]["write"]["bytes"] >= 262144)')
+    same "status --json: share of uid 1000 is 30/(40+30+20+10)" "$share" "30.0 root True"
+    lines=$("$IOBAND" status $P-1 --watch 0.2 --count 3 --json | wc -l)
+    same "status --watch --count 3 --json prints 3 lines" "$lines" "3"
+fi
+out=$("$IOBAND" status 2>&1)
+contains "human status shows the device group" "$out" "device group 1"
+contains "human status shows root by name" "$out" "0 (root)"
+
+rc 0 "reset $P-1" "$IOBAND" reset $P-1
+same "reset zeroes the counters" \
+    "$(dmsetup status $P-1)" "0 $SLICE ioband 1 -1 0 0 0 0 0 0 1000 0 0 0 0 0 0 0 0 0 0 0 0 0"
+rc 0 "io-throttle $P-1 16" "$IOBAND" io-throttle $P-1 16
+rc 0 "io-limit $P-1 256" "$IOBAND" io-limit $P-1 256
+rc 0 "token $P-1 512" "$IOBAND" token $P-1 512
+contains "throttle, limit and token show in the table" "$(dmsetup table $P-1)" " 1 16 256 user weight 512 "
+rc 0 "detach $P-1 1000" "$IOBAND" detach $P-1 1000
+rc 0 "detach $P-1 root" "$IOBAND" detach $P-1 root
+
+# cgroup v2 by path.
+rc 0 "create $P-3 with --type cgroup" "$IOBAND" create $P-3 "$LIN2" --group 2 --type cgroup --weight 40
+if [ "$(stat -f -c %T /sys/fs/cgroup 2>/dev/null)" = cgroup2fs ] && mkdir -p /sys/fs/cgroup/$P-db; then
+    ino=$(stat -c %i /sys/fs/cgroup/$P-db)
+    rc 0 "attach a cgroup by path" "$IOBAND" attach $P-3 /sys/fs/cgroup/$P-db --weight 60
+    contains "cgroup id is the directory's inode" "$(dmsetup table $P-3)" " $ino:60"
+    contains "status names the cgroup" "$("$IOBAND" status $P-3)" "/sys/fs/cgroup/$P-db"
+else
+    ok "# SKIP no cgroup v2 at /sys/fs/cgroup"
+fi
+contains "extended create options reach the kernel" "$(dmsetup table $P-3)" " 2 4 128 cgroup weight 2048 :40"
+
+# ---------------------------------------------------------- error cases
+rc 1 "weight of an unattached group fails" "$IOBAND" weight $P-1 4242 5
+out=$("$IOBAND" weight $P-1 4242 5 2>&1)
+contains "... and says to attach it first" "$out" "ioband attach $P-1 4242"
+rc 1 "kernel rejects weight 4242:5 (EINVAL)" "$IOBAND" message $P-1 0 weight 4242:5
+same "dmsetup agrees that it fails" "$(dmsetup message $P-1 0 weight 4242:5 >/dev/null 2>&1; echo $?)" "1"
+rc 1 "unknown message fails" "$IOBAND" message $P-1 0 frobnicate
+rc 1 "status of a missing device fails" "$IOBAND" status $P-missing
+rc 1 "create over an existing name fails" "$IOBAND" create $P-1 "$LIN0" --group 1
+rc 1 "create on a missing disk fails" "$IOBAND" create $P-bad --table "0 8 ioband /dev/$P-nonexistent 1"
+rc 1 "... and leaves no device behind" dmsetup info $P-bad
+rc 1 "create with 5 table arguments is refused by the kernel too" \
+    dmsetup create $P-bad5 --table "0 8 ioband $LIN0 1 4 128 user"
+rc 2 "create with 5 table arguments is a usage error" \
+    "$IOBAND" create $P-bad5 --table "0 8 ioband $LIN0 1 4 128 user"
+rc 2 "weight 0 is a usage error" "$IOBAND" weight $P-1 0
+rc 2 "missing arguments are a usage error" "$IOBAND" attach $P-1
+rc 1 "attach on type none fails" "$IOBAND" attach $P-2 1000
+rc 1 "a non-ioband device is refused" "$IOBAND" status $P-lin0
+rc 1 "remove of a non-ioband device is refused" "$IOBAND" remove $P-lin0
+
+# ------------------------------------------------------ suspend, resume
+rc 0 "suspend --noflush" "$IOBAND" suspend $P-2 --noflush
+contains "dmsetup sees it suspended" "$(dmsetup info $P-2)" "SUSPENDED"
+contains "ls shows it suspended" "$("$IOBAND" ls)" "suspended"
+rc 0 "resume" "$IOBAND" resume $P-2
+contains "dmsetup sees it active" "$(dmsetup info $P-2)" "ACTIVE"
+
+# --------------------------------------------------------------- remove
+exec 9</dev/mapper/$P-2
+rc 1 "remove of an open device fails (EBUSY)" "$IOBAND" remove $P-2
+rc 0 "remove --deferred of an open device" "$IOBAND" remove --deferred $P-2
+check "... which still exists while open" dmsetup info $P-2
+exec 9<&-
+sleep 0.2
+rc 1 "... and is gone once closed" dmsetup info $P-2
+rc 0 "remove $P-1 $P-3" "$IOBAND" remove $P-1 $P-3
+rc 1 "$P-1 is gone" dmsetup info $P-1
+check "/dev/mapper/$P-1 is gone" test ! -e /dev/mapper/$P-1
+rc 1 "remove of a missing device fails" "$IOBAND" remove $P-1
+
+echo "$PASS passed, $FAIL failed"
+[ "$FAIL" -eq 0 ]

@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Time `ioband status` over many ioband devices.
+#
+# Runs as root INSIDE a Linux guest with dm-ioband.ko loaded and dmsetup
+# (no udev needed). Makes N (default 200) dm-linear slices of null_blk, puts
+# an ioband device on each (4 device groups; dmsetup for all but one), then prints the wall time of
+# `ioband status --json`, `ioband status`, `ioband status --raw` and, for
+# comparison, `dmsetup status --target ioband`.
+#
+#   IOBAND=/path/to/ioband bash cli/tests/guest/status-bench.sh [N] [RUNS]
+set -u
+
+IOBAND=${IOBAND:?set IOBAND to the path of the ioband binary}
+N=${1:-200}
+RUNS=${2:-5}
+P=bench
+
+cleanup() {
+    local d
+    for d in $(dmsetup ls 2>/dev/null | awk '{print $1}' | grep "^$P-io"); do
+        dmsetup remove "$d" >/dev/null 2>&1 || true
+    done
+    for d in $(dmsetup ls 2>/dev/null | awk '{print $1}' | grep "^$P-lin"); do
+        dmsetup remove "$d" >/dev/null 2>&1 || true
+    done
+}
+trap cleanup EXIT
+
+if [ ! -b /dev/nullb0 ]; then
+    modprobe null_blk nr_devices=1 gb=4 || { echo "cannot load null_blk" >&2; exit 1; }
+fi
+for _ in $(seq 50); do [ -b /dev/nullb0 ] && break; sleep 0.1; done
+cleanup
+
+SECTORS=$(blockdev --getsz /dev/nullb0)
+SLICE=$((SECTORS / N))
+[ "$SLICE" -ge 8 ] || { echo "null_blk too small for $N slices" >&2; exit 1; }
+
+t0=$(date +%s%N)
+for i in $(seq 0 $((N - 1))); do
+    echo "0 $SLICE linear /dev/nullb0 $((i * SLICE))" | dmsetup create $P-lin$i || exit 1
+done
+dmsetup mknodes >/dev/null 2>&1 || true
+t1=$(date +%s%N)
+# The bench measures reading, so set up with dmsetup (fast without udev);
+# one `ioband create` is timed on its own for reference.
+for i in $(seq 1 $((N - 1))); do
+    echo "0 $SLICE ioband /dev/mapper/$P-lin$i $((i % 4 + 1))" | dmsetup create $P-io$i || exit 1
+done
+t2=$(date +%s%N)
+"$IOBAND" create $P-io0 /dev/mapper/$P-lin0 --group 1 || exit 1
+t3=$(date +%s%N)
+echo "setup: $N linear slices in $(( (t1 - t0) / 1000000 )) ms, $((N - 1)) ioband devices (dmsetup) in $(( (t2 - t1) / 1000000 )) ms, one ioband create in $(( (t3 - t2) / 1000000 )) ms"
+count=$("$IOBAND" status --raw | grep -c "^$P-io")
+echo "ioband devices seen by status --raw: $count"
+[ "$count" -eq "$N" ] || { echo "expected $N devices" >&2; exit 1; }
+
+# time_it LABEL CMD...: best and median of RUNS runs, in milliseconds.
+time_it() {
+    local label=$1; shift
+    local times=() i s e
+    for i in $(seq "$RUNS"); do
+        s=$(date +%s%N)
+        "$@" >/dev/null 2>&1 || { echo "$label: command failed" >&2; return 1; }
+        e=$(date +%s%N)
+        times+=($(( (e - s) / 1000 )))
+    done
+    local sorted
+    sorted=$(printf '%s\n' "${times[@]}" | sort -n)
+    local best median
+    best=$(echo "$sorted" | head -1)
+    median=$(echo "$sorted" | sed -n "$(( (RUNS + 1) / 2 ))p")
+    printf '%-40s best %6d.%03d ms  median %6d.%03d ms  (%d runs, %d devices)\n' \
+        "$label" $((best / 1000)) $((best % 1000)) $((median / 1000)) $((median % 1000)) "$RUNS" "$N"
+}
+
+time_it "ioband status --json" "$IOBAND" status --json
+time_it "ioband status" "$IOBAND" status
+time_it "ioband status --raw" "$IOBAND" status --raw
+time_it "ioband table --json" "$IOBAND" table --json
+time_it "dmsetup status --target ioband" dmsetup status --target ioband

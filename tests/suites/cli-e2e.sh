@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# The ioband CLI end to end against the real module: cli/tests/guest/cli-e2e.sh
+# (create/message/status/remove through the devicemapper ioctls, ioband and
+# dmsetup agree, exit codes of error cases).
+# timeout: 600
+. "$REPO/tests/lib/guest.sh"
+[ -x "$IOBAND" ] || die "no ioband binary at $IOBAND (cargo build --release)"
+load_ioband
+bash "$REPO/cli/tests/guest/cli-e2e.sh" || exit 1
+dmsetup remove_all 2>/dev/null
+check "unload" unload_ioband
+finish
