@@ -35,6 +35,8 @@
 #define IOBAND_MAX_TOKEN	(1U << 30)
 #define IOBAND_MAX_WEIGHT	1000000
 #define IOBAND_MAX_GROUPS	4096
+/* bios dispatched per run of the dispatch work, with interrupts off */
+#define IOBAND_DISPATCH_BATCH	128
 
 struct ioband_group;
 struct ioband_device;
@@ -108,7 +110,7 @@ struct ioband_target {
 	struct dm_dev *dev;
 	struct ioband_device *dp;
 	struct list_head entry;		/* ioband_targets (global) */
-	struct mutex msg_lock;		/* serialises messages and suspend */
+	struct mutex msg_lock;		/* serialises messages */
 
 	const struct ioband_type *type;
 	struct ioband_group defgrp;

@@ -234,7 +234,9 @@ static void issue_bio(struct ioband_device *dp, struct ioband_group *gp,
 {
 	struct ioband_bio *ib = dm_per_bio_data(bio, sizeof(*ib));
 
-	dp->policy->charge(gp, bio);
+	/* draining bios are not the group's choice: they cost no tokens */
+	if (!group_bypasses(gp))
+		dp->policy->charge(gp, bio);
 	dp->issued++;
 	gp->inflight++;
 	if (dp->issued >= dp->io_limit)
@@ -284,20 +286,32 @@ static void ioband_dispatch_work(struct work_struct *work)
 	struct bio_list issue = BIO_EMPTY_LIST;
 	struct ioband_group *gp;
 	struct bio *bio;
+	unsigned int batch = 0;
+	bool again = false;
 	int epochs = 0;
 
 	spin_lock_irq(&dp->lock);
 	while (dp->held) {
+		/* bounded work with interrupts off; the rest in a new run */
+		if (++batch > IOBAND_DISPATCH_BATCH) {
+			again = true;
+			break;
+		}
 		gp = pick_group(dp);
 		if (!gp) {
 			/*
 			 * Everyone with work is out of tokens.  Refill once
-			 * the disk has room; a bounded number of epochs pays
-			 * off the debt of large bios (weight-iosize).
+			 * the disk has room; a few epochs pay off the debt
+			 * of large bios (weight-iosize).
 			 */
 			if (dp->plugged || dp->issued >= dp->io_throttle ||
-			    ++epochs > 64 || !dp->policy->new_epoch(dp))
+			    !dp->policy->new_epoch(dp))
 				break;
+			/* nothing in flight will call us again: keep going */
+			if (++epochs > 64) {
+				again = !dp->issued;
+				break;
+			}
 			continue;
 		}
 		epochs = 0;
@@ -313,8 +327,12 @@ static void ioband_dispatch_work(struct work_struct *work)
 
 	if (!bio_list_empty(&issue))
 		wake_up_all(&dp->waitq);
-	while ((bio = bio_list_pop(&issue)))
+	while ((bio = bio_list_pop(&issue))) {
 		dm_submit_bio_remap(bio, NULL);
+		cond_resched();
+	}
+	if (again)
+		queue_work(dp->wq, &dp->dispatch_work);
 }
 
 /* Should the submitter sleep before adding to this group? (dp->lock held) */
@@ -353,6 +371,13 @@ static int ioband_map(struct dm_target *ti, struct bio *bio)
 	u64 id = 0;
 	DEFINE_WAIT(wait);
 
+	/*
+	 * Who issued it, before bio_set_dev() gives the clone the blkcg of
+	 * current (a flusher thread for writeback).
+	 */
+	if (type->getid)
+		id = type->getid(bio);
+
 	bio_set_dev(bio, t->dev->bdev);
 	if (bio_sectors(bio))
 		bio->bi_iter.bi_sector = dm_target_offset(ti, bio->bi_iter.bi_sector);
@@ -363,14 +388,15 @@ static int ioband_map(struct dm_target *ti, struct bio *bio)
 	if (op_is_flush(bio->bi_opf) && !bio_sectors(bio))
 		return DM_MAPIO_REMAPPED;
 
-	if (type->getid)
-		id = type->getid(bio);
-
 	spin_lock_irq(&dp->lock);
 	for (;;) {
 		/* looked up again after sleeping: the group may be gone */
 		gp = bio_group(t, type->getid, id);
-		if (t->suspending && t->noflush) {
+		/*
+		 * Pushed back only while dm core holds a noflush suspend; an
+		 * interrupted one clears that before presuspend_undo.
+		 */
+		if (t->suspending && t->noflush && dm_noflush_suspending(ti)) {
 			spin_unlock_irq(&dp->lock);
 			finish_wait(&dp->waitq, &wait);
 			return DM_MAPIO_REQUEUE;
@@ -478,7 +504,6 @@ static void ioband_presuspend(struct dm_target *ti)
 	struct ioband_group *gp;
 	struct bio *bio;
 
-	mutex_lock(&t->msg_lock);
 	spin_lock_irq(&dp->lock);
 	t->suspending = true;
 	t->noflush = dm_noflush_suspending(ti);
@@ -488,7 +513,6 @@ static void ioband_presuspend(struct dm_target *ti)
 			requeue_held(dp, gp, &requeue);
 	}
 	spin_unlock_irq(&dp->lock);
-	mutex_unlock(&t->msg_lock);
 
 	while ((bio = bio_list_pop(&requeue))) {
 		bio->bi_status = BLK_STS_DM_REQUEUE;
@@ -507,7 +531,9 @@ static void ioband_presuspend_undo(struct dm_target *ti)
 	spin_lock_irq(&t->dp->lock);
 	t->suspending = false;
 	t->noflush = false;
+	t->dp->policy->recalc(t->dp);
 	spin_unlock_irq(&t->dp->lock);
+	queue_work(t->dp->wq, &t->dp->dispatch_work);
 }
 
 static void target_leave_domain(struct ioband_target *t)
@@ -527,11 +553,7 @@ static void target_leave_domain(struct ioband_target *t)
 /* A suspended target sends no I/O: its weight stops counting. */
 static void ioband_postsuspend(struct dm_target *ti)
 {
-	struct ioband_target *t = ti->private;
-
-	mutex_lock(&t->msg_lock);
-	target_leave_domain(t);
-	mutex_unlock(&t->msg_lock);
+	target_leave_domain(ti->private);
 }
 
 /* The live target this one replaces on a table reload, if any. */
@@ -556,7 +578,6 @@ static void ioband_resume(struct dm_target *ti)
 	struct ioband_target *old;
 
 	mutex_lock(&ioband_mutex);
-	mutex_lock(&t->msg_lock);
 	/* first resume after a reload: the counters carry over */
 	old = t->active ? NULL : find_predecessor(t);
 	spin_lock_irq(&dp->lock);
@@ -581,8 +602,7 @@ static void ioband_resume(struct dm_target *ti)
 			       dm_table_device_name(ti->table), thr, lim,
 			       dp->id, dp->io_throttle, dp->io_limit);
 		}
-		if (dp->issued < dp->io_limit)
-			dp->plugged = false;
+		dp->plugged = dp->issued >= dp->io_limit;
 	}
 	if (t->want_token)
 		dp->token_base = t->want_token;
@@ -599,7 +619,6 @@ static void ioband_resume(struct dm_target *ti)
 	t->active = true;
 	dp->policy->recalc(dp);
 	spin_unlock_irq(&dp->lock);
-	mutex_unlock(&t->msg_lock);
 	mutex_unlock(&ioband_mutex);
 
 	wake_up_all(&dp->waitq);
@@ -999,7 +1018,9 @@ static bool group_drained(struct ioband_device *dp, struct ioband_group *gp)
 	return done;
 }
 
-static int msg_detach(struct ioband_target *t, const char *arg)
+/* Unlinks the group; the caller waits for its bios without msg_lock. */
+static int msg_detach(struct ioband_target *t, const char *arg,
+		      struct ioband_group **dying)
 {
 	struct ioband_device *dp = t->dp;
 	struct ioband_group *gp;
@@ -1031,8 +1052,7 @@ static int msg_detach(struct ioband_target *t, const char *arg)
 
 	wake_up_all(&dp->waitq);
 	queue_work(dp->wq, &dp->dispatch_work);
-	wait_event(dp->waitq, group_drained(dp, gp));
-	kfree(gp);
+	*dying = gp;
 	return 0;
 }
 
@@ -1170,6 +1190,7 @@ static int ioband_message(struct dm_target *ti, unsigned int argc, char **argv,
 {
 	struct ioband_target *t = ti->private;
 	const char *cmd = argc ? argv[0] : "";
+	struct ioband_group *dying = NULL;
 	int r;
 
 	if (argc == 1 && !strcmp(cmd, "reset")) {
@@ -1188,7 +1209,7 @@ static int ioband_message(struct dm_target *ti, unsigned int argc, char **argv,
 	else if (!strcmp(cmd, "attach"))
 		r = msg_attach(t, argv[1]);
 	else if (!strcmp(cmd, "detach"))
-		r = msg_detach(t, argv[1]);
+		r = msg_detach(t, argv[1], &dying);
 	else if (!strcmp(cmd, "weight"))
 		r = msg_weight(t, argv[1]);
 	else if (!strcmp(cmd, "token") || !strcmp(cmd, "io_throttle") ||
@@ -1202,6 +1223,15 @@ static int ioband_message(struct dm_target *ti, unsigned int argc, char **argv,
 		r = -EINVAL;
 	}
 	mutex_unlock(&t->msg_lock);
+
+	/*
+	 * detach returns once the group's bios are done.  The table cannot
+	 * go away meanwhile: the message ioctl holds a reference to it.
+	 */
+	if (dying) {
+		wait_event(t->dp->waitq, group_drained(t->dp, dying));
+		kfree(dying);
+	}
 	return r;
 }
 

@@ -35,6 +35,6 @@ fi
 echo "== measured split (fio bytes per device, configured 80:40)"
 check "split within 10% of the weights" python3 "$REPO/tests/lib/share.py" 0.10 \
 	80:"$out/ioband1.json" 40:"$out/ioband2.json"
-dmsetup remove ioband1
-dmsetup remove ioband2
+dmsetup remove --retry ioband1
+dmsetup remove --retry ioband2
 finish

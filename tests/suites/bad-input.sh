@@ -34,7 +34,7 @@ bad_table() {
 	local desc=$1 line=$2
 	if echo "0 $SZ ioband $line" | dmsetup create badtbl >/dev/null 2>&1; then
 		not_ok "table rejected: $desc ($line)"
-		dmsetup remove badtbl
+		dmsetup remove --retry badtbl
 		return
 	fi
 	if ! unchanged; then not_ok "table '$line' changed state"; return; fi
@@ -133,8 +133,8 @@ bad_msg "very long word" ioband1 weight "$(printf '9%.0s' $(seq 4000))"
 
 echo "# the devices still work"
 check "I/O through ioband1 after all that" dd if=/dev/zero of=/dev/mapper/ioband1 bs=64k count=16 oflag=direct status=none
-check "remove" dmsetup remove ioband1
-check "remove" dmsetup remove ioband2
-dmsetup remove s1; dmsetup remove s2
+check "remove" dmsetup remove --retry ioband1
+check "remove" dmsetup remove --retry ioband2
+dmsetup remove --retry s1; dmsetup remove --retry s2
 check "unload" unload_ioband
 finish

@@ -69,8 +69,8 @@ for j in u1000 u2000 root other; do
 	fi
 done
 check "groups survive: table lists both users" sh -c "dmsetup table ioband1 | grep -q ' 1000:[0-9]* 2000:[0-9]*'"
-check "remove ioband1" dmsetup remove ioband1
-check "remove ioband2" dmsetup remove ioband2
-dmsetup remove part1; dmsetup remove part2
+check "remove ioband1" dmsetup remove --retry ioband1
+check "remove ioband2" dmsetup remove --retry ioband2
+dmsetup remove --retry part1; dmsetup remove --retry part2
 check "unload" unload_ioband
 finish

@@ -41,8 +41,8 @@ setpriv --reuid 1000 --regid 1000 --clear-groups dd if=/dev/mapper/ioband1 of=/d
 st=($(status_of ioband1))
 check_eq "uid 1000's 256 reads are counted in group 1000" "1000 256 2048" "${st[8]} ${st[9]} ${st[11]}"
 check_eq "nothing counted in group 2000" "2000 0" "${st[15]} ${st[16]}"
-check "remove ioband1" dmsetup remove ioband1
-check "remove ioband2" dmsetup remove ioband2
+check "remove ioband1" dmsetup remove --retry ioband1
+check "remove ioband2" dmsetup remove --retry ioband2
 
 echo "# Command Reference"
 check "create with io_throttle 10 io_limit 200" sh -c "echo \"0 \$(blockdev --getsize $SDA1) ioband $SDA1 1 10 200\" | dmsetup create ioband1"
@@ -81,7 +81,7 @@ check "dmsetup table | dmsetup load; resume" sh -c 'dmsetup table ioband1 | cut 
 check_eq "extended line round-trips" "$before" "$(table_of ioband1)"
 check "reload with the plain seed line" sh -c "echo \"0 \$(blockdev --getsize $SDA1) ioband $SDA1 1\" | dmsetup reload ioband1 && dmsetup resume ioband1"
 check_eq "plain reload keeps type, groups and weights" "$before" "$(table_of ioband1)"
-for i in 1 2 3 4; do dmsetup remove "ioband$i"; done
+for i in 1 2 3 4; do dmsetup remove --retry "ioband$i"; done
 
 echo "# Example #1: partitions, weights 80 and 40, ext3"
 check "create ioband1/2 in one device group" sh -c "ioband_create() { :; }; echo \"0 \$(blockdev --getsize $SDA1) ioband $SDA1 1\" | dmsetup create ioband1 && echo \"0 \$(blockdev --getsize $SDA2) ioband $SDA2 1\" | dmsetup create ioband2 && dmsetup mknodes"
@@ -100,7 +100,7 @@ check "attach 1000" dmsetup message ioband2 0 attach 1000
 check "weight 1000:20" dmsetup message ioband2 0 weight 1000:20
 check_eq "ioband2 table" "$d2 1 4 128 user weight 2048 :40 1000:20" "$(table_of ioband2)"
 umount /tmp/mnt1 /tmp/mnt2
-dmsetup remove ioband1; dmsetup remove ioband2
+dmsetup remove --retry ioband1; dmsetup remove --retry ioband2
 
 echo "# Example #5: blktap daemons by pid"
 check "create ioband1" ioband_create ioband1 $SDA1 1
@@ -113,7 +113,7 @@ check "attach pid 2" dmsetup message ioband1 0 attach $p2
 check "weight pid 2 40" dmsetup message ioband1 0 weight $p2:40
 check_eq "table lists both pids" "$d1 1 4 128 pid weight 2048 :100 $p1:80 $p2:40" "$(table_of ioband1)"
 kill $p1 $p2; wait 2>/dev/null
-dmsetup remove ioband1
+dmsetup remove --retry ioband1
 
 echo "# Example #2: striped logical volumes"
 export LVM_SUPPRESS_FD_WARNINGS=1
@@ -128,7 +128,7 @@ if pvcreate -q --config "$lvmconf" "$sdc" "$sdd" >/dev/null 2>&1 && vgcreate -q 
 	check "ioband2 on lv1" ioband_create ioband2 /dev/mapper/vg0-lv1 1
 	check "weights 80 and 40" sh -c 'dmsetup message ioband1 0 weight 80 && dmsetup message ioband2 0 weight 40'
 	check "mkfs.ext3 on ioband over LVM" mkfs.ext3 -q /dev/mapper/ioband1
-	dmsetup remove ioband1; dmsetup remove ioband2
+	dmsetup remove --retry ioband1; dmsetup remove --retry ioband2
 	vgremove -q -f --config "$lvmconf" vg0 >/dev/null 2>&1
 	pvremove -q --config "$lvmconf" "$sdc" "$sdd" >/dev/null 2>&1
 else

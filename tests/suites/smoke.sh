@@ -29,7 +29,7 @@ check "discarded range reads back as zeros" cmp -n 8M /dev/zero /dev/mapper/ioba
 check "write-zeroes (blkdiscard -z) on the next 8 MiB" blkdiscard -z -o 8M -l 8M /dev/mapper/ioband1
 check "zeroed range reads back as zeros" cmp -n 8M /dev/zero <(dd if=/dev/mapper/ioband1 bs=1M skip=8 count=8 iflag=direct status=none)
 check "the rest is untouched" cmp <(dd if=/dev/mapper/ioband1 bs=1M skip=16 count=48 iflag=direct status=none) <(dd if=/tmp/data bs=1M skip=16 count=48 status=none)
-check "remove ioband1" dmsetup remove ioband1
+check "remove ioband1" dmsetup remove --retry ioband1
 check "unload dm-ioband" unload_ioband
 check "module is gone" sh -c '! grep -q "^dm_ioband " /proc/modules'
 nullb_remove nb0
