@@ -41,7 +41,7 @@ static inline u64 ioband_bio_cgroup_id(struct bio *bio)
 	rcu_read_lock();
 #ifdef CONFIG_MEMCG
 	if ((current->flags & PF_KTHREAD) && bio_has_data(bio)) {
-		struct folio *folio = page_folio(bio_first_page_all(bio));
+		struct folio *folio = page_folio(bio_page(bio));
 		struct mem_cgroup *memcg = NULL;
 
 		/* slab buffers (fs metadata) have no page owner to charge */
