@@ -44,6 +44,9 @@ Register-ArgumentCompleter -Native -CommandName 'ioband' -ScriptBlock {
             [CompletionResult]::new('ls', 'ls', [CompletionResultType]::ParameterValue, 'List ioband devices')
             [CompletionResult]::new('targets', 'targets', [CompletionResultType]::ParameterValue, 'Tell whether the ioband target is loaded, and its version')
             [CompletionResult]::new('version', 'version', [CompletionResultType]::ParameterValue, 'Print the versions of this tool, the device-mapper driver and the target')
+            [CompletionResult]::new('apply', 'apply', [CompletionResultType]::ParameterValue, 'Make ioband devices match YAML profiles (create, change, remove)')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print the live ioband devices as a profile (`apply` takes it back)')
+            [CompletionResult]::new('schema', 'schema', [CompletionResultType]::ParameterValue, 'Print the JSON Schema of profiles')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the manual page (roff) to standard output')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -207,6 +210,36 @@ Register-ArgumentCompleter -Native -CommandName 'ioband' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'ioband;apply' {
+            [CompletionResult]::new('--exit-code-changed', '--exit-code-changed', [CompletionResultType]::ParameterName, 'Exit with N instead of 0 when something changed (or would, with --check); e.g. 3')
+            [CompletionResult]::new('--lock-timeout', '--lock-timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for another apply to finish (0: do not wait)')
+            [CompletionResult]::new('--lock-file', '--lock-file', [CompletionResultType]::ParameterName, 'Lock file (default $IOBAND_LOCK, else /run/ioband.lock)')
+            [CompletionResult]::new('--check', '--check', [CompletionResultType]::ParameterName, 'Change nothing: print what would be done ("changed" tells whether anything would)')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Change nothing: print what would be done ("changed" tells whether anything would)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON object on standard output: {"changed", "actions", "errors"}; log to stderr')
+            [CompletionResult]::new('--prune', '--prune', [CompletionResultType]::ParameterName, 'Also remove ioband devices that no profile names')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'ioband;show' {
+            [CompletionResult]::new('--yaml', '--yaml', [CompletionResultType]::ParameterName, 'Print YAML (the default)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'ioband;schema' {
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'ioband;completions' {
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -241,6 +274,9 @@ Register-ArgumentCompleter -Native -CommandName 'ioband' -ScriptBlock {
             [CompletionResult]::new('ls', 'ls', [CompletionResultType]::ParameterValue, 'List ioband devices')
             [CompletionResult]::new('targets', 'targets', [CompletionResultType]::ParameterValue, 'Tell whether the ioband target is loaded, and its version')
             [CompletionResult]::new('version', 'version', [CompletionResultType]::ParameterValue, 'Print the versions of this tool, the device-mapper driver and the target')
+            [CompletionResult]::new('apply', 'apply', [CompletionResultType]::ParameterValue, 'Make ioband devices match YAML profiles (create, change, remove)')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print the live ioband devices as a profile (`apply` takes it back)')
+            [CompletionResult]::new('schema', 'schema', [CompletionResultType]::ParameterValue, 'Print the JSON Schema of profiles')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the manual page (roff) to standard output')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -301,6 +337,15 @@ Register-ArgumentCompleter -Native -CommandName 'ioband' -ScriptBlock {
             break
         }
         'ioband;help;version' {
+            break
+        }
+        'ioband;help;apply' {
+            break
+        }
+        'ioband;help;show' {
+            break
+        }
+        'ioband;help;schema' {
             break
         }
         'ioband;help;completions' {

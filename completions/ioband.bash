@@ -16,6 +16,9 @@ _ioband() {
             ",$1")
                 cmd="ioband"
                 ;;
+            ioband,apply)
+                cmd="ioband__subcmd__apply"
+                ;;
             ioband,attach)
                 cmd="ioband__subcmd__attach"
                 ;;
@@ -58,6 +61,12 @@ _ioband() {
             ioband,resume)
                 cmd="ioband__subcmd__resume"
                 ;;
+            ioband,schema)
+                cmd="ioband__subcmd__schema"
+                ;;
+            ioband,show)
+                cmd="ioband__subcmd__show"
+                ;;
             ioband,status)
                 cmd="ioband__subcmd__status"
                 ;;
@@ -81,6 +90,9 @@ _ioband() {
                 ;;
             ioband,weight)
                 cmd="ioband__subcmd__weight"
+                ;;
+            ioband__subcmd__help,apply)
+                cmd="ioband__subcmd__help__subcmd__apply"
                 ;;
             ioband__subcmd__help,attach)
                 cmd="ioband__subcmd__help__subcmd__attach"
@@ -124,6 +136,12 @@ _ioband() {
             ioband__subcmd__help,resume)
                 cmd="ioband__subcmd__help__subcmd__resume"
                 ;;
+            ioband__subcmd__help,schema)
+                cmd="ioband__subcmd__help__subcmd__schema"
+                ;;
+            ioband__subcmd__help,show)
+                cmd="ioband__subcmd__help__subcmd__show"
+                ;;
             ioband__subcmd__help,status)
                 cmd="ioband__subcmd__help__subcmd__status"
                 ;;
@@ -155,12 +173,38 @@ _ioband() {
 
     case "${cmd}" in
         ioband)
-            opts="-h -V --help --version create remove suspend resume reload message weight attach detach type token io-throttle io-limit reset table status ls targets version completions man help"
+            opts="-h -V --help --version create remove suspend resume reload message weight attach detach type token io-throttle io-limit reset table status ls targets version apply show schema completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ioband__subcmd__apply)
+            opts="-h -V --dry-run --check --json --prune --exit-code-changed --lock-timeout --lock-file --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --exit-code-changed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lock-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lock-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -269,8 +313,22 @@ _ioband() {
             return 0
             ;;
         ioband__subcmd__help)
-            opts="create remove suspend resume reload message weight attach detach type token io-throttle io-limit reset table status ls targets version completions man help"
+            opts="create remove suspend resume reload message weight attach detach type token io-throttle io-limit reset table status ls targets version apply show schema completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ioband__subcmd__help__subcmd__apply)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -465,6 +523,34 @@ _ioband() {
             return 0
             ;;
         ioband__subcmd__help__subcmd__resume)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ioband__subcmd__help__subcmd__schema)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ioband__subcmd__help__subcmd__show)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -712,6 +798,34 @@ _ioband() {
             ;;
         ioband__subcmd__resume)
             opts="-h -V --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ioband__subcmd__schema)
+            opts="-h -V --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ioband__subcmd__show)
+            opts="-h -V --yaml --json --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -41,6 +41,9 @@ set edit:completion:arg-completer[ioband] = {|@words|
             cand ls 'List ioband devices'
             cand targets 'Tell whether the ioband target is loaded, and its version'
             cand version 'Print the versions of this tool, the device-mapper driver and the target'
+            cand apply 'Make ioband devices match YAML profiles (create, change, remove)'
+            cand show 'Print the live ioband devices as a profile (`apply` takes it back)'
+            cand schema 'Print the JSON Schema of profiles'
             cand completions 'Print a shell completion script'
             cand man 'Print the manual page (roff) to standard output'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -184,6 +187,33 @@ set edit:completion:arg-completer[ioband] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'ioband;apply'= {
+            cand --exit-code-changed 'Exit with N instead of 0 when something changed (or would, with --check); e.g. 3'
+            cand --lock-timeout 'Seconds to wait for another apply to finish (0: do not wait)'
+            cand --lock-file 'Lock file (default $IOBAND_LOCK, else /run/ioband.lock)'
+            cand --check 'Change nothing: print what would be done ("changed" tells whether anything would)'
+            cand --dry-run 'Change nothing: print what would be done ("changed" tells whether anything would)'
+            cand --json 'Print one JSON object on standard output: {"changed", "actions", "errors"}; log to stderr'
+            cand --prune 'Also remove ioband devices that no profile names'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'ioband;show'= {
+            cand --yaml 'Print YAML (the default)'
+            cand --json 'Print JSON'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'ioband;schema'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'ioband;completions'= {
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
@@ -216,6 +246,9 @@ set edit:completion:arg-completer[ioband] = {|@words|
             cand ls 'List ioband devices'
             cand targets 'Tell whether the ioband target is loaded, and its version'
             cand version 'Print the versions of this tool, the device-mapper driver and the target'
+            cand apply 'Make ioband devices match YAML profiles (create, change, remove)'
+            cand show 'Print the live ioband devices as a profile (`apply` takes it back)'
+            cand schema 'Print the JSON Schema of profiles'
             cand completions 'Print a shell completion script'
             cand man 'Print the manual page (roff) to standard output'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -257,6 +290,12 @@ set edit:completion:arg-completer[ioband] = {|@words|
         &'ioband;help;targets'= {
         }
         &'ioband;help;version'= {
+        }
+        &'ioband;help;apply'= {
+        }
+        &'ioband;help;show'= {
+        }
+        &'ioband;help;schema'= {
         }
         &'ioband;help;completions'= {
         }

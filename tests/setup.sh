@@ -48,11 +48,15 @@ if [ ${#missing[@]} -gt 0 ]; then
 	}
 fi
 
-# virtme-ng, pinned, in the project's own venv.
+# virtme-ng (boots the guests) and ansible-core (the Ansible example is
+# tested in the guest), pinned, in the project's own venv.
 VNG_VERSION=1.42
-if [ ! -x "$cache/venv/bin/vng" ] || ! "$cache/venv/bin/pip" show virtme-ng 2>/dev/null | grep -q "^Version: $VNG_VERSION$"; then
+ANSIBLE_VERSION=2.18.19
+if [ ! -x "$cache/venv/bin/vng" ] || [ ! -x "$cache/venv/bin/ansible-playbook" ] ||
+	! "$cache/venv/bin/pip" show virtme-ng 2>/dev/null | grep -q "^Version: $VNG_VERSION$" ||
+	! "$cache/venv/bin/pip" show ansible-core 2>/dev/null | grep -q "^Version: $ANSIBLE_VERSION$"; then
 	python3 -m venv "$cache/venv"
-	"$cache/venv/bin/pip" install -q "virtme-ng==$VNG_VERSION"
+	"$cache/venv/bin/pip" install -q "virtme-ng==$VNG_VERSION" "ansible-core==$ANSIBLE_VERSION"
 fi
 
 # Rust toolchain: the machine has one (rustup); nothing to fetch here.

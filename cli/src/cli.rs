@@ -158,6 +158,16 @@ fn parse_secs(s: &str) -> Result<f64, String> {
     Ok(v)
 }
 
+fn parse_wait(s: &str) -> Result<f64, String> {
+    let v: f64 = s
+        .parse()
+        .map_err(|_| format!("{s:?} is not a number of seconds"))?;
+    if !(v.is_finite() && (0.0..=86_400.0).contains(&v)) {
+        return Err(format!("{s} must be 0 to 86400 seconds"));
+    }
+    Ok(v)
+}
+
 fn parse_device_group(s: &str) -> Result<u32, String> {
     crate::target::parse_device_group("option", s).map_err(|e| e.reason)
 }
@@ -420,6 +430,48 @@ pub enum Command {
     #[command(after_help = "Example:\n  ioband version")]
     Version,
 
+    /// Make ioband devices match YAML profiles (create, change, remove)
+    #[command(
+        long_about = "Make the ioband devices match one or more YAML profiles.\n\n\
+            Everything is checked first (the files, the underlying devices and their sizes, \
+            user, group and cgroup names); then the changes are computed, applied in a safe \
+            order and read back. If a step fails, what this run changed is undone in reverse \
+            order and the state left is reported. A second apply of the same profile changes \
+            nothing. Devices the profiles do not name are left alone unless --prune. \
+            Concurrent applies wait for each other (lock file /run/ioband.lock, or $IOBAND_LOCK).\n\n\
+            Exit status: 0 success, whether or not something changed (systemd units need \
+            that; tools read \"changed\" from --json); 1 failure (invalid profile, missing \
+            device, kernel refusal, verification failed); 2 usage error; N with \
+            --exit-code-changed N when something changed (or, with --check, would).\n\n\
+            The profile format is described by `ioband schema` (JSON Schema).",
+        after_help = "Examples:\n  ioband apply /etc/ioband/disks.yaml\n  \
+            ioband apply --check profiles/example1-partitions.yaml\n  \
+            ioband apply --json /etc/ioband/*.yaml | jq .changed\n  \
+            ioband apply --prune --exit-code-changed 3 site.yaml"
+    )]
+    Apply(ApplyArgs),
+
+    /// Print the live ioband devices as a profile (`apply` takes it back)
+    #[command(
+        after_help = "Examples:\n  ioband show > /etc/ioband/current.yaml\n  ioband show --json"
+    )]
+    Show {
+        /// Print YAML (the default)
+        ///
+        /// Example: ioband show --yaml
+        #[arg(long, conflicts_with = "json")]
+        yaml: bool,
+        /// Print JSON
+        ///
+        /// Example: ioband show --json
+        #[arg(long)]
+        json: bool,
+    },
+
+    /// Print the JSON Schema of profiles
+    #[command(after_help = "Example:\n  ioband schema > ioband-profile.schema.json")]
+    Schema,
+
     /// Print a shell completion script
     #[command(
         after_help = "Examples:\n  ioband completions bash > /etc/bash_completion.d/ioband\n  \
@@ -434,6 +486,45 @@ pub enum Command {
     /// Print the manual page (roff) to standard output
     #[command(after_help = "Example:\n  ioband man > /usr/local/share/man/man8/ioband.8")]
     Man,
+}
+
+/// Arguments of `apply`.
+#[derive(Debug, Clone, Args)]
+pub struct ApplyArgs {
+    /// Profile files (YAML); '-' reads standard input
+    #[arg(value_name = "FILE", required = true)]
+    pub files: Vec<PathBuf>,
+    /// Change nothing: print what would be done ("changed" tells whether anything would)
+    ///
+    /// Example: ioband apply --check disks.yaml
+    #[arg(long, visible_alias = "dry-run")]
+    pub check: bool,
+    /// Print one JSON object on standard output: {"changed", "actions", "errors"}; log to stderr
+    ///
+    /// Example: ioband apply --json disks.yaml
+    #[arg(long)]
+    pub json: bool,
+    /// Also remove ioband devices that no profile names
+    ///
+    /// Example: ioband apply --prune disks.yaml
+    #[arg(long)]
+    pub prune: bool,
+    /// Exit with N instead of 0 when something changed (or would, with --check); e.g. 3
+    ///
+    /// Example: ioband apply --exit-code-changed 3 disks.yaml
+    #[arg(long, value_name = "N", default_value_t = 0,
+          value_parser = clap::value_parser!(u8).range(0..=125))]
+    pub exit_code_changed: u8,
+    /// Seconds to wait for another apply to finish (0: do not wait)
+    ///
+    /// Example: ioband apply --lock-timeout 0 disks.yaml
+    #[arg(long, value_name = "SECS", default_value_t = 60.0, value_parser = parse_wait)]
+    pub lock_timeout: f64,
+    /// Lock file (default $IOBAND_LOCK, else /run/ioband.lock)
+    ///
+    /// Example: ioband apply --lock-file /tmp/ioband.lock disks.yaml
+    #[arg(long, value_name = "PATH")]
+    pub lock_file: Option<PathBuf>,
 }
 
 /// Arguments of `create`.

@@ -61,7 +61,7 @@ pub fn io_err(e: io::Error) -> Error {
 pub fn needs_dm(cmd: &Command) -> bool {
     !matches!(
         cmd,
-        Command::Completions { .. } | Command::Man | Command::Version
+        Command::Completions { .. } | Command::Man | Command::Version | Command::Schema
     )
 }
 
@@ -158,6 +158,9 @@ pub fn run(cmd: Command, ctx: &mut Ctx<'_>) -> Result<()> {
         Command::Ls { json } => ls(json, ctx),
         Command::Targets { all } => targets(all, ctx),
         Command::Version => version(ctx),
+        Command::Apply(a) => crate::apply::apply(&a, ctx),
+        Command::Show { json, .. } => crate::apply::show(json, ctx),
+        Command::Schema => crate::apply::schema(ctx),
         Command::Completions { shell } => ctx.out.write_all(&completions(shell)).map_err(io_err),
         Command::Man => {
             let page = man_page()?;

@@ -329,6 +329,10 @@ impl FakeDm {
             Message::IoThrottle(v) => Some((0, v)),
             Message::IoLimit(v) => Some((1, v)),
             Message::Token(v) => Some((2, v)),
+            Message::Policy(p) => {
+                Self::set_group_values(st, group, |c| c.policy = p);
+                return Ok(());
+            }
             _ => None,
         };
         if let Some((field, v)) = shared {
@@ -382,7 +386,10 @@ impl FakeDm {
                 Some(g) => g.weight = weight,
                 None => return Err(einval()),
             },
-            Message::Token(_) | Message::IoThrottle(_) | Message::IoLimit(_) => {}
+            Message::Token(_)
+            | Message::IoThrottle(_)
+            | Message::IoLimit(_)
+            | Message::Policy(_) => {}
             Message::Reset => {
                 for g in stats.iter_mut() {
                     *g = GroupStats::zero(g.id);

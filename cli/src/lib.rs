@@ -6,14 +6,19 @@
 //!   uses the `devicemapper` crate; [`fake`] is an in-memory stand-in;
 //! * [`ids`] — user, group and cgroup names ↔ group ids;
 //! * [`render`] — tables, JSON and dmsetup-style raw output;
+//! * [`profile`] and [`plan`] — YAML profiles, and the plan that makes
+//!   the devices match them ([`apply`] runs it);
 //! * [`cli`] and [`commands`] — the command line and what each command does.
 
+pub mod apply;
 pub mod cli;
 pub mod commands;
 pub mod dm;
 pub mod error;
 pub mod fake;
 pub mod ids;
+pub mod plan;
+pub mod profile;
 pub mod render;
 pub mod sys;
 pub mod target;

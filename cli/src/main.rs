@@ -1,6 +1,7 @@
 //! `ioband`: thin front end. Parses the command line, opens the kernel
 //! interface when the command needs it, runs the command from the library
-//! and maps errors to exit codes (0 ok, 1 failure, 2 usage).
+//! and maps errors to exit codes (0 ok, 1 failure, 2 usage; `apply
+//! --exit-code-changed N`).
 
 use std::io::{self, BufWriter, Write};
 use std::process::ExitCode;
@@ -17,6 +18,10 @@ use ioband::sys::RealSystem;
 fn report(e: &Error) -> ExitCode {
     if e.code == 0 {
         return ExitCode::SUCCESS;
+    }
+    if e.message.is_empty() {
+        // A status without an error (apply --exit-code-changed).
+        return ExitCode::from(u8::try_from(e.code).unwrap_or(1));
     }
     eprintln!("ioband: error: {}", e.message);
     if let Some(h) = &e.hint {

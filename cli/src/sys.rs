@@ -17,6 +17,19 @@ pub trait System {
     fn now_secs(&self) -> f64;
     /// Is standard output a terminal?
     fn stdout_is_tty(&self) -> bool;
+    /// MAJOR and MINOR of a block device (path, symlinks followed, or
+    /// MAJOR:MINOR).
+    fn block_device_number(&self, dev: &str) -> Result<(u32, u32), String>;
+    /// A path naming block device MAJOR:MINOR (/dev/mapper/NAME for
+    /// device-mapper devices), if one is known.
+    fn block_device_path(&self, major: u32, minor: u32) -> Option<String>;
+}
+
+/// Split a Linux `dev_t` into major and minor.
+pub fn split_dev(dev: u64) -> (u32, u32) {
+    let major = ((dev >> 32) & 0xffff_f000) | ((dev >> 8) & 0x0fff);
+    let minor = ((dev >> 12) & 0xffff_ff00) | (dev & 0x00ff);
+    (major as u32, minor as u32)
 }
 
 nix::ioctl_read!(blkgetsize64, 0x12, 114, u64);
@@ -76,6 +89,31 @@ impl System for RealSystem {
     fn stdout_is_tty(&self) -> bool {
         std::io::stdout().is_terminal()
     }
+
+    fn block_device_number(&self, dev: &str) -> Result<(u32, u32), String> {
+        use std::os::unix::fs::MetadataExt;
+        let path = device_path(dev);
+        let meta = std::fs::metadata(Path::new(&path)).map_err(|e| format!("{path}: {e}"))?;
+        if !meta.file_type().is_block_device() {
+            return Err(format!("{path} is not a block device"));
+        }
+        Ok(split_dev(meta.rdev()))
+    }
+
+    fn block_device_path(&self, major: u32, minor: u32) -> Option<String> {
+        let sys = format!("/sys/dev/block/{major}:{minor}");
+        if let Ok(n) = std::fs::read_to_string(format!("{sys}/dm/name")) {
+            let n = n.trim();
+            if !n.is_empty() {
+                return Some(format!("/dev/mapper/{n}"));
+            }
+        }
+        let uevent = std::fs::read_to_string(format!("{sys}/uevent")).ok()?;
+        uevent
+            .lines()
+            .find_map(|l| l.strip_prefix("DEVNAME="))
+            .map(|n| format!("/dev/{}", n.trim()))
+    }
 }
 
 /// A system for tests: fixed device sizes, a clock that moves on sleep.
@@ -87,6 +125,8 @@ pub struct FakeSystem {
     pub clock: std::cell::Cell<f64>,
     /// Pretend to be a terminal.
     pub tty: bool,
+    /// (device path, major, minor)
+    pub numbers: Vec<(String, u32, u32)>,
 }
 
 impl System for FakeSystem {
@@ -106,6 +146,24 @@ impl System for FakeSystem {
     fn stdout_is_tty(&self) -> bool {
         self.tty
     }
+    fn block_device_number(&self, dev: &str) -> Result<(u32, u32), String> {
+        if let Some((a, b)) = dev.split_once(':') {
+            if let (Ok(a), Ok(b)) = (a.parse(), b.parse()) {
+                return Ok((a, b));
+            }
+        }
+        self.numbers
+            .iter()
+            .find(|(d, _, _)| d == dev)
+            .map(|(_, a, b)| (*a, *b))
+            .ok_or_else(|| format!("{dev}: No such file or directory (os error 2)"))
+    }
+    fn block_device_path(&self, major: u32, minor: u32) -> Option<String> {
+        self.numbers
+            .iter()
+            .find(|(_, a, b)| *a == major && *b == minor)
+            .map(|(d, _, _)| d.clone())
+    }
 }
 
 #[cfg(test)]
@@ -117,6 +175,8 @@ mod tests {
         assert_eq!(device_path("8:1"), "/dev/block/8:1");
         assert_eq!(device_path("/dev/sda1"), "/dev/sda1");
         assert_eq!(device_path("a:1"), "a:1");
+        assert_eq!(split_dev(0x0801), (8, 1));
+        assert_eq!(split_dev((259 << 8) | 3), (259, 3));
     }
 
     #[test]

@@ -668,6 +668,8 @@ pub enum Message {
     IoThrottle(u32),
     /// `io_limit VAL`
     IoLimit(u32),
+    /// `policy weight|weight-iosize` (per device group)
+    Policy(Policy),
     /// `reset`
     Reset,
 }
@@ -686,6 +688,7 @@ impl fmt::Display for Message {
             Message::Token(v) => write!(f, "token {v}"),
             Message::IoThrottle(v) => write!(f, "io_throttle {v}"),
             Message::IoLimit(v) => write!(f, "io_limit {v}"),
+            Message::Policy(p) => write!(f, "policy {p}"),
             Message::Reset => f.write_str("reset"),
         }
     }
@@ -764,6 +767,14 @@ impl FromStr for Message {
                     W, "io_limit", args[0],
                 )?))
             }
+            "policy" => {
+                want(1, "policy weight|weight-iosize")?;
+                Ok(Message::Policy(
+                    args[0]
+                        .parse()
+                        .map_err(|e: ParseError| ParseError { what: W, ..e })?,
+                ))
+            }
             "reset" => {
                 want(0, "reset")?;
                 Ok(Message::Reset)
@@ -773,7 +784,7 @@ impl FromStr for Message {
                 "verb",
                 format!(
                     "unknown message {other:?} (expected type, attach, detach, weight, token, \
-                     io_throttle, io_limit or reset)"
+                     io_throttle, io_limit, policy or reset)"
                 ),
             )),
         }

@@ -143,3 +143,33 @@ fn completions_are_fresh() {
          `IOBAND_UPDATE_COMPLETIONS=1 cargo test -p ioband --test cli completions`"
     );
 }
+
+#[test]
+fn apply_checks_profiles_before_the_kernel() {
+    let dir = std::env::temp_dir().join(format!("ioband-cli-apply-{}", std::process::id()));
+    let _ = std::fs::create_dir_all(&dir);
+    let bad = dir.join("bad.yaml");
+    let _ = std::fs::write(&bad, "devices:\n  - name: x\n    weight: 0\n");
+    let f = bad.display().to_string();
+    let o = ioband(&["apply", &f]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert!(stderr(&o).contains("bad.yaml:3:"), "{}", stderr(&o));
+    let o = ioband(&["apply", "--json", &f]);
+    assert_eq!(code(&o), 1);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap_or_default();
+    assert_eq!(v["changed"], false);
+    assert!(
+        v["errors"][0]
+            .as_str()
+            .unwrap_or("")
+            .contains("out of range"),
+        "{v}"
+    );
+    assert_eq!(code(&ioband(&["apply"])), 2);
+    assert_eq!(code(&ioband(&["apply", "--lock-timeout", "nan", &f])), 2);
+    let o = ioband(&["schema"]);
+    assert_eq!(code(&o), 0);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap_or_default();
+    assert_eq!(v["title"], "ioband profile");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -1,0 +1,541 @@
+//! `apply`, `show` and the plan, against the fake backend.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use clap::Parser;
+
+use crate::cli::Cli;
+use crate::commands::{run, Ctx};
+use crate::dm::{DmBackend, DmError};
+use crate::error::Result;
+use crate::fake::FakeDm;
+use crate::ids::StaticNames;
+use crate::plan;
+use crate::profile;
+use crate::sys::FakeSystem;
+use crate::target::Target;
+
+static SEQ: AtomicUsize = AtomicUsize::new(0);
+
+struct H {
+    dm: FakeDm,
+    names: StaticNames,
+    sys: FakeSystem,
+    dir: PathBuf,
+}
+
+struct Out {
+    res: Result<()>,
+    out: String,
+    err: String,
+}
+
+impl Drop for H {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+impl H {
+    fn new() -> Self {
+        let mut names = StaticNames::fixture();
+        names.cgroups.push((4343, "/sys/fs/cgroup/batch".into()));
+        let devs = [
+            ("/dev/mapper/sda1", 8, 1),
+            ("/dev/mapper/sda2", 8, 2),
+            ("/dev/mapper/sda3", 8, 3),
+            ("/dev/mapper/vg0-lv0", 253, 10),
+            ("/dev/mapper/vg0-lv1", 253, 11),
+        ];
+        let dir = std::env::temp_dir().join(format!(
+            "ioband-apply-{}-{}",
+            std::process::id(),
+            SEQ.fetch_add(1, Ordering::SeqCst)
+        ));
+        std::fs::create_dir_all(&dir).unwrap_or_default();
+        H {
+            dm: FakeDm::new(),
+            names,
+            sys: FakeSystem {
+                devices: devs.iter().map(|d| (d.0.to_string(), 262_144)).collect(),
+                numbers: devs.iter().map(|d| (d.0.to_string(), d.1, d.2)).collect(),
+                ..FakeSystem::default()
+            },
+            dir,
+        }
+    }
+
+    fn file(&self, name: &str, text: &str) -> String {
+        let p = self.dir.join(name);
+        std::fs::write(&p, text).unwrap_or_default();
+        p.display().to_string()
+    }
+
+    fn run(&self, args: &[&str]) -> Out {
+        self.run_with(&self.dm, args)
+    }
+
+    fn run_with(&self, dm: &dyn DmBackend, args: &[&str]) -> Out {
+        let lock = self.dir.join("lock").display().to_string();
+        let mut argv = vec!["ioband"];
+        argv.extend_from_slice(args);
+        if args.first() == Some(&"apply") {
+            argv.extend(["--lock-file", &lock]);
+        }
+        let cli = match Cli::try_parse_from(&argv) {
+            Ok(c) => c,
+            Err(e) => panic!("{args:?} did not parse: {e}"),
+        };
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let mut input: &[u8] = b"";
+        let res = {
+            let mut ctx = Ctx {
+                dm: Ok(dm),
+                names: &self.names,
+                sys: &self.sys,
+                out: &mut out,
+                err: &mut err,
+                stdin: &mut input,
+            };
+            run(cli.command, &mut ctx)
+        };
+        Out {
+            res,
+            out: String::from_utf8_lossy(&out).into_owned(),
+            err: String::from_utf8_lossy(&err).into_owned(),
+        }
+    }
+
+    /// `apply --json`, returning the parsed report.
+    fn apply(&self, extra: &[&str], file: &str) -> (Result<()>, serde_json::Value) {
+        let mut args = vec!["apply", "--json"];
+        args.extend_from_slice(extra);
+        args.push(file);
+        let o = self.run(&args);
+        let v: serde_json::Value = serde_json::from_str(o.out.trim())
+            .unwrap_or_else(|e| panic!("not one JSON object ({e}): {}\nstderr: {}", o.out, o.err));
+        (o.res, v)
+    }
+
+    fn tables(&self) -> Vec<String> {
+        let mut v = Vec::new();
+        for d in self.dm.list_devices().unwrap_or_default() {
+            for t in self.dm.table(&d.name).unwrap_or_default() {
+                v.push(format!("{}: {t}", d.name));
+            }
+        }
+        v
+    }
+
+    fn table(&self, name: &str) -> String {
+        self.dm
+            .table(name)
+            .unwrap_or_default()
+            .iter()
+            .map(|t| t.params.clone())
+            .collect()
+    }
+}
+
+fn example(name: &str) -> String {
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../profiles")
+        .join(name);
+    p.display().to_string()
+}
+
+fn changed(v: &serde_json::Value) -> bool {
+    v["changed"]
+        .as_bool()
+        .unwrap_or_else(|| panic!("no changed in {v}"))
+}
+
+fn kinds(v: &serde_json::Value) -> Vec<String> {
+    v["actions"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|a| {
+            format!(
+                "{} {} {}",
+                a["action"].as_str().unwrap_or(""),
+                a["device"].as_str().unwrap_or(""),
+                a["detail"].as_str().unwrap_or("")
+            )
+            .trim_end()
+            .to_string()
+        })
+        .collect()
+}
+
+#[test]
+fn getting_started_applies_and_is_idempotent() {
+    let h = H::new();
+    let f = example("getting-started.yaml");
+    let (r, v) = h.apply(&["--check"], &f);
+    assert!(r.is_ok() && changed(&v), "{v}");
+    assert!(h.tables().is_empty(), "--check changed something");
+    let (r, v) = h.apply(&[], &f);
+    assert!(r.is_ok(), "{r:?} {v}");
+    assert!(changed(&v));
+    assert_eq!(
+        kinds(&v),
+        vec![
+            "create ioband1 0 262144 ioband 8:1 1 4 128 user weight 2048 :40 1000:30 2000:20",
+            "create ioband2 0 262144 ioband 8:2 1 0 0 none weight 0 :10",
+        ]
+    );
+    assert_eq!(
+        h.table("ioband1"),
+        "8:1 1 4 128 user weight 2048 :40 1000:30 2000:20"
+    );
+    assert_eq!(h.table("ioband2"), "8:2 1 4 128 none weight 2048 :10");
+    let (r, v) = h.apply(&[], &f);
+    assert!(r.is_ok() && !changed(&v), "{v}");
+    assert!(kinds(&v).is_empty());
+    let o = h.run(&["apply", &f]);
+    assert!(o.res.is_ok());
+    assert!(o.out.contains("no changes"), "{}", o.out);
+}
+
+#[test]
+fn every_example_profile_applies_round_trips_and_is_idempotent() {
+    for (f, _) in profile::tests::example_profiles() {
+        let h = H::new();
+        let (r, v) = h.apply(&[], &f);
+        assert!(r.is_ok(), "{f}: {r:?} {v}");
+        assert!(changed(&v), "{f}");
+        let (r, v) = h.apply(&[], &f);
+        assert!(r.is_ok() && !changed(&v), "{f}: second apply {v}");
+        // show -> apply is a no-op.
+        let o = h.run(&["show"]);
+        assert!(o.res.is_ok(), "{f}");
+        let shown = h.file("shown.yaml", &o.out);
+        let before = h.tables();
+        let (r, v) = h.apply(&["--prune"], &shown);
+        assert!(
+            r.is_ok() && !changed(&v),
+            "{f}: show round trip {v}\n{}",
+            o.out
+        );
+        assert_eq!(before, h.tables());
+        // JSON export parses as a profile too.
+        let o = h.run(&["show", "--json"]);
+        let j = h.file("shown.json", &o.out);
+        let (r, v) = h.apply(&["--prune"], &j);
+        assert!(r.is_ok() && !changed(&v), "{f}: json round trip {v}");
+    }
+}
+
+#[test]
+fn plan_orders_limit_before_throttle_and_detach_before_type() {
+    let h = H::new();
+    let a = h.file(
+        "a.yaml",
+        "devices:\n  - {name: io1, device: /dev/mapper/sda1, device_group: 1, type: user, groups: [{user: alice, weight: 5}]}\n  - {name: io2, device: /dev/mapper/sda2, device_group: 1}\n",
+    );
+    assert!(h.apply(&[], &a).0.is_ok());
+    // Raise: limit first.
+    let b = h.file(
+        "b.yaml",
+        "device_groups:\n  - {id: 1, io_throttle: 200, io_limit: 400, token: 99, policy: weight-iosize}\ndevices:\n  - {name: io1, device: /dev/mapper/sda1, device_group: 1, type: gid, groups: [{group: www-data}], weight: 7}\n  - {name: io2, device: /dev/mapper/sda2, device_group: 1}\n  - {name: io3, device: /dev/mapper/sda3, device_group: 1, weight: 9}\n",
+    );
+    let (r, v) = h.apply(&[], &b);
+    assert!(r.is_ok(), "{r:?} {v}");
+    assert_eq!(
+        kinds(&v),
+        vec![
+            "create io3 0 262144 ioband 8:3 1 0 0 none weight 0 :9",
+            "io_limit io1 io_limit 400",
+            "io_throttle io1 io_throttle 200",
+            "token io1 token 99",
+            "policy io1 policy weight-iosize",
+            "detach io1 detach 1000",
+            "type io1 type gid",
+            "attach io1 attach 33",
+            "weight io1 weight 7",
+        ]
+    );
+    assert_eq!(
+        h.table("io3"),
+        "8:3 1 200 400 none weight-iosize 99 :9",
+        "new member shares the group's values"
+    );
+    // Lower: throttle first.
+    let c = h.file(
+        "c.yaml",
+        "device_groups:\n  - {id: 1, io_throttle: 2, io_limit: 50}\ndevices:\n  - {name: io1, device: /dev/mapper/sda1, device_group: 1}\n",
+    );
+    let (r, v) = h.apply(&[], &c);
+    assert!(r.is_ok(), "{r:?} {v}");
+    let k = kinds(&v);
+    assert_eq!(k[0], "io_throttle io1 io_throttle 2", "{k:?}");
+    assert_eq!(k[1], "io_limit io1 io_limit 50", "{k:?}");
+    // io2 and io3 were left alone (no --prune).
+    assert!(h.dm.table("io2").is_ok() && h.dm.table("io3").is_ok());
+    // --prune removes them.
+    let (r, v) = h.apply(&["--prune"], &c);
+    assert!(r.is_ok(), "{v}");
+    assert_eq!(kinds(&v), vec!["remove io2", "remove io3"]);
+    assert_eq!(h.tables().len(), 1);
+}
+
+/// The fake, refusing to create one device name (as the kernel does when
+/// the underlying device is claimed meanwhile).
+struct Refusing<'a> {
+    inner: &'a FakeDm,
+    refuse: &'a str,
+}
+
+impl DmBackend for Refusing<'_> {
+    fn list_devices(&self) -> std::result::Result<Vec<crate::dm::DevEntry>, DmError> {
+        self.inner.list_devices()
+    }
+    fn create(
+        &self,
+        name: &str,
+        uuid: Option<&str>,
+        table: &[Target],
+    ) -> std::result::Result<crate::dm::DevInfo, DmError> {
+        if name == self.refuse {
+            return Err(DmError::errno(
+                "load table",
+                Some(name),
+                crate::dm::errno::EBUSY,
+            ));
+        }
+        self.inner.create(name, uuid, table)
+    }
+    fn load(
+        &self,
+        name: &str,
+        table: &[Target],
+    ) -> std::result::Result<crate::dm::DevInfo, DmError> {
+        self.inner.load(name, table)
+    }
+    fn suspend(
+        &self,
+        name: &str,
+        noflush: bool,
+    ) -> std::result::Result<crate::dm::DevInfo, DmError> {
+        self.inner.suspend(name, noflush)
+    }
+    fn resume(&self, name: &str) -> std::result::Result<crate::dm::DevInfo, DmError> {
+        self.inner.resume(name)
+    }
+    fn remove(
+        &self,
+        name: &str,
+        opts: crate::dm::RemoveOptions,
+    ) -> std::result::Result<bool, DmError> {
+        self.inner.remove(name, opts)
+    }
+    fn message(
+        &self,
+        name: &str,
+        sector: u64,
+        text: &str,
+    ) -> std::result::Result<Option<String>, DmError> {
+        self.inner.message(name, sector, text)
+    }
+    fn table(&self, name: &str) -> std::result::Result<Vec<Target>, DmError> {
+        self.inner.table(name)
+    }
+    fn status(&self, name: &str) -> std::result::Result<Vec<Target>, DmError> {
+        self.inner.status(name)
+    }
+    fn target_versions(&self) -> std::result::Result<Vec<crate::dm::TargetVersion>, DmError> {
+        self.inner.target_versions()
+    }
+    fn info(&self, name: &str) -> std::result::Result<crate::dm::DevInfo, DmError> {
+        self.inner.info(name)
+    }
+    fn driver_version(&self) -> std::result::Result<(u32, u32, u32), DmError> {
+        self.inner.driver_version()
+    }
+}
+
+#[test]
+fn failure_at_the_third_device_is_undone() {
+    let h = H::new();
+    let base = h.file(
+        "base.yaml",
+        "devices:\n  - {name: io0, device: vg0/lv0, device_group: 1, weight: 50, type: user, groups: [{id: 1000}]}\n",
+    );
+    assert!(h.apply(&[], &base).0.is_ok());
+    let before = h.tables();
+    // "control" is a reserved name: rejected while parsing, nothing happens.
+    let bad = h.file(
+        "bad.yaml",
+        "devices:\n  - {name: io1, device: /dev/mapper/sda1, device_group: 1}\n  - {name: io2, device: /dev/mapper/sda2, device_group: 1}\n  - {name: control, device: /dev/mapper/sda3, device_group: 1}\n",
+    );
+    let (r, v) = h.apply(&[], &bad);
+    assert!(r.is_err() && !changed(&v), "{v}");
+    assert_eq!(before, h.tables());
+    // The kernel refuses the third device: the first two are removed again.
+    let bad = h.file(
+        "bad2.yaml",
+        "device_groups:\n  - {id: 1, io_limit: 300}\ndevices:\n  - {name: io0, device: vg0/lv0, device_group: 1, weight: 60, type: pid, groups: [{id: 77, weight: 3}]}\n  - {name: io1, device: /dev/mapper/sda1, device_group: 1, weight: 10}\n  - {name: io2, device: /dev/mapper/sda2, device_group: 1}\n  - {name: io3, device: /dev/mapper/sda3, device_group: 1}\n",
+    );
+    let dm = Refusing {
+        inner: &h.dm,
+        refuse: "io3",
+    };
+    let o = h.run_with(&dm, &["apply", "--json", &bad]);
+    assert!(o.res.is_err());
+    let v: serde_json::Value = serde_json::from_str(o.out.trim()).unwrap_or_default();
+    assert!(!changed(&v), "{v}");
+    let st: Vec<String> = v["actions"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|a| {
+            format!(
+                "{} {}",
+                a["device"].as_str().unwrap_or(""),
+                a["status"].as_str().unwrap_or("")
+            )
+        })
+        .collect();
+    assert_eq!(&st[..3], &["io1 undone", "io2 undone", "io3 failed"], "{v}");
+    assert!(st[3..].iter().all(|s| s.ends_with("skipped")), "{v}");
+    assert_eq!(before, h.tables(), "{v}");
+    assert!(v["errors"].to_string().contains("io3"), "{v}");
+    assert!(o.err.contains("undo: create io2"), "{}", o.err);
+    // Text mode says so too.
+    let o = h.run_with(&dm, &["apply", &bad]);
+    assert!(
+        o.out.contains("every change of this run was undone"),
+        "{}",
+        o.out
+    );
+    assert_eq!(before, h.tables());
+}
+
+#[test]
+fn failure_part_way_through_messages_is_undone() {
+    let h = H::new();
+    let base = h.file(
+        "base.yaml",
+        "devices:\n  - {name: io1, device: /dev/mapper/sda1, device_group: 1, weight: 50, type: user, groups: [{id: 1000, weight: 9}, {id: 2000}]}\n  - {name: io2, device: /dev/mapper/sda2, device_group: 1}\n",
+    );
+    assert!(h.apply(&[], &base).0.is_ok());
+    let before = h.tables();
+    // Plan against the current state, then let the kernel refuse the
+    // third action: a sabotaged plan whose 3rd step is invalid.
+    let want = "device_groups:\n  - {id: 1, io_limit: 300, io_throttle: 10}\ndevices:\n  - {name: io1, device: /dev/mapper/sda1, device_group: 1, weight: 60, type: pid, groups: [{id: 77, weight: 3}]}\n  - {name: io2, device: /dev/mapper/sda2, device_group: 1, weight: 5}\n";
+    let p = profile::parse("w", want).unwrap_or_default();
+    let actual = plan::read_actual(&h.dm).unwrap_or_default();
+    let d = plan::resolve(&p, &actual, &h.names, &h.sys).unwrap_or_default();
+    let mut actions = plan::plan(&d, &actual, false);
+    assert!(actions.len() > 5, "{actions:?}");
+    actions.insert(
+        2,
+        plan::Action {
+            device: "io2".into(),
+            op: plan::Op::Message(crate::target::Message::Detach(4242)),
+            undo: plan::Undo::Messages(vec![]),
+        },
+    );
+    let o = plan::execute(&h.dm, &actions, &mut |_| {});
+    assert!(!o.changed && !o.errors.is_empty(), "{o:?}");
+    assert_eq!(o.actions[0].status, "undone");
+    assert_eq!(o.actions[2].status, "failed");
+    assert_eq!(o.actions[3].status, "skipped");
+    assert_eq!(before, h.tables());
+    // And the real plan, run whole, verifies.
+    let f = h.file("w.yaml", want);
+    let (r, v) = h.apply(&[], &f);
+    assert!(r.is_ok() && changed(&v), "{v}");
+    assert_eq!(h.table("io1"), "8:1 1 10 300 pid weight 2048 :60 77:3");
+}
+
+#[test]
+fn validation_reports_everything_and_changes_nothing() {
+    let h = H::new();
+    let f = h.file(
+        "v.yaml",
+        "devices:\n  - {name: a, device: /dev/nope, device_group: 1}\n  - {name: b, device: /dev/mapper/sda1, device_group: 1, type: user, groups: [{user: nobody-here}]}\n  - {name: c, device: /dev/mapper/sda1, device_group: 1}\n  - {name: d, device: /dev/mapper/sda1, device_group: 1}\n",
+    );
+    let (r, v) = h.apply(&[], &f);
+    assert!(r.is_err());
+    let errs = v["errors"].to_string();
+    assert!(errs.contains("/dev/nope"), "{errs}");
+    assert!(errs.contains("nobody-here"), "{errs}");
+    assert!(errs.contains("both use 8:1"), "{errs}");
+    assert!(h.tables().is_empty());
+    // A YAML error names file, line and column.
+    let f = h.file("y.yaml", "devices:\n  - name: a\n    weight: -3\n");
+    let o = h.run(&["apply", &f]);
+    let e = o.res.err().map(|e| e.message).unwrap_or_default();
+    assert!(e.contains("y.yaml:3:"), "{e}");
+    // A non-ioband device of the same name is not touched.
+    let t: Vec<crate::target::Target> =
+        vec!["0 8 linear 8:1 0".parse().unwrap_or_else(|_| panic!())];
+    assert!(h.dm.create("lin", None, &t).is_ok());
+    let f = h.file(
+        "z.yaml",
+        "devices:\n  - {name: lin, device: /dev/mapper/sda2, device_group: 1}\n",
+    );
+    let (r, v) = h.apply(&["--prune"], &f);
+    assert!(
+        r.is_err() && v["errors"].to_string().contains("not an ioband"),
+        "{v}"
+    );
+}
+
+#[test]
+fn absent_reload_and_exit_codes() {
+    let h = H::new();
+    let f = example("example1-partitions.yaml");
+    assert!(h.apply(&[], &f).0.is_ok());
+    // Move ioband2 to another device: reload, keeping its name.
+    let g = h.file(
+        "g.yaml",
+        "devices:\n  - {name: ioband1, state: absent}\n  - {name: ioband2, device: vg0/lv1, device_group: 1, weight: 40}\n",
+    );
+    let o = h.run(&["apply", "--exit-code-changed", "3", &g]);
+    assert_eq!(o.res.as_ref().err().map(|e| e.code), Some(3), "{}", o.err);
+    assert!(
+        o.out.contains("remove ioband1") && o.out.contains("reload ioband2"),
+        "{}",
+        o.out
+    );
+    assert_eq!(h.table("ioband2"), "253:11 1 4 128 none weight 2048 :40");
+    assert!(h.dm.table("ioband1").is_err());
+    let o = h.run(&["apply", "--exit-code-changed", "3", &g]);
+    assert!(o.res.is_ok(), "unchanged exits 0");
+    let o = h.run(&["apply", "--check", "--exit-code-changed", "3", &f]);
+    assert_eq!(o.res.as_ref().err().map(|e| e.code), Some(3));
+    assert!(o.out.contains("would create ioband1"), "{}", o.out);
+}
+
+#[test]
+fn lock_refuses_a_second_apply() {
+    use nix::fcntl::{Flock, FlockArg};
+    let h = H::new();
+    let lock = h.dir.join("lock");
+    let file = std::fs::File::create(&lock).unwrap_or_else(|e| panic!("{e}"));
+    let held = Flock::lock(file, FlockArg::LockExclusiveNonblock)
+        .map_err(|_| ())
+        .unwrap_or_else(|_| panic!());
+    let f = example("example1-partitions.yaml");
+    let (r, v) = h.apply(&["--lock-timeout", "0.3"], &f);
+    assert!(r.is_err(), "{v}");
+    assert!(
+        v["errors"].to_string().contains("another `ioband apply`"),
+        "{v}"
+    );
+    assert!(h.tables().is_empty());
+    drop(held);
+    assert!(h.apply(&[], &f).0.is_ok());
+}
+
+#[test]
+fn schema_prints_json() {
+    let h = H::new();
+    let o = h.run(&["schema"]);
+    let v: serde_json::Value = serde_json::from_str(&o.out).unwrap_or_default();
+    assert_eq!(v["title"], "ioband profile");
+}

@@ -1,0 +1,764 @@
+//! Desired state (a [`Profile`], resolved against the system) versus actual
+//! state (read through [`DmBackend`]) → an ordered list of [`Action`]s, each
+//! with its undo; executing them; exporting the actual state as a profile.
+//!
+//! Order (every step is valid for the kernel at the moment it runs):
+//! 1. remove (`state: absent`, and with `--prune` every other ioband device
+//!    the profile does not name) — frees underlying devices first;
+//! 2. reload devices whose underlying device, size or device group changed
+//!    (the extended table line sets type, groups and weights at once);
+//! 3. create new devices (extended table line: type, groups and weights in
+//!    one step; the shared numbers are inherited when the device group
+//!    already has members, set explicitly otherwise);
+//! 4. per device group: io_limit before io_throttle when the limit rises,
+//!    io_throttle first when it falls; then token and policy;
+//! 5. per device: detach (all groups when the type changes), type, attach,
+//!    group weights, default weight.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::dm::{DmBackend, RemoveOptions};
+use crate::ids::{self, Names};
+use crate::profile::{self, DevName, DeviceSpec, GroupSpec, Profile, State, TypeSpec};
+use crate::sys::System;
+use crate::target::{
+    Config, Extended, GroupType, GroupWeight, Message, Policy, TableParams, Target,
+    DEFAULT_IO_LIMIT, DEFAULT_IO_THROTTLE, DEFAULT_TOKEN, DEFAULT_WEIGHT, TARGET_NAME,
+};
+
+/// Shared settings of one device group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shared {
+    /// io_throttle
+    pub io_throttle: u32,
+    /// io_limit
+    pub io_limit: u32,
+    /// token
+    pub token: u32,
+    /// policy
+    pub policy: Policy,
+}
+
+impl Default for Shared {
+    fn default() -> Self {
+        Shared {
+            io_throttle: DEFAULT_IO_THROTTLE,
+            io_limit: DEFAULT_IO_LIMIT,
+            token: DEFAULT_TOKEN,
+            policy: Policy::Weight,
+        }
+    }
+}
+
+impl Shared {
+    fn of(c: &Config) -> Self {
+        Shared {
+            io_throttle: c.io_throttle,
+            io_limit: c.io_limit,
+            token: c.token,
+            policy: c.policy,
+        }
+    }
+}
+
+/// One device as the profile wants it, names resolved to numbers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Wanted {
+    /// Device-mapper name.
+    pub name: String,
+    /// Underlying device number.
+    pub dev: (u32, u32),
+    /// Its size in sectors.
+    pub sectors: u64,
+    /// Device group.
+    pub device_group: u32,
+    /// Group type.
+    pub group_type: GroupType,
+    /// Default-group weight.
+    pub weight: u32,
+    /// Groups, in order.
+    pub groups: Vec<GroupWeight>,
+}
+
+/// The whole desired state.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Desired {
+    /// Devices to have.
+    pub devices: Vec<Wanted>,
+    /// Devices not to have.
+    pub absent: Vec<String>,
+    /// Shared settings per device group used by `devices`.
+    pub shared: BTreeMap<u32, Shared>,
+}
+
+/// One existing ioband device.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Existing {
+    /// The live table, as the kernel prints it.
+    pub table: Vec<Target>,
+    /// Its length in sectors.
+    pub length: u64,
+    /// Underlying device number.
+    pub dev: Option<(u32, u32)>,
+    /// What the table means.
+    pub cfg: Config,
+}
+
+/// The actual state: every ioband device, and the names of the others.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Actual {
+    /// ioband devices by name.
+    pub devices: BTreeMap<String, Existing>,
+    /// Other device-mapper devices.
+    pub others: BTreeSet<String>,
+}
+
+fn parse_devnum(s: &str) -> Option<(u32, u32)> {
+    let (a, b) = s.split_once(':')?;
+    Some((a.parse().ok()?, b.parse().ok()?))
+}
+
+/// Read the actual state.
+pub fn read_actual(dm: &dyn DmBackend) -> Result<Actual, String> {
+    let mut a = Actual::default();
+    let list = dm.list_devices().map_err(|e| e.to_string())?;
+    for d in list {
+        let t = match dm.table(&d.name) {
+            Ok(t) => t,
+            // Removed meanwhile, or no live table: not ours to manage.
+            Err(_) => {
+                a.others.insert(d.name);
+                continue;
+            }
+        };
+        match t.as_slice() {
+            [one] if one.target_type == TARGET_NAME => {
+                let p: TableParams = one
+                    .params
+                    .parse()
+                    .map_err(|e| format!("table of {}: {e}", d.name))?;
+                let cfg = Config::from(&p);
+                a.devices.insert(
+                    d.name,
+                    Existing {
+                        length: one.length,
+                        dev: parse_devnum(&cfg.device),
+                        table: t.clone(),
+                        cfg,
+                    },
+                );
+            }
+            _ => {
+                a.others.insert(d.name);
+            }
+        }
+    }
+    Ok(a)
+}
+
+/// Resolve a profile against the system: underlying devices exist and have
+/// a size, user/group/cgroup names exist, names do not belong to other
+/// device-mapper devices. Returns every problem found, not just the first.
+pub fn resolve(
+    p: &Profile,
+    actual: &Actual,
+    names: &dyn Names,
+    sys: &dyn System,
+) -> Result<Desired, Vec<String>> {
+    let mut errs = Vec::new();
+    let mut d = Desired::default();
+    let declared: BTreeMap<u32, Shared> = p
+        .device_groups
+        .iter()
+        .map(|g| {
+            let (io_throttle, io_limit, token, policy) = g.effective();
+            (
+                g.id.get() as u32,
+                Shared {
+                    io_throttle,
+                    io_limit,
+                    token,
+                    policy,
+                },
+            )
+        })
+        .collect();
+    let mut used_devs: BTreeMap<(u32, u32), String> = BTreeMap::new();
+    for spec in &p.devices {
+        let name = &spec.name.0;
+        if actual.others.contains(name) {
+            errs.push(format!(
+                "device {name}: a device-mapper device of that name exists and is not an \
+                 ioband device"
+            ));
+            continue;
+        }
+        if spec.state == State::Absent {
+            d.absent.push(name.clone());
+            continue;
+        }
+        match resolve_device(spec, names, sys) {
+            Ok(w) => {
+                if let Some(other) = used_devs.insert(w.dev, name.clone()) {
+                    errs.push(format!(
+                        "devices {other} and {name} both use {}:{}",
+                        w.dev.0, w.dev.1
+                    ));
+                }
+                d.shared.insert(
+                    w.device_group,
+                    declared.get(&w.device_group).copied().unwrap_or_default(),
+                );
+                d.devices.push(w);
+            }
+            Err(e) => errs.extend(e),
+        }
+    }
+    if errs.is_empty() {
+        Ok(d)
+    } else {
+        Err(errs)
+    }
+}
+
+fn resolve_device(
+    spec: &DeviceSpec,
+    names: &dyn Names,
+    sys: &dyn System,
+) -> Result<Wanted, Vec<String>> {
+    let name = &spec.name.0;
+    let mut errs = Vec::new();
+    let given = spec.device.clone().unwrap_or_default();
+    let path = profile::device_path(&given);
+    let dev = sys
+        .block_device_number(&path)
+        .map_err(|e| errs.push(format!("device {name}: {e}")))
+        .ok();
+    let sectors = match sys.block_device_sectors(&path) {
+        Ok(0) => {
+            errs.push(format!("device {name}: {path} has size 0"));
+            0
+        }
+        Ok(s) => s,
+        Err(e) => {
+            if dev.is_some() {
+                errs.push(format!("device {name}: {e}"));
+            }
+            0
+        }
+    };
+    let t = spec.group_type();
+    let mut groups = Vec::new();
+    let mut seen = BTreeSet::new();
+    for g in &spec.groups {
+        let (kind, key) = g.key();
+        let id = match g.id {
+            Some(id) => Ok(id),
+            None => ids::resolve_id(t, &key, names),
+        };
+        match id {
+            Ok(id) => {
+                if !seen.insert(id) {
+                    errs.push(format!(
+                        "device {name}: group `{kind}: {key}` is id {id}, listed twice"
+                    ));
+                }
+                groups.push(GroupWeight {
+                    id,
+                    weight: g.weight(),
+                });
+            }
+            Err(e) => errs.push(format!("device {name}: group `{kind}: {key}`: {e}")),
+        }
+    }
+    match (dev, errs.is_empty()) {
+        (Some(dev), true) => Ok(Wanted {
+            name: name.clone(),
+            dev,
+            sectors,
+            device_group: spec.device_group.map(|g| g.get() as u32).unwrap_or(0),
+            group_type: t,
+            weight: spec.weight(),
+            groups,
+        }),
+        _ => Err(errs),
+    }
+}
+
+/// What an action does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Op {
+    /// Create a device with this table.
+    Create(Target),
+    /// Remove a device.
+    Remove,
+    /// Load this table and resume.
+    Reload(Target),
+    /// Send a message.
+    Message(Message),
+}
+
+/// How to undo an action.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Undo {
+    /// Remove the created device.
+    Remove,
+    /// Create it again with its old table.
+    Create(Vec<Target>),
+    /// Load the old table and resume.
+    Reload(Vec<Target>),
+    /// Send these messages.
+    Messages(Vec<Message>),
+}
+
+/// One step of a plan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Action {
+    /// Device it acts on.
+    pub device: String,
+    /// What it does.
+    pub op: Op,
+    /// How to undo it.
+    pub undo: Undo,
+}
+
+impl Action {
+    /// Short name: create, remove, reload, or the message verb.
+    pub fn kind(&self) -> &'static str {
+        match &self.op {
+            Op::Create(_) => "create",
+            Op::Remove => "remove",
+            Op::Reload(_) => "reload",
+            Op::Message(m) => match m {
+                Message::Type(_) => "type",
+                Message::Attach(_) => "attach",
+                Message::Detach(_) => "detach",
+                Message::Weight { .. } => "weight",
+                Message::Token(_) => "token",
+                Message::IoThrottle(_) => "io_throttle",
+                Message::IoLimit(_) => "io_limit",
+                Message::Policy(_) => "policy",
+                Message::Reset => "reset",
+            },
+        }
+    }
+
+    /// The table or message text.
+    pub fn detail(&self) -> String {
+        match &self.op {
+            Op::Create(t) | Op::Reload(t) => t.to_string(),
+            Op::Remove => String::new(),
+            Op::Message(m) => m.to_string(),
+        }
+    }
+}
+
+impl fmt::Display for Action {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.op {
+            Op::Create(t) => write!(f, "create {}: {t}", self.device),
+            Op::Remove => write!(f, "remove {}", self.device),
+            Op::Reload(t) => write!(f, "reload {}: {t}", self.device),
+            Op::Message(m) => write!(f, "message {} 0 {m}", self.device),
+        }
+    }
+}
+
+/// An action as JSON.
+#[derive(Debug, Clone, Serialize)]
+pub struct ActionJson {
+    /// Device.
+    pub device: String,
+    /// create, remove, reload, type, attach, ...
+    pub action: String,
+    /// Table or message text.
+    pub detail: String,
+    /// planned, done, failed, undone, undo-failed
+    pub status: String,
+}
+
+impl ActionJson {
+    /// JSON form of `a` with a status.
+    pub fn of(a: &Action, status: &str) -> Self {
+        ActionJson {
+            device: a.device.clone(),
+            action: a.kind().into(),
+            detail: a.detail(),
+            status: status.into(),
+        }
+    }
+}
+
+fn table_for(w: &Wanted, shared: Option<Shared>, inherit: bool) -> Target {
+    let s = shared.unwrap_or_default();
+    let (t, l, tok) = if inherit {
+        (0, 0, 0)
+    } else {
+        (s.io_throttle, s.io_limit, s.token)
+    };
+    let params = TableParams {
+        device: format!("{}:{}", w.dev.0, w.dev.1),
+        device_group: w.device_group,
+        io_throttle: Some(t),
+        io_limit: Some(l),
+        extended: Some(Extended {
+            group_type: w.group_type,
+            policy: s.policy,
+            token: tok,
+            default_weight: w.weight,
+            groups: w.groups.clone(),
+        }),
+    };
+    Target {
+        start: 0,
+        length: w.sectors,
+        target_type: TARGET_NAME.into(),
+        params: params.to_string(),
+    }
+}
+
+fn msg(device: &str, m: Message, undo: Vec<Message>) -> Action {
+    Action {
+        device: device.to_string(),
+        op: Op::Message(m),
+        undo: Undo::Messages(undo),
+    }
+}
+
+/// Compute the plan.
+pub fn plan(want: &Desired, actual: &Actual, prune: bool) -> Vec<Action> {
+    let mut out = Vec::new();
+    let wanted: BTreeSet<&str> = want.devices.iter().map(|w| w.name.as_str()).collect();
+    // 1. removes
+    let mut removed = BTreeSet::new();
+    for (name, e) in &actual.devices {
+        let absent = want.absent.iter().any(|a| a == name);
+        if absent || (prune && !wanted.contains(name.as_str())) {
+            removed.insert(name.clone());
+            out.push(Action {
+                device: name.clone(),
+                op: Op::Remove,
+                undo: Undo::Create(e.table.clone()),
+            });
+        }
+    }
+    // Devices that stay and keep their device group: they define the
+    // group's current shared values.
+    let mut reloaded = BTreeSet::new();
+    let mut created = BTreeSet::new();
+    for w in &want.devices {
+        match actual.devices.get(&w.name) {
+            None => {
+                created.insert(w.name.clone());
+            }
+            Some(e) => {
+                if e.dev != Some(w.dev)
+                    || e.length != w.sectors
+                    || e.cfg.device_group != w.device_group
+                {
+                    reloaded.insert(w.name.clone());
+                }
+            }
+        }
+    }
+    // Current shared values per group, from a member that stays as is.
+    let mut current: BTreeMap<u32, (String, Shared)> = BTreeMap::new();
+    for (name, e) in &actual.devices {
+        if removed.contains(name) || reloaded.contains(name) {
+            continue;
+        }
+        current
+            .entry(e.cfg.device_group)
+            .or_insert_with(|| (name.clone(), Shared::of(&e.cfg)));
+    }
+    // 2. reloads, 3. creates
+    for phase in [&reloaded, &created] {
+        for w in want.devices.iter().filter(|w| phase.contains(&w.name)) {
+            let desired = want.shared.get(&w.device_group).copied();
+            let cur = current.get(&w.device_group).map(|(_, s)| *s);
+            // Join with the group's current values (changed by messages
+            // below); a new group gets the desired values at once.
+            let shared = cur.or(desired);
+            let table = table_for(w, shared, cur.is_some());
+            let a = match actual.devices.get(&w.name) {
+                Some(e) => Action {
+                    device: w.name.clone(),
+                    op: Op::Reload(table),
+                    undo: Undo::Reload(e.table.clone()),
+                },
+                None => Action {
+                    device: w.name.clone(),
+                    op: Op::Create(table),
+                    undo: Undo::Remove,
+                },
+            };
+            out.push(a);
+            current
+                .entry(w.device_group)
+                .or_insert_with(|| (w.name.clone(), shared.unwrap_or_default()));
+        }
+    }
+    // 4. device-group settings
+    for (group, target) in &want.shared {
+        let Some((dev, cur)) = current.get(group) else {
+            continue;
+        };
+        let (t, l) = (target.io_throttle, target.io_limit);
+        let lim = (l != cur.io_limit).then(|| {
+            msg(
+                dev,
+                Message::IoLimit(l),
+                vec![Message::IoLimit(cur.io_limit)],
+            )
+        });
+        let thr = (t != cur.io_throttle).then(|| {
+            msg(
+                dev,
+                Message::IoThrottle(t),
+                vec![Message::IoThrottle(cur.io_throttle)],
+            )
+        });
+        if l > cur.io_limit {
+            out.extend(lim);
+            out.extend(thr);
+        } else {
+            out.extend(thr);
+            out.extend(lim);
+        }
+        if target.token != cur.token {
+            out.push(msg(
+                dev,
+                Message::Token(target.token),
+                vec![Message::Token(cur.token)],
+            ));
+        }
+        if target.policy != cur.policy {
+            out.push(msg(
+                dev,
+                Message::Policy(target.policy),
+                vec![Message::Policy(cur.policy)],
+            ));
+        }
+    }
+    // 5. per device
+    for w in &want.devices {
+        let Some(e) = actual.devices.get(&w.name) else {
+            continue;
+        };
+        if reloaded.contains(&w.name) {
+            continue;
+        }
+        let c = &e.cfg;
+        let n = w.name.as_str();
+        let retype = c.group_type != w.group_type;
+        for g in &c.groups {
+            if retype || !w.groups.iter().any(|x| x.id == g.id) {
+                out.push(msg(
+                    n,
+                    Message::Detach(g.id),
+                    vec![
+                        Message::Attach(g.id),
+                        Message::Weight {
+                            id: Some(g.id),
+                            weight: g.weight,
+                        },
+                    ],
+                ));
+            }
+        }
+        if retype {
+            out.push(msg(
+                n,
+                Message::Type(w.group_type),
+                vec![Message::Type(c.group_type)],
+            ));
+        }
+        for g in &w.groups {
+            let old = if retype {
+                None
+            } else {
+                c.groups.iter().find(|x| x.id == g.id)
+            };
+            let old_weight = match old {
+                Some(o) => o.weight,
+                None => {
+                    out.push(msg(n, Message::Attach(g.id), vec![Message::Detach(g.id)]));
+                    DEFAULT_WEIGHT
+                }
+            };
+            if g.weight != old_weight {
+                out.push(msg(
+                    n,
+                    Message::Weight {
+                        id: Some(g.id),
+                        weight: g.weight,
+                    },
+                    // Undoing an attach detaches; a weight undo only
+                    // matters for groups that stay attached.
+                    if old.is_some() {
+                        vec![Message::Weight {
+                            id: Some(g.id),
+                            weight: old_weight,
+                        }]
+                    } else {
+                        vec![]
+                    },
+                ));
+            }
+        }
+        if w.weight != c.default_weight {
+            out.push(msg(
+                n,
+                Message::Weight {
+                    id: None,
+                    weight: w.weight,
+                },
+                vec![Message::Weight {
+                    id: None,
+                    weight: c.default_weight,
+                }],
+            ));
+        }
+    }
+    out
+}
+
+/// Run one action.
+pub fn run(dm: &dyn DmBackend, a: &Action) -> Result<(), String> {
+    let n = a.device.as_str();
+    match &a.op {
+        Op::Create(t) => dm.create(n, None, std::slice::from_ref(t)).map(|_| ()),
+        Op::Remove => dm.remove(n, RemoveOptions::default()).map(|_| ()),
+        Op::Reload(t) => dm
+            .load(n, std::slice::from_ref(t))
+            .and_then(|_| dm.resume(n))
+            .map(|_| ()),
+        Op::Message(m) => dm.message(n, 0, &m.to_string()).map(|_| ()),
+    }
+    .map_err(|e| e.to_string())
+}
+
+/// Undo one action.
+pub fn undo(dm: &dyn DmBackend, a: &Action) -> Result<(), String> {
+    let n = a.device.as_str();
+    match &a.undo {
+        Undo::Remove => dm.remove(n, RemoveOptions::default()).map(|_| ()),
+        Undo::Create(t) => dm.create(n, None, t).map(|_| ()),
+        Undo::Reload(t) => dm.load(n, t).and_then(|_| dm.resume(n)).map(|_| ()),
+        Undo::Messages(ms) => ms
+            .iter()
+            .try_for_each(|m| dm.message(n, 0, &m.to_string()).map(|_| ())),
+    }
+    .map_err(|e| e.to_string())
+}
+
+/// What executing a plan did.
+#[derive(Debug, Clone, Default)]
+pub struct Outcome {
+    /// Every action with its final status.
+    pub actions: Vec<ActionJson>,
+    /// Errors, first the one that stopped the run.
+    pub errors: Vec<String>,
+    /// True when the system differs from before (something done and not
+    /// undone).
+    pub changed: bool,
+}
+
+/// Execute a plan in order; on a failure undo what was done, in reverse.
+pub fn execute(dm: &dyn DmBackend, actions: &[Action], log: &mut dyn FnMut(&str)) -> Outcome {
+    let mut o = Outcome::default();
+    let mut done = 0;
+    for a in actions {
+        log(&format!("{a}"));
+        match run(dm, a) {
+            Ok(()) => {
+                o.actions.push(ActionJson::of(a, "done"));
+                done += 1;
+            }
+            Err(e) => {
+                o.actions.push(ActionJson::of(a, "failed"));
+                o.errors.push(format!("{}: {e}", a.kind()));
+                break;
+            }
+        }
+    }
+    if o.errors.is_empty() {
+        o.changed = done > 0;
+        return o;
+    }
+    // Roll back.
+    let mut left = false;
+    for i in (0..done).rev() {
+        let a = &actions[i];
+        log(&format!("undo: {a}"));
+        match undo(dm, a) {
+            Ok(()) => o.actions[i].status = "undone".into(),
+            Err(e) => {
+                o.actions[i].status = "undo-failed".into();
+                o.errors.push(format!("undoing `{a}`: {e}"));
+                left = true;
+            }
+        }
+    }
+    for a in &actions[o.actions.len()..] {
+        o.actions.push(ActionJson::of(a, "skipped"));
+    }
+    o.changed = left;
+    o
+}
+
+/// The actual state as a profile (what `show` prints).
+pub fn export(actual: &Actual, sys: &dyn System) -> Profile {
+    let mut p = Profile::default();
+    let mut seen = BTreeSet::new();
+    for (name, e) in &actual.devices {
+        let c = &e.cfg;
+        if seen.insert(c.device_group) {
+            let s = Shared::of(c);
+            let d = Shared::default();
+            let opt = |v: u32, dv: u32| (v != dv).then_some(u64::from(v));
+            p.device_groups.push(profile::DeviceGroupSpec {
+                id: profile::Bounded(u64::from(c.device_group)),
+                io_throttle: opt(s.io_throttle, d.io_throttle).map(profile::Bounded),
+                io_limit: opt(s.io_limit, d.io_limit).map(profile::Bounded),
+                token: opt(s.token, d.token).map(profile::Bounded),
+                policy: (s.policy != d.policy).then_some(s.policy.into()),
+            });
+        }
+        let device = match e.dev {
+            Some((a, b)) => sys
+                .block_device_path(a, b)
+                .unwrap_or_else(|| format!("{a}:{b}")),
+            None => c.device.clone(),
+        };
+        p.devices.push(DeviceSpec {
+            name: DevName(name.clone()),
+            state: State::Present,
+            device: Some(device),
+            device_group: Some(profile::Bounded(u64::from(c.device_group))),
+            group_type: (c.group_type != GroupType::None).then_some(TypeSpec::from(c.group_type)),
+            weight: (c.default_weight != DEFAULT_WEIGHT)
+                .then_some(profile::Bounded(u64::from(c.default_weight))),
+            groups: c
+                .groups
+                .iter()
+                .map(|g| GroupSpec {
+                    id: Some(g.id),
+                    user: None,
+                    group: None,
+                    cgroup: None,
+                    weight: (g.weight != DEFAULT_WEIGHT)
+                        .then_some(profile::Bounded(u64::from(g.weight))),
+                })
+                .collect(),
+        });
+    }
+    // Only groups whose settings differ from the defaults need listing.
+    p.device_groups.retain(|g| {
+        g.io_throttle.is_some() || g.io_limit.is_some() || g.token.is_some() || g.policy.is_some()
+    });
+    p
+}

@@ -1,0 +1,967 @@
+//! Declarative YAML profiles: what `ioband apply` takes and `ioband show`
+//! prints.
+//!
+//! YAML crate: serde_yaml_ng, the maintained drop-in fork of the deprecated
+//! serde_yaml (same API and error locations, MSRV 1.64 so it fits our 1.88,
+//! and libyaml's recursion and alias-repetition limits against hostile input).
+//!
+//! A profile lists device groups (settings shared by all ioband devices with
+//! the same device-group id) and ioband devices. Everything a device may have
+//! that the profile leaves out means the default (io_throttle 4, io_limit 128,
+//! token 2048, policy weight, type none, weight 100, no groups): a profile
+//! describes the whole state of each device it names. Devices it does not name
+//! are left alone unless `apply --prune`.
+//!
+//! Values are checked while parsing, so errors carry the line and column.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+use serde::de::Error as _;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::target::{
+    GroupType, Policy, DEFAULT_IO_LIMIT, DEFAULT_IO_THROTTLE, DEFAULT_TOKEN, DEFAULT_WEIGHT,
+    MAX_DEVICE_GROUP, MAX_IO_LIMIT, MAX_TOKEN, MAX_WEIGHT,
+};
+
+/// Largest profile file accepted (bytes).
+pub const MAX_PROFILE_BYTES: usize = 1 << 20;
+/// Most ioband devices in all profiles of one run.
+pub const MAX_DEVICES: usize = 4096;
+/// Most groups on one device.
+pub const MAX_GROUPS: usize = 4096;
+/// Deepest nesting accepted (a profile needs 5 levels).
+pub const MAX_DEPTH: usize = 16;
+
+/// An unsigned number in `MIN..=MAX`, checked while parsing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Bounded<const MIN: u64, const MAX: u64>(pub u64);
+
+impl<const MIN: u64, const MAX: u64> Bounded<MIN, MAX> {
+    /// The value as u32 (all our bounds fit but group ids).
+    pub fn get(self) -> u64 {
+        self.0
+    }
+    /// Make one, checking the range.
+    pub fn new(v: u64) -> Result<Self, String> {
+        if (MIN..=MAX).contains(&v) {
+            Ok(Bounded(v))
+        } else {
+            Err(format!("{v} is out of range ({MIN} to {MAX})"))
+        }
+    }
+}
+
+struct BoundedVisitor<const MIN: u64, const MAX: u64>;
+
+impl<const MIN: u64, const MAX: u64> serde::de::Visitor<'_> for BoundedVisitor<MIN, MAX> {
+    type Value = Bounded<MIN, MAX>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "an integer from {MIN} to {MAX}")
+    }
+    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Self::Value, E> {
+        Bounded::new(v).map_err(E::custom)
+    }
+    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Self::Value, E> {
+        match u64::try_from(v) {
+            Ok(v) => self.visit_u64(v),
+            Err(_) => Err(E::custom(format!("{v} is out of range ({MIN} to {MAX})"))),
+        }
+    }
+}
+
+// Checked inside the visitor so that the error carries the value's own
+// line and column.
+impl<'de, const MIN: u64, const MAX: u64> Deserialize<'de> for Bounded<MIN, MAX> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_u64(BoundedVisitor)
+    }
+}
+
+impl<const MIN: u64, const MAX: u64> Serialize for Bounded<MIN, MAX> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_u64(self.0)
+    }
+}
+
+impl<const MIN: u64, const MAX: u64> fmt::Display for Bounded<MIN, MAX> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+/// A weight, 1 to 1000000.
+pub type Weight = Bounded<1, { MAX_WEIGHT as u64 }>;
+/// io_throttle, 1 to 65535.
+pub type IoThrottle = Bounded<1, { MAX_IO_LIMIT as u64 - 1 }>;
+/// io_limit, 2 to 65536.
+pub type IoLimit = Bounded<2, { MAX_IO_LIMIT as u64 }>;
+/// Tokens, 1 to 2^30.
+pub type Token = Bounded<1, { MAX_TOKEN as u64 }>;
+/// Device-group id, 0 to 2^31-1.
+pub type DeviceGroupId = Bounded<0, { MAX_DEVICE_GROUP as u64 }>;
+
+/// A device-mapper device name, checked while parsing.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(transparent)]
+pub struct DevName(pub String);
+
+struct DevNameVisitor;
+
+impl serde::de::Visitor<'_> for DevNameVisitor {
+    type Value = DevName;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a device name")
+    }
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        crate::dm::validate_name(v).map_err(E::custom)?;
+        Ok(DevName(v.to_string()))
+    }
+}
+
+impl<'de> Deserialize<'de> for DevName {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_str(DevNameVisitor)
+    }
+}
+
+/// Group type as written in a profile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TypeSpec {
+    /// No extra groups.
+    None,
+    /// By user (uid).
+    User,
+    /// By uid.
+    Uid,
+    /// By gid.
+    Gid,
+    /// By pid.
+    Pid,
+    /// By process group.
+    Pgrp,
+    /// By cgroup v2.
+    Cgroup,
+}
+
+impl From<TypeSpec> for GroupType {
+    fn from(t: TypeSpec) -> Self {
+        match t {
+            TypeSpec::None => GroupType::None,
+            TypeSpec::User => GroupType::User,
+            TypeSpec::Uid => GroupType::Uid,
+            TypeSpec::Gid => GroupType::Gid,
+            TypeSpec::Pid => GroupType::Pid,
+            TypeSpec::Pgrp => GroupType::Pgrp,
+            TypeSpec::Cgroup => GroupType::Cgroup,
+        }
+    }
+}
+
+impl From<GroupType> for TypeSpec {
+    fn from(t: GroupType) -> Self {
+        match t {
+            GroupType::None => TypeSpec::None,
+            GroupType::User => TypeSpec::User,
+            GroupType::Uid => TypeSpec::Uid,
+            GroupType::Gid => TypeSpec::Gid,
+            GroupType::Pid => TypeSpec::Pid,
+            GroupType::Pgrp => TypeSpec::Pgrp,
+            GroupType::Cgroup => TypeSpec::Cgroup,
+        }
+    }
+}
+
+/// Policy as written in a profile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PolicySpec {
+    /// Shares in requests.
+    Weight,
+    /// Shares in bytes.
+    WeightIosize,
+}
+
+impl From<PolicySpec> for Policy {
+    fn from(p: PolicySpec) -> Self {
+        match p {
+            PolicySpec::Weight => Policy::Weight,
+            PolicySpec::WeightIosize => Policy::WeightIosize,
+        }
+    }
+}
+
+impl From<Policy> for PolicySpec {
+    fn from(p: Policy) -> Self {
+        match p {
+            Policy::Weight => PolicySpec::Weight,
+            Policy::WeightIosize => PolicySpec::WeightIosize,
+        }
+    }
+}
+
+/// Whether a device should exist.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum State {
+    /// Create or update it.
+    #[default]
+    Present,
+    /// Remove it if it exists.
+    Absent,
+}
+
+impl State {
+    fn is_present(&self) -> bool {
+        *self == State::Present
+    }
+}
+
+/// Settings shared by every ioband device of one device group.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, remote = "Self")]
+pub struct DeviceGroupSpec {
+    /// Device-group id.
+    pub id: DeviceGroupId,
+    /// Bios in flight before bandwidth control starts (default 4).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub io_throttle: Option<IoThrottle>,
+    /// Bios in flight before all I/O blocks (default 128).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub io_limit: Option<IoLimit>,
+    /// Tokens per refill (default 2048).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token: Option<Token>,
+    /// Scheduling policy (default weight).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<PolicySpec>,
+}
+
+impl DeviceGroupSpec {
+    /// Effective values: (io_throttle, io_limit, token, policy).
+    pub fn effective(&self) -> (u32, u32, u32, Policy) {
+        (
+            self.io_throttle
+                .map(|v| v.get() as u32)
+                .unwrap_or(DEFAULT_IO_THROTTLE),
+            self.io_limit
+                .map(|v| v.get() as u32)
+                .unwrap_or(DEFAULT_IO_LIMIT),
+            self.token.map(|v| v.get() as u32).unwrap_or(DEFAULT_TOKEN),
+            self.policy.map(Policy::from).unwrap_or(Policy::Weight),
+        )
+    }
+
+    fn check(self) -> Result<Self, String> {
+        let (t, l, _, _) = self.effective();
+        if t >= l {
+            return Err(format!(
+                "device group {}: io_throttle ({t}) must be less than io_limit ({l}{})",
+                self.id,
+                if self.io_limit.is_none() {
+                    ", the default"
+                } else {
+                    ""
+                }
+            ));
+        }
+        Ok(self)
+    }
+}
+
+/// One ioband group of a device: exactly one of `id`, `user`, `group`,
+/// `cgroup`, and a weight.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, remote = "Self")]
+pub struct GroupSpec {
+    /// Numeric id (uid, gid, pid, pgrp or cgroup inode, per the type).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<u64>,
+    /// User name (types user, uid).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<String>,
+    /// Group name (type gid).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+    /// Cgroup directory, absolute or relative to /sys/fs/cgroup (type cgroup).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cgroup: Option<String>,
+    /// Weight (default 100).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weight: Option<Weight>,
+}
+
+impl GroupSpec {
+    /// What names the group, as `("id"|"user"|"group"|"cgroup", text)`.
+    pub fn key(&self) -> (&'static str, String) {
+        match (&self.id, &self.user, &self.group, &self.cgroup) {
+            (Some(id), ..) => ("id", id.to_string()),
+            (_, Some(u), ..) => ("user", u.clone()),
+            (_, _, Some(g), _) => ("group", g.clone()),
+            (_, _, _, Some(c)) => ("cgroup", c.clone()),
+            _ => ("id", String::new()),
+        }
+    }
+
+    /// Effective weight.
+    pub fn weight(&self) -> u32 {
+        self.weight
+            .map(|w| w.get() as u32)
+            .unwrap_or(DEFAULT_WEIGHT)
+    }
+
+    fn check(self) -> Result<Self, String> {
+        let n = [
+            self.id.is_some(),
+            self.user.is_some(),
+            self.group.is_some(),
+            self.cgroup.is_some(),
+        ]
+        .iter()
+        .filter(|b| **b)
+        .count();
+        if n != 1 {
+            return Err("a group needs exactly one of id, user, group or cgroup".into());
+        }
+        for s in [&self.user, &self.group, &self.cgroup]
+            .into_iter()
+            .flatten()
+        {
+            if s.is_empty() || s.len() > 4096 || s.contains('\0') {
+                return Err(format!("{s:?} is not a valid name or path"));
+            }
+        }
+        Ok(self)
+    }
+}
+
+/// One ioband device.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, remote = "Self")]
+pub struct DeviceSpec {
+    /// Device-mapper name (/dev/mapper/NAME).
+    pub name: DevName,
+    /// present (default) or absent.
+    #[serde(default, skip_serializing_if = "State::is_present")]
+    pub state: State,
+    /// Underlying block device: a path (/dev/sda1, /dev/disk/by-id/...,
+    /// /dev/disk/by-uuid/...), an LVM name (vg0/lv0) or MAJOR:MINOR.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device: Option<String>,
+    /// Device-group id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_group: Option<DeviceGroupId>,
+    /// Group type (default none).
+    #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
+    pub group_type: Option<TypeSpec>,
+    /// Weight of the default group (default 100).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weight: Option<Weight>,
+    /// Attached groups, in attach order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub groups: Vec<GroupSpec>,
+}
+
+impl DeviceSpec {
+    /// Effective group type.
+    pub fn group_type(&self) -> GroupType {
+        self.group_type
+            .map(GroupType::from)
+            .unwrap_or(GroupType::None)
+    }
+
+    /// Effective default-group weight.
+    pub fn weight(&self) -> u32 {
+        self.weight
+            .map(|w| w.get() as u32)
+            .unwrap_or(DEFAULT_WEIGHT)
+    }
+
+    fn check(self) -> Result<Self, String> {
+        let name = &self.name.0;
+        if self.state == State::Absent {
+            return Ok(self);
+        }
+        let Some(dev) = &self.device else {
+            return Err(format!(
+                "device {name}: `device` is required (unless state: absent)"
+            ));
+        };
+        if dev.is_empty() || dev.len() > 4096 || dev.contains('\0') || dev.contains(' ') {
+            return Err(format!("device {name}: {dev:?} is not a device path"));
+        }
+        if self.device_group.is_none() {
+            return Err(format!(
+                "device {name}: `device_group` is required (unless state: absent)"
+            ));
+        }
+        if self.groups.len() > MAX_GROUPS {
+            return Err(format!("device {name}: more than {MAX_GROUPS} groups"));
+        }
+        let t = self.group_type();
+        let mut seen = BTreeSet::new();
+        for g in &self.groups {
+            let (kind, key) = g.key();
+            let ok = match kind {
+                "id" => t != GroupType::None,
+                "user" => t.is_uid(),
+                "group" => t == GroupType::Gid,
+                _ => t == GroupType::Cgroup,
+            };
+            if !ok {
+                return Err(format!(
+                    "device {name}: group `{kind}: {key}` does not fit type {t}{}",
+                    if t == GroupType::None {
+                        " (set `type:` to user, uid, gid, pid, pgrp or cgroup)"
+                    } else {
+                        ""
+                    }
+                ));
+            }
+            if let Some(id) = g.id {
+                let max = crate::ids::max_id(t);
+                if id > max {
+                    return Err(format!(
+                        "device {name}: {t} id {id} is out of range (0 to {max})"
+                    ));
+                }
+            }
+            if !seen.insert((kind, key.clone())) {
+                return Err(format!(
+                    "device {name}: group `{kind}: {key}` is listed twice"
+                ));
+            }
+        }
+        Ok(self)
+    }
+}
+
+/// A whole profile.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Profile {
+    /// Device groups (optional: unlisted groups use the defaults).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub device_groups: Vec<DeviceGroupSpec>,
+    /// ioband devices.
+    #[serde(default)]
+    pub devices: Vec<DeviceSpec>,
+}
+
+macro_rules! checked {
+    ($t:ty) => {
+        impl<'de> Deserialize<'de> for $t {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                <$t>::deserialize(d)?.check().map_err(D::Error::custom)
+            }
+        }
+        impl Serialize for $t {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                <$t>::serialize(self, s)
+            }
+        }
+    };
+}
+checked!(DeviceGroupSpec);
+checked!(GroupSpec);
+checked!(DeviceSpec);
+
+/// A profile error: which file, where, what.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProfileError {
+    /// File name (or `<input>`).
+    pub file: String,
+    /// 1-based line and column, when known.
+    pub location: Option<(usize, usize)>,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl fmt::Display for ProfileError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.location {
+            Some((l, c)) => write!(f, "{}:{l}:{c}: {}", self.file, self.message),
+            None => write!(f, "{}: {}", self.file, self.message),
+        }
+    }
+}
+
+fn depth_of(text: &str) -> usize {
+    // A cheap upper bound of the nesting depth of flow collections, which
+    // is where a short hostile document gets deep; block nesting is bounded
+    // by indentation and checked by the parser's own recursion limit.
+    let (mut d, mut max) = (0usize, 0usize);
+    for b in text.bytes() {
+        match b {
+            b'[' | b'{' => {
+                d += 1;
+                max = max.max(d);
+            }
+            b']' | b'}' => d = d.saturating_sub(1),
+            _ => {}
+        }
+    }
+    max
+}
+
+/// Parse and check one profile text. `file` names it in errors.
+pub fn parse(file: &str, text: &str) -> Result<Profile, ProfileError> {
+    let err = |location, message: String| ProfileError {
+        file: file.to_string(),
+        location,
+        message,
+    };
+    if text.len() > MAX_PROFILE_BYTES {
+        return Err(err(
+            None,
+            format!(
+                "the profile is {} bytes; the limit is {MAX_PROFILE_BYTES}",
+                text.len()
+            ),
+        ));
+    }
+    if depth_of(text) > MAX_DEPTH {
+        return Err(err(
+            None,
+            format!("the profile nests more than {MAX_DEPTH} levels deep"),
+        ));
+    }
+    if text.trim().is_empty() {
+        return Ok(Profile::default());
+    }
+    let p: Profile = serde_yaml_ng::from_str(text).map_err(|e| {
+        let loc = e.location().map(|l| (l.line(), l.column()));
+        // The message ends with " at line L column C"; we print it in front.
+        let mut m = e.to_string();
+        if let Some(i) = m.rfind(" at line ") {
+            m.truncate(i);
+        }
+        err(loc, m)
+    })?;
+    check_profile(&p).map_err(|m| err(None, m))?;
+    Ok(p)
+}
+
+/// Checks across devices of one profile (names and device groups unique).
+pub fn check_profile(p: &Profile) -> Result<(), String> {
+    if p.devices.len() > MAX_DEVICES {
+        return Err(format!("more than {MAX_DEVICES} devices"));
+    }
+    let mut groups = BTreeSet::new();
+    for g in &p.device_groups {
+        if !groups.insert(g.id) {
+            return Err(format!("device group {} is listed twice", g.id));
+        }
+    }
+    let mut names = BTreeSet::new();
+    for d in &p.devices {
+        if !names.insert(&d.name) {
+            return Err(format!("device {} is listed twice", d.name.0));
+        }
+    }
+    Ok(())
+}
+
+/// Merge profiles from several files into one; a device or device group
+/// in two files is an error.
+pub fn merge(profiles: Vec<(String, Profile)>) -> Result<Profile, String> {
+    let mut out = Profile::default();
+    let mut dg_from: BTreeMap<u64, String> = BTreeMap::new();
+    let mut dev_from: BTreeMap<String, String> = BTreeMap::new();
+    for (file, p) in profiles {
+        for g in p.device_groups {
+            if let Some(prev) = dg_from.insert(g.id.get(), file.clone()) {
+                return Err(format!(
+                    "device group {} is in both {prev} and {file}",
+                    g.id
+                ));
+            }
+            out.device_groups.push(g);
+        }
+        for d in p.devices {
+            if let Some(prev) = dev_from.insert(d.name.0.clone(), file.clone()) {
+                return Err(format!("device {} is in both {prev} and {file}", d.name.0));
+            }
+            out.devices.push(d);
+        }
+    }
+    check_profile(&out)?;
+    Ok(out)
+}
+
+/// The underlying device path a profile names: `vg/lv` becomes
+/// `/dev/mapper/vg-lv` (dashes doubled as LVM does), `MAJOR:MINOR` and
+/// paths are kept.
+pub fn device_path(dev: &str) -> String {
+    if dev.starts_with('/') || dev.contains(':') {
+        return dev.to_string();
+    }
+    match dev.split_once('/') {
+        Some((vg, lv)) if !vg.is_empty() && !lv.is_empty() && !lv.contains('/') => format!(
+            "/dev/mapper/{}-{}",
+            vg.replace('-', "--"),
+            lv.replace('-', "--")
+        ),
+        _ => format!("/dev/{dev}"),
+    }
+}
+
+/// YAML text of a profile.
+pub fn to_yaml(p: &Profile) -> Result<String, String> {
+    serde_yaml_ng::to_string(p).map_err(|e| e.to_string())
+}
+
+/// The JSON Schema (draft 2020-12) of a profile.
+pub fn json_schema() -> serde_json::Value {
+    use serde_json::json;
+    let uint = |min: u64, max: u64, desc: &str| json!({"type": "integer", "minimum": min, "maximum": max, "description": desc});
+    let weight = uint(1, u64::from(MAX_WEIGHT), "Weight (default 100)");
+    let types = ["none", "user", "uid", "gid", "pid", "pgrp", "cgroup"];
+    json!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://github.com/ioband/ioband/profile.schema.json",
+        "title": "ioband profile",
+        "description": "Declarative configuration of dm-ioband devices (`ioband apply`).",
+        "type": "object",
+        "additionalProperties": false,
+        "properties": {
+            "device_groups": {
+                "type": "array",
+                "description": "Settings shared by all ioband devices with the same device-group id",
+                "items": {"$ref": "#/$defs/device_group"}
+            },
+            "devices": {
+                "type": "array",
+                "maxItems": MAX_DEVICES,
+                "items": {"$ref": "#/$defs/device"}
+            }
+        },
+        "$defs": {
+            "device_group": {
+                "type": "object",
+                "additionalProperties": false,
+                "required": ["id"],
+                "properties": {
+                    "id": uint(0, u64::from(MAX_DEVICE_GROUP), "Device-group id"),
+                    "io_throttle": uint(1, u64::from(MAX_IO_LIMIT) - 1,
+                        "Bios in flight before bandwidth control starts (default 4; below io_limit)"),
+                    "io_limit": uint(2, u64::from(MAX_IO_LIMIT),
+                        "Bios in flight before all I/O blocks (default 128)"),
+                    "token": uint(1, u64::from(MAX_TOKEN), "Tokens per refill (default 2048)"),
+                    "policy": {"enum": ["weight", "weight-iosize"],
+                        "description": "Scheduling policy (default weight)"}
+                }
+            },
+            "device": {
+                "type": "object",
+                "additionalProperties": false,
+                "required": ["name"],
+                "properties": {
+                    "name": {"type": "string", "minLength": 1, "maxLength": 127,
+                        "pattern": "^[!-.0-\\[\\]-~]+$",
+                        "description": "Device-mapper name (/dev/mapper/NAME)"},
+                    "state": {"enum": ["present", "absent"],
+                        "description": "present (default) or absent"},
+                    "device": {"type": "string", "minLength": 1,
+                        "description": "Underlying block device: /dev path, /dev/disk/by-id or by-uuid link, LVM vg/lv, or MAJOR:MINOR"},
+                    "device_group": uint(0, u64::from(MAX_DEVICE_GROUP), "Device-group id"),
+                    "type": {"enum": types, "description": "Group type (default none)"},
+                    "weight": weight.clone(),
+                    "groups": {
+                        "type": "array",
+                        "maxItems": MAX_GROUPS,
+                        "items": {"$ref": "#/$defs/group"}
+                    }
+                },
+                "if": {"not": {"properties": {"state": {"const": "absent"}}, "required": ["state"]}},
+                "then": {"required": ["name", "device", "device_group"]}
+            },
+            "group": {
+                "type": "object",
+                "additionalProperties": false,
+                "minProperties": 1,
+                "oneOf": [
+                    {"required": ["id"]},
+                    {"required": ["user"]},
+                    {"required": ["group"]},
+                    {"required": ["cgroup"]}
+                ],
+                "properties": {
+                    "id": {"type": "integer", "minimum": 0,
+                        "description": "uid, gid, pid, pgrp or cgroup inode, per the device's type"},
+                    "user": {"type": "string", "minLength": 1, "description": "User name (type user or uid)"},
+                    "group": {"type": "string", "minLength": 1, "description": "Group name (type gid)"},
+                    "cgroup": {"type": "string", "minLength": 1,
+                        "description": "Cgroup v2 directory, absolute or relative to /sys/fs/cgroup (type cgroup)"},
+                    "weight": weight
+                }
+            }
+        }
+    })
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    fn profiles_dir() -> PathBuf {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../profiles")
+    }
+
+    pub(crate) fn example_profiles() -> Vec<(String, String)> {
+        let mut v = Vec::new();
+        let rd = match std::fs::read_dir(profiles_dir()) {
+            Ok(r) => r,
+            Err(e) => panic!("profiles/: {e}"),
+        };
+        for e in rd.flatten() {
+            let p = e.path();
+            if p.extension().is_some_and(|x| x == "yaml") {
+                let text = std::fs::read_to_string(&p).unwrap_or_default();
+                v.push((p.display().to_string(), text));
+            }
+        }
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn every_example_profile_parses() {
+        let v = example_profiles();
+        assert!(
+            v.len() >= 7,
+            "expected the example profiles, got {}",
+            v.len()
+        );
+        for (f, text) in &v {
+            let p = parse(f, text).unwrap_or_else(|e| panic!("{e}"));
+            assert!(!p.devices.is_empty(), "{f} has no devices");
+            assert!(text.starts_with('#'), "{f} has no comment block");
+            // Round trip through YAML.
+            let y = to_yaml(&p).unwrap_or_default();
+            assert_eq!(parse("again", &y).ok(), Some(p), "{f}");
+        }
+    }
+
+    #[test]
+    fn errors_carry_line_and_column() {
+        let text = "devices:\n  - name: a\n    device: /dev/sda1\n    device_group: 1\n  - name: b\n    device: /dev/sda2\n    device_group: 1\n    weight: 0\n";
+        let e = parse("p.yaml", text).unwrap_err();
+        assert_eq!(e.location.map(|l| l.0), Some(8), "{e}");
+        assert!(e.to_string().starts_with("p.yaml:8:"), "{e}");
+        assert!(e.message.contains("out of range"), "{e}");
+
+        let e = parse("p", "devices:\n  - name: a\n    devise: x\n").unwrap_err();
+        assert!(e.message.contains("unknown field `devise`"), "{e}");
+        assert_eq!(e.location.map(|l| l.0), Some(3));
+
+        let e = parse("p", "devices:\n  - name: a\n    device: /dev/x\n").unwrap_err();
+        assert!(e.message.contains("device_group"), "{e}");
+        assert!(e.location.is_some(), "{e}");
+
+        let e = parse("p", "devices:\n  - name: a/b\n").unwrap_err();
+        assert!(e.message.contains("contains"), "{e}");
+
+        let e = parse("p", "device_groups:\n  - id: 1\n    io_throttle: 200\n").unwrap_err();
+        assert!(e.message.contains("less than io_limit"), "{e}");
+
+        let e = parse(
+            "p",
+            "devices:\n  - name: a\n    device: /dev/x\n    device_group: 1\n    groups:\n      - user: alice\n",
+        )
+        .unwrap_err();
+        assert!(e.message.contains("does not fit type none"), "{e}");
+
+        let e = parse(
+            "p",
+            "devices:\n  - name: a\n    device: /dev/x\n    device_group: 1\n    type: pid\n    groups:\n      - id: 1\n        user: x\n",
+        )
+        .unwrap_err();
+        assert!(e.message.contains("exactly one"), "{e}");
+
+        let e = parse(
+            "p",
+            "devices:\n  - name: a\n    state: absent\n  - name: a\n    state: absent\n",
+        )
+        .unwrap_err();
+        assert!(e.message.contains("twice"), "{e}");
+
+        let e = parse(
+            "p",
+            "devices:\n  - name: a\n    device: /dev/x\n    device_group: 1\n    type: users\n",
+        )
+        .unwrap_err();
+        assert!(e.message.contains("unknown variant"), "{e}");
+    }
+
+    #[test]
+    fn hostile_yaml_fails_fast() {
+        let t0 = std::time::Instant::now();
+        // Billion laughs.
+        let mut bomb =
+            String::from("a: &a [\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\"]\n");
+        for i in 1..12 {
+            bomb.push_str(&format!(
+                "{}: &{} [*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p}]\n",
+                (b'a' + i) as char,
+                (b'a' + i) as char,
+                p = (b'a' + i - 1) as char
+            ));
+        }
+        bomb.push_str("devices: *l\n");
+        assert!(parse("bomb", &bomb).is_err());
+        // Alias bomb inside the schema's own fields.
+        let mut b2 = String::from("x0: &x0 {name: a, device: /dev/x, device_group: 1}\n");
+        for i in 1..20 {
+            b2.push_str(&format!(
+                "x{i}: &x{i} [*x{p}, *x{p}, *x{p}, *x{p}]\n",
+                p = i - 1
+            ));
+        }
+        assert!(parse("bomb2", &b2).is_err());
+        // Deep nesting, flow and block.
+        let deep = format!("devices: {}{}", "[".repeat(100_000), "]".repeat(100_000));
+        let e = parse("deep", &deep).unwrap_err();
+        assert!(e.message.contains("nests"), "{e}");
+        let mut block = String::from("devices:\n");
+        for i in 0..300 {
+            block.push_str(&" ".repeat(i * 2 + 2));
+            block.push_str("- \n");
+        }
+        assert!(parse("block", &block).is_err());
+        // Huge file.
+        let huge = format!("# {}\ndevices: []\n", "x".repeat(MAX_PROFILE_BYTES));
+        let e = parse("huge", &huge).unwrap_err();
+        assert!(e.message.contains("limit"), "{e}");
+        // Garbage.
+        assert!(parse("bin", "\u{0}\u{1}\u{2}: [").is_err());
+        assert!(parse("num", "devices: 5").is_err());
+        assert!(
+            t0.elapsed() < std::time::Duration::from_secs(10),
+            "took {:?}",
+            t0.elapsed()
+        );
+    }
+
+    #[test]
+    fn lvm_names_and_paths() {
+        assert_eq!(device_path("vg0/lv0"), "/dev/mapper/vg0-lv0");
+        assert_eq!(device_path("my-vg/lv-a"), "/dev/mapper/my--vg-lv--a");
+        assert_eq!(device_path("/dev/sda1"), "/dev/sda1");
+        assert_eq!(device_path("8:1"), "8:1");
+        assert_eq!(device_path("sda1"), "/dev/sda1");
+    }
+
+    #[test]
+    fn merge_rejects_duplicates() {
+        let a = parse("a", "devices:\n  - name: x\n    state: absent\n").unwrap_or_default();
+        let b = a.clone();
+        let e = merge(vec![("a".into(), a.clone()), ("b".into(), b)]).unwrap_err();
+        assert!(e.contains("both a and b"), "{e}");
+        assert!(merge(vec![("a".into(), a)]).is_ok());
+    }
+
+    /// A small JSON Schema checker for the keywords our schema uses.
+    fn validate(
+        schema: &serde_json::Value,
+        root: &serde_json::Value,
+        v: &serde_json::Value,
+    ) -> Result<(), String> {
+        use serde_json::Value as V;
+        let s = match schema.get("$ref").and_then(V::as_str) {
+            Some(r) => {
+                let name = r.trim_start_matches("#/$defs/");
+                &root["$defs"][name]
+            }
+            None => schema,
+        };
+        if let Some(t) = s.get("type").and_then(V::as_str) {
+            let ok = match t {
+                "object" => v.is_object(),
+                "array" => v.is_array(),
+                "string" => v.is_string(),
+                "integer" => v.is_u64() || v.is_i64(),
+                _ => true,
+            };
+            if !ok {
+                return Err(format!("{v} is not {t}"));
+            }
+        }
+        if let Some(e) = s.get("enum").and_then(V::as_array) {
+            if !e.contains(v) {
+                return Err(format!("{v} not in {e:?}"));
+            }
+        }
+        if let (Some(min), Some(n)) = (s.get("minimum").and_then(V::as_u64), v.as_u64()) {
+            if n < min {
+                return Err(format!("{n} < {min}"));
+            }
+        }
+        if let (Some(max), Some(n)) = (s.get("maximum").and_then(V::as_u64), v.as_u64()) {
+            if n > max {
+                return Err(format!("{n} > {max}"));
+            }
+        }
+        if let Some(o) = v.as_object() {
+            if let Some(props) = s.get("properties").and_then(V::as_object) {
+                for (k, val) in o {
+                    match props.get(k) {
+                        Some(ps) => validate(ps, root, val)?,
+                        None => return Err(format!("property {k} not in schema")),
+                    }
+                }
+            }
+            for r in s
+                .get("required")
+                .and_then(V::as_array)
+                .into_iter()
+                .flatten()
+            {
+                let k = r.as_str().unwrap_or_default();
+                if !o.contains_key(k) {
+                    return Err(format!("missing {k}"));
+                }
+            }
+            if let Some(one) = s.get("oneOf").and_then(V::as_array) {
+                let n = one
+                    .iter()
+                    .filter(|alt| validate(alt, root, v).is_ok())
+                    .count();
+                if n != 1 {
+                    return Err(format!("{v} matches {n} of oneOf"));
+                }
+            }
+        }
+        if let (Some(items), Some(a)) = (s.get("items"), v.as_array()) {
+            for x in a {
+                validate(items, root, x)?;
+            }
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn schema_accepts_examples_and_knows_every_field() {
+        let schema = json_schema();
+        for (f, text) in example_profiles() {
+            let p = parse(&f, &text).unwrap_or_else(|e| panic!("{e}"));
+            let v = serde_json::to_value(&p).unwrap_or_default();
+            validate(&schema, &schema, &v).unwrap_or_else(|e| panic!("{f}: {e}"));
+            // The raw YAML too, as written.
+            let raw: serde_json::Value = serde_yaml_ng::from_str(&text).unwrap_or_default();
+            validate(&schema, &schema, &raw).unwrap_or_else(|e| panic!("{f}: {e}"));
+        }
+        // A profile using every field validates; a misspelt one does not.
+        let full = "device_groups:\n  - {id: 1, io_throttle: 8, io_limit: 64, token: 100, policy: weight-iosize}\ndevices:\n  - {name: a, state: present, device: vg/lv, device_group: 1, type: user, weight: 5, groups: [{user: alice, weight: 3}, {id: 7}]}\n  - {name: b, type: cgroup, device: /dev/x, device_group: 1, groups: [{cgroup: db}]}\n  - {name: c, type: gid, device: /dev/y, device_group: 1, groups: [{group: www-data}]}\n";
+        let p = parse("full", full).unwrap_or_else(|e| panic!("{e}"));
+        let v = serde_json::to_value(&p).unwrap_or_default();
+        validate(&schema, &schema, &v).unwrap_or_else(|e| panic!("{e}"));
+        let bad: serde_json::Value = serde_json::json!({"devices": [{"name": "a", "devise": "x"}]});
+        assert!(validate(&schema, &schema, &bad).is_err());
+        let bad: serde_json::Value = serde_json::json!({"devices": [{"name": "a", "device": "x", "device_group": 1, "weight": 0}]});
+        assert!(validate(&schema, &schema, &bad).is_err());
+    }
+}
