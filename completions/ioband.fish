@@ -57,15 +57,15 @@ complete -c ioband -n "__fish_ioband_using_subcommand create" -l group -d 'Devic
 complete -c ioband -n "__fish_ioband_using_subcommand create" -l io-throttle -d 'Bios in flight before bandwidth control starts (default 4; below io_limit)' -r
 complete -c ioband -n "__fish_ioband_using_subcommand create" -l io-limit -d 'Bios in flight before all I/O is blocked (default 128; up to 65536)' -r
 complete -c ioband -n "__fish_ioband_using_subcommand create" -l weight -d 'Weight of the default group (default 100; 1 to 1000000)' -r
-complete -c ioband -n "__fish_ioband_using_subcommand create" -l type -d 'Group type to start with' -r -f -a "none\t'No extra groups: all I/O goes to the default group'
-user\t'Group by user id (same as uid)'
-uid\t'Group by user id'
-gid\t'Group by group id'
-pid\t'Group by process id'
-pgrp\t'Group by process group id'
-cgroup\t'Group by cgroup v2 (id = inode number of the cgroup directory)'"
-complete -c ioband -n "__fish_ioband_using_subcommand create" -l policy -d 'Scheduling policy (default weight)' -r -f -a "weight\t'Shares counted in requests (bios)'
-weight-iosize\t'Shares counted in bytes'"
+complete -c ioband -n "__fish_ioband_using_subcommand create" -l type -d 'Group type to start with' -r -f -a "none\t'No extra groups; everything goes to the default group'
+user\t'By user id (synonym of `uid`; the kernel prints back what was set)'
+uid\t'By user id'
+gid\t'By group id'
+pid\t'By process id'
+pgrp\t'By process group id'
+cgroup\t'By cgroup (v2) id: the inode number of the cgroup directory'"
+complete -c ioband -n "__fish_ioband_using_subcommand create" -l policy -d 'Scheduling policy (default weight)' -r -f -a "weight\t'Share counted in bios (requests)'
+weight-iosize\t'Share counted in bytes (sectors)'"
 complete -c ioband -n "__fish_ioband_using_subcommand create" -l token -d 'Tokens per refill (default 2048; up to 1073741824)' -r
 complete -c ioband -n "__fish_ioband_using_subcommand create" -l uuid -d 'Device UUID' -r
 complete -c ioband -n "__fish_ioband_using_subcommand create" -s h -l help -d 'Print help (see more with \'--help\')'

@@ -97,57 +97,6 @@ pub enum Shell {
     Powershell,
 }
 
-/// Group types as command-line values.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum TypeArg {
-    /// No extra groups: all I/O goes to the default group
-    None,
-    /// Group by user id (same as uid)
-    User,
-    /// Group by user id
-    Uid,
-    /// Group by group id
-    Gid,
-    /// Group by process id
-    Pid,
-    /// Group by process group id
-    Pgrp,
-    /// Group by cgroup v2 (id = inode number of the cgroup directory)
-    Cgroup,
-}
-
-impl From<TypeArg> for GroupType {
-    fn from(t: TypeArg) -> Self {
-        match t {
-            TypeArg::None => GroupType::None,
-            TypeArg::User => GroupType::User,
-            TypeArg::Uid => GroupType::Uid,
-            TypeArg::Gid => GroupType::Gid,
-            TypeArg::Pid => GroupType::Pid,
-            TypeArg::Pgrp => GroupType::Pgrp,
-            TypeArg::Cgroup => GroupType::Cgroup,
-        }
-    }
-}
-
-/// Policies as command-line values.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum PolicyArg {
-    /// Shares counted in requests (bios)
-    Weight,
-    /// Shares counted in bytes
-    WeightIosize,
-}
-
-impl From<PolicyArg> for Policy {
-    fn from(p: PolicyArg) -> Self {
-        match p {
-            PolicyArg::Weight => Policy::Weight,
-            PolicyArg::WeightIosize => Policy::WeightIosize,
-        }
-    }
-}
-
 fn parse_secs(s: &str) -> Result<f64, String> {
     let v: f64 = s
         .parse()
@@ -318,7 +267,7 @@ pub enum Command {
         name: String,
         /// Group type
         #[arg(value_enum)]
-        group_type: TypeArg,
+        group_type: GroupType,
     },
 
     /// Set the number of tokens handed out per refill (default 2048)
@@ -561,12 +510,12 @@ pub struct CreateArgs {
     ///
     /// Example: --type user
     #[arg(long = "type", value_name = "TYPE", value_enum, requires = "device")]
-    pub group_type: Option<TypeArg>,
+    pub group_type: Option<GroupType>,
     /// Scheduling policy (default weight)
     ///
     /// Example: --policy weight-iosize
     #[arg(long, value_name = "POLICY", value_enum, requires = "device")]
-    pub policy: Option<PolicyArg>,
+    pub policy: Option<Policy>,
     /// Tokens per refill (default 2048; up to 1073741824)
     ///
     /// Example: --token 256

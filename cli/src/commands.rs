@@ -139,7 +139,7 @@ pub fn run(cmd: Command, ctx: &mut Ctx<'_>) -> Result<()> {
         }
         Command::Type { name, group_type } => {
             let cfg = device_config(ctx, &name)?;
-            send(ctx, &name, &Message::Type(group_type.into()), &cfg)
+            send(ctx, &name, &Message::Type(group_type), &cfg)
         }
         Command::Token { name, val } => simple(ctx, &name, Message::Token(val)),
         Command::IoThrottle { name, val } => simple(ctx, &name, Message::IoThrottle(val)),
@@ -301,8 +301,8 @@ fn friendly_table(a: &CreateArgs, dev: &str, ctx: &Ctx<'_>) -> Result<Target> {
         p.io_throttle = Some(a.io_throttle.unwrap_or(0));
         p.io_limit = Some(a.io_limit.unwrap_or(0));
         p.extended = Some(Extended {
-            group_type: a.group_type.map(GroupType::from).unwrap_or(GroupType::None),
-            policy: a.policy.map(Policy::from).unwrap_or(Policy::Weight),
+            group_type: a.group_type.unwrap_or(GroupType::None),
+            policy: a.policy.unwrap_or(Policy::Weight),
             token: a.token.unwrap_or(0),
             default_weight: a.weight.unwrap_or(DEFAULT_WEIGHT),
             groups: Vec::new(),

@@ -22,7 +22,7 @@ use serde::Serialize;
 
 use crate::dm::{DmBackend, RemoveOptions};
 use crate::ids::{self, Names};
-use crate::profile::{self, DevName, DeviceSpec, GroupSpec, Profile, State, TypeSpec};
+use crate::profile::{self, DevName, DeviceSpec, GroupSpec, Profile, State};
 use crate::sys::System;
 use crate::target::{
     Config, Extended, GroupType, GroupWeight, Message, Policy, TableParams, Target,
@@ -725,7 +725,7 @@ pub fn export(actual: &Actual, sys: &dyn System) -> Profile {
                 io_throttle: opt(s.io_throttle, d.io_throttle).map(profile::Bounded),
                 io_limit: opt(s.io_limit, d.io_limit).map(profile::Bounded),
                 token: opt(s.token, d.token).map(profile::Bounded),
-                policy: (s.policy != d.policy).then_some(s.policy.into()),
+                policy: (s.policy != d.policy).then_some(s.policy),
             });
         }
         let device = match e.dev {
@@ -739,7 +739,7 @@ pub fn export(actual: &Actual, sys: &dyn System) -> Profile {
             state: State::Present,
             device: Some(device),
             device_group: Some(profile::Bounded(u64::from(c.device_group))),
-            group_type: (c.group_type != GroupType::None).then_some(TypeSpec::from(c.group_type)),
+            group_type: (c.group_type != GroupType::None).then_some(c.group_type),
             weight: (c.default_weight != DEFAULT_WEIGHT)
                 .then_some(profile::Bounded(u64::from(c.default_weight))),
             groups: c

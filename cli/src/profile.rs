@@ -126,82 +126,6 @@ impl<'de> Deserialize<'de> for DevName {
     }
 }
 
-/// Group type as written in a profile.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum TypeSpec {
-    /// No extra groups.
-    None,
-    /// By user (uid).
-    User,
-    /// By uid.
-    Uid,
-    /// By gid.
-    Gid,
-    /// By pid.
-    Pid,
-    /// By process group.
-    Pgrp,
-    /// By cgroup v2.
-    Cgroup,
-}
-
-impl From<TypeSpec> for GroupType {
-    fn from(t: TypeSpec) -> Self {
-        match t {
-            TypeSpec::None => GroupType::None,
-            TypeSpec::User => GroupType::User,
-            TypeSpec::Uid => GroupType::Uid,
-            TypeSpec::Gid => GroupType::Gid,
-            TypeSpec::Pid => GroupType::Pid,
-            TypeSpec::Pgrp => GroupType::Pgrp,
-            TypeSpec::Cgroup => GroupType::Cgroup,
-        }
-    }
-}
-
-impl From<GroupType> for TypeSpec {
-    fn from(t: GroupType) -> Self {
-        match t {
-            GroupType::None => TypeSpec::None,
-            GroupType::User => TypeSpec::User,
-            GroupType::Uid => TypeSpec::Uid,
-            GroupType::Gid => TypeSpec::Gid,
-            GroupType::Pid => TypeSpec::Pid,
-            GroupType::Pgrp => TypeSpec::Pgrp,
-            GroupType::Cgroup => TypeSpec::Cgroup,
-        }
-    }
-}
-
-/// Policy as written in a profile.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum PolicySpec {
-    /// Shares in requests.
-    Weight,
-    /// Shares in bytes.
-    WeightIosize,
-}
-
-impl From<PolicySpec> for Policy {
-    fn from(p: PolicySpec) -> Self {
-        match p {
-            PolicySpec::Weight => Policy::Weight,
-            PolicySpec::WeightIosize => Policy::WeightIosize,
-        }
-    }
-}
-
-impl From<Policy> for PolicySpec {
-    fn from(p: Policy) -> Self {
-        match p {
-            Policy::Weight => PolicySpec::Weight,
-            Policy::WeightIosize => PolicySpec::WeightIosize,
-        }
-    }
-}
-
 /// Whether a device should exist.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -236,7 +160,7 @@ pub struct DeviceGroupSpec {
     pub token: Option<Token>,
     /// Scheduling policy (default weight).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub policy: Option<PolicySpec>,
+    pub policy: Option<Policy>,
 }
 
 impl DeviceGroupSpec {
@@ -250,7 +174,7 @@ impl DeviceGroupSpec {
                 .map(|v| v.get() as u32)
                 .unwrap_or(DEFAULT_IO_LIMIT),
             self.token.map(|v| v.get() as u32).unwrap_or(DEFAULT_TOKEN),
-            self.policy.map(Policy::from).unwrap_or(Policy::Weight),
+            self.policy.unwrap_or(Policy::Weight),
         )
     }
 
@@ -355,7 +279,7 @@ pub struct DeviceSpec {
     pub device_group: Option<DeviceGroupId>,
     /// Group type (default none).
     #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
-    pub group_type: Option<TypeSpec>,
+    pub group_type: Option<GroupType>,
     /// Weight of the default group (default 100).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub weight: Option<Weight>,
@@ -367,9 +291,7 @@ pub struct DeviceSpec {
 impl DeviceSpec {
     /// Effective group type.
     pub fn group_type(&self) -> GroupType {
-        self.group_type
-            .map(GroupType::from)
-            .unwrap_or(GroupType::None)
+        self.group_type.unwrap_or(GroupType::None)
     }
 
     /// Effective default-group weight.

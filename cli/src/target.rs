@@ -117,8 +117,22 @@ pub fn parse_device_group(what: &'static str, s: &str) -> Result<u32, ParseError
     Ok(v as u32)
 }
 
-/// Who an ioband group's I/O is attributed to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+/// Who an ioband group's I/O is attributed to.  The same words serve the
+/// command line (clap) and profiles (serde).
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize,
+    clap::ValueEnum,
+)]
+#[serde(rename_all = "lowercase")]
 pub enum GroupType {
     /// No extra groups; everything goes to the default group.
     None,
@@ -192,8 +206,11 @@ impl FromStr for GroupType {
     }
 }
 
-/// How shares are counted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// How shares are counted (also a command-line and profile value).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, clap::ValueEnum,
+)]
+#[serde(rename_all = "kebab-case")]
 pub enum Policy {
     /// Share counted in bios (requests).
     Weight,
