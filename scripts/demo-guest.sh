@@ -6,7 +6,7 @@
 . "$REPO/tests/lib/guest.sh"
 
 load_ioband
-disk=$(nullb disk 1024 memory_backed=0 irqmode=2 completion_nsec=10000000 hw_queue_depth=2 submit_queues=1 \
+disk=$(nullb nbdemo 1024 memory_backed=0 irqmode=2 completion_nsec=10000000 hw_queue_depth=2 submit_queues=1 \
 	queue/scheduler=mq-deadline queue/nr_requests=128)
 linear_slice sda1 "$disk" 0 1048576
 linear_slice sda2 "$disk" 1048576 1048576

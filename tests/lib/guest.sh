@@ -19,7 +19,8 @@ finish() {
 	echo "# $PASS passed, $FAILS failed"
 	[ "$FAILS" -eq 0 ]
 }
-die() { echo "not ok - $*"; exit 1; }
+# to stderr: it may run inside $(...), whose stdout is captured
+die() { echo "not ok - $*" >&2; exit 1; }
 
 load_ioband() {
 	modprobe dm_mod 2>/dev/null
