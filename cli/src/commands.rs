@@ -853,4 +853,4 @@ fn version(ctx: &mut Ctx<'_>) -> Result<()> {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -3,10 +3,7 @@
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use clap::Parser;
-
-use crate::cli::Cli;
-use crate::commands::{run, Ctx};
+use crate::commands::tests::{run_cli, Out};
 use crate::dm::{DmBackend, DmError};
 use crate::error::Result;
 use crate::fake::FakeDm;
@@ -23,12 +20,6 @@ struct H {
     names: StaticNames,
     sys: FakeSystem,
     dir: PathBuf,
-}
-
-struct Out {
-    res: Result<()>,
-    out: String,
-    err: String,
 }
 
 impl Drop for H {
@@ -83,28 +74,7 @@ impl H {
         if args.first() == Some(&"apply") {
             argv.extend(["--lock-file", &lock]);
         }
-        let cli = match Cli::try_parse_from(&argv) {
-            Ok(c) => c,
-            Err(e) => panic!("{args:?} did not parse: {e}"),
-        };
-        let (mut out, mut err) = (Vec::new(), Vec::new());
-        let mut input: &[u8] = b"";
-        let res = {
-            let mut ctx = Ctx {
-                dm: Ok(dm),
-                names: &self.names,
-                sys: &self.sys,
-                out: &mut out,
-                err: &mut err,
-                stdin: &mut input,
-            };
-            run(cli.command, &mut ctx)
-        };
-        Out {
-            res,
-            out: String::from_utf8_lossy(&out).into_owned(),
-            err: String::from_utf8_lossy(&err).into_owned(),
-        }
+        run_cli(&argv[1..], dm, &self.names, &self.sys, "")
     }
 
     /// `apply --json`, returning the parsed report.

@@ -14,10 +14,46 @@ struct H {
     sys: FakeSystem,
 }
 
-struct Out {
-    res: Result<()>,
-    out: String,
-    err: String,
+/// What a command did: its result and what it wrote.
+pub(crate) struct Out {
+    pub(crate) res: Result<()>,
+    pub(crate) out: String,
+    pub(crate) err: String,
+}
+
+/// Run `ioband ARGV...` against the given backends, capturing its output
+/// (shared by the command and apply tests).
+pub(crate) fn run_cli(
+    argv: &[&str],
+    dm: &dyn DmBackend,
+    names: &dyn Names,
+    sys: &dyn System,
+    stdin: &str,
+) -> Out {
+    let mut full = vec!["ioband"];
+    full.extend_from_slice(argv);
+    let cli = match Cli::try_parse_from(&full) {
+        Ok(c) => c,
+        Err(e) => panic!("{argv:?} did not parse: {e}"),
+    };
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let mut input = stdin.as_bytes();
+    let res = {
+        let mut ctx = Ctx {
+            dm: Ok(dm),
+            names,
+            sys,
+            out: &mut out,
+            err: &mut err,
+            stdin: &mut input,
+        };
+        run(cli.command, &mut ctx)
+    };
+    Out {
+        res,
+        out: String::from_utf8_lossy(&out).into_owned(),
+        err: String::from_utf8_lossy(&err).into_owned(),
+    }
 }
 
 impl H {
@@ -36,30 +72,7 @@ impl H {
     }
 
     fn run_in(&self, args: &[&str], stdin: &str) -> Out {
-        let mut argv = vec!["ioband"];
-        argv.extend_from_slice(args);
-        let cli = match Cli::try_parse_from(&argv) {
-            Ok(c) => c,
-            Err(e) => panic!("{args:?} did not parse: {e}"),
-        };
-        let (mut out, mut err) = (Vec::new(), Vec::new());
-        let mut input = stdin.as_bytes();
-        let res = {
-            let mut ctx = Ctx {
-                dm: Ok(&self.dm),
-                names: &self.names,
-                sys: &self.sys,
-                out: &mut out,
-                err: &mut err,
-                stdin: &mut input,
-            };
-            run(cli.command, &mut ctx)
-        };
-        Out {
-            res,
-            out: String::from_utf8_lossy(&out).into_owned(),
-            err: String::from_utf8_lossy(&err).into_owned(),
-        }
+        run_cli(args, &self.dm, &self.names, &self.sys, stdin)
     }
 
     fn run(&self, args: &[&str]) -> Out {
