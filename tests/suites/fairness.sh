@@ -7,7 +7,9 @@
 # once; the split of the bytes each job moved must match the configured
 # weights within 10%.  At 200 IOPS the default 2048 tokens make an epoch of
 # ten seconds, so the suite sets token 256 to see many epochs in a run.
+# estimate: 200
 # timeout: 900
+# exclusive: yes
 . "$REPO/tests/lib/guest.sh"
 
 RUNTIME=${FAIR_RUNTIME:-30}

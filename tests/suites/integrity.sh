@@ -4,6 +4,7 @@
 # ioband device while another process changes weights, token, io_throttle,
 # io_limit, attaches and detaches their groups, suspends and resumes (with
 # and without --noflush), reloads the table and resets the counters.
+# estimate: 90
 # timeout: 900
 . "$REPO/tests/lib/guest.sh"
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Smoke: load dm-ioband.ko, make an ioband device over null_blk with the
 # real dmsetup, move verified data through it, remove it, unload.
+# estimate: 45
 # timeout: 300
 . "$REPO/tests/lib/guest.sh"
 

@@ -1,24 +1,53 @@
 #!/usr/bin/env bash
 # Runs inside the guest kernel (virtme-ng, host root shared read-only).
-# Usage: guest.sh RESULTS_DIR SUITE_SCRIPT TIMEOUT
-# Leaves in RESULTS_DIR: output (suite stdout+stderr), rc (suite exit status),
-# dmesg (the whole guest kernel log), done (last thing written).
-res=$1 suite=$2 limit=$3
-export RESULTS=$res
+# Usage: guest.sh RESULTS_DIR SUITE_SCRIPT TIMEOUT [RESULTS_DIR SUITE TIMEOUT]...
+# Runs the suites one after another.  Leaves in each RESULTS_DIR: output
+# (suite stdout+stderr), rc (exit status), elapsed (seconds), dmesg (the
+# kernel log since the previous suite ended, or since boot for the first),
+# done (last thing written).
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:$PATH
 cd "$REPO" || exit 1
 
 # A short hung-task timeout: a submitter that sleeps this long is a bug.
 echo "${IOBAND_HUNG_TASK_SECS:-20}" > /proc/sys/kernel/hung_task_timeout_secs 2>/dev/null
 echo 1 > /proc/sys/kernel/hung_task_all_cpu_backtrace 2>/dev/null
-# No udev in the guest: dm nodes are made by hand (dmsetup mknodes / the CLI).
+# dm nodes are made by hand (dmsetup mknodes / the CLI), not by udev.
 export DM_DISABLE_UDEV=1
 mkdir -p /dev/mapper
 
-timeout --kill-after=10 "$limit" bash "$suite" >"$res/output" 2>&1
-echo $? >"$res/rc"
-# Give khungtaskd and deferred work a moment to report before the log is read.
-sleep "${IOBAND_SETTLE_SECS:-1}"
-dmesg >"$res/dmesg"
-echo done >"$res/done"
-sync
+# What a suite left behind would change the next one's world: take it down
+# and say so in the suite's output (suites are meant to clean up).
+reset_guest() {
+	local out=$1 m left=""
+	for m in $(awk '$1 ~ "^/dev/(mapper/|dm-|nullb)" {print $2}' /proc/mounts | sort -r); do
+		umount -l "$m" && left+=" mount:$m"
+	done
+	if [ -n "$(dmsetup ls 2>/dev/null | grep -v '^No devices')" ]; then
+		left+=" dm:$(dmsetup ls | awk '{print $1}' | tr '\n' ',')"
+		vgchange -an >/dev/null 2>&1
+		dmsetup remove_all --force >/dev/null 2>&1 || dmsetup remove_all >/dev/null 2>&1
+	fi
+	grep -q '^dm_ioband ' /proc/modules && { left+=" module:dm_ioband"; rmmod dm_ioband; }
+	for m in /sys/kernel/config/nullb/*/; do
+		[ -d "$m" ] || continue
+		left+=" nullb:$(basename "$m")"
+		echo 0 >"$m/power"; rmdir "$m"
+	done
+	grep -q '^null_blk ' /proc/modules && rmmod null_blk 2>/dev/null
+	[ -z "$left" ] || echo "# runner: cleaned up after the suite:$left" >>"$out"
+}
+
+while [ $# -ge 3 ]; do
+	res=$1 suite=$2 limit=$3
+	shift 3
+	start=$(date +%s)
+	RESULTS=$res timeout --kill-after=10 "$limit" bash "$suite" >"$res/output" 2>&1
+	echo $? >"$res/rc"
+	echo $(($(date +%s) - start)) >"$res/elapsed"
+	[ $# -eq 0 ] || reset_guest "$res/output"
+	# Give khungtaskd and deferred work a moment to report before the log is read.
+	sleep "${IOBAND_SETTLE_SECS:-1}"
+	dmesg -c >"$res/dmesg"
+	echo done >"$res/done"
+	sync
+done

@@ -22,7 +22,9 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 CACHE = os.path.join(REPO, ".cache")
@@ -38,8 +40,14 @@ BAD_DMESG = re.compile(
 )
 
 
+_print_lock = threading.Lock()
+# process groups of the guests running now, so SIGTERM takes them all down
+_guests = set()
+
+
 def log(msg):
-    print(msg, flush=True)
+    with _print_lock:
+        print(msg, flush=True)
 
 
 def kernels_file():
@@ -95,40 +103,58 @@ def build_module(src, ver, kdir, name):
 
 
 def suite_meta(path):
-    meta = {"timeout": 600, "memory": "2G", "expect": "pass"}
+    meta = {"timeout": 600, "memory": "2G", "expect": "pass", "estimate": None,
+            "exclusive": "no"}
     with open(path) as f:
         for _ in range(30):
             line = f.readline()
-            m = re.match(r"#\s*(timeout|memory|expect):\s*(\S+)", line)
+            m = re.match(r"#\s*(timeout|memory|expect|estimate|exclusive):\s*(\S+)", line)
             if m:
                 meta[m.group(1)] = m.group(2)
     meta["timeout"] = int(meta["timeout"])
+    # typical duration under TCG, to balance batches; the limit if unknown
+    meta["estimate"] = int(meta["estimate"] or meta["timeout"])
+    meta["exclusive"] = meta["exclusive"] == "yes"
     return meta
 
 
-def run_suite(label, ver, vmlinuz, suite, env):
-    meta = suite_meta(suite)
-    name = os.path.splitext(os.path.basename(suite))[0]
-    res = os.path.join(CACHE, "results", ver, name)
-    shutil.rmtree(res, ignore_errors=True)
-    os.makedirs(res)
+def mem_bytes(size):
+    return int(size[:-1]) * {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30}[size[-1].upper()]
+
+
+def boot(label, ver, vmlinuz, suites, env):
+    """Boot once and run the suites one after another; returns their verdicts."""
+    metas = [suite_meta(s) for s in suites]
+    names = [os.path.splitext(os.path.basename(s))[0] for s in suites]
+    top = os.path.join(CACHE, "results", ver)
+    dirs = [os.path.join(top, n) for n in names]
+    for d in dirs:
+        shutil.rmtree(d, ignore_errors=True)
+        os.makedirs(d)
+    # the first suite's directory holds the console of the whole boot
+    console_path = os.path.join(dirs[0], "console")
     exports = " ".join(f"{k}={v}" for k, v in env.items())
-    guest_cmd = (f"{exports} RESULTS={res} bash {REPO}/tests/vm/guest.sh "
-                 f"{res} {os.path.abspath(suite)} {meta['timeout']}")
+    triples = " ".join(f"{d} {os.path.abspath(s)} {m['timeout']}"
+                       for d, s, m in zip(dirs, suites, metas))
+    guest_cmd = f"{exports} bash {REPO}/tests/vm/guest.sh {triples}"
+    memory = max((m["memory"] for m in metas), key=mem_bytes)
     vng = os.path.join(CACHE, "venv", "bin", "vng")
     cmd = [vng, "--run", vmlinuz, "--disable-kvm", "--force-9p",
-           "--memory", meta["memory"], "--cpus", str(os.cpu_count() or 2),
-           "--rwdir", res, "--exec", guest_cmd]
+           "--memory", memory, "--cpus", str(os.cpu_count() or 2)]
+    for d in dirs:
+        cmd += ["--rwdir", d]
+    cmd += ["--exec", guest_cmd]
     penv = dict(os.environ)
     penv["PATH"] = os.path.join(CACHE, "venv", "bin") + ":" + penv.get("PATH", "")
-    # Boot under TCG takes ~30 s; give the guest that plus the suite's limit.
-    limit = meta["timeout"] + 180
+    # Boot under TCG takes ~30 s; give the guest that plus the suites' limits.
+    limit = sum(m["timeout"] for m in metas) + 180
     start = time.time()
-    with open(os.path.join(res, "console"), "w") as console:
+    with open(console_path, "w") as console:
         # own process group: on a time-out qemu goes too, not just vng
         proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=console,
                                 stderr=subprocess.STDOUT, env=penv, cwd=REPO,
                                 start_new_session=True)
+        _guests.add(proc.pid)
         try:
             proc.wait(timeout=limit)
             timed_out = False
@@ -138,8 +164,14 @@ def run_suite(label, ver, vmlinuz, suite, env):
             if proc.poll() is None:
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait()
-    elapsed = time.time() - start
+            _guests.discard(proc.pid)
+    boot_elapsed = time.time() - start
+    console_text = open(console_path, errors="replace").read()
+    return [verdict(label, ver, n, d, m, timed_out, limit, boot_elapsed, console_text)
+            for n, d, m in zip(names, dirs, metas)]
 
+
+def verdict(label, ver, name, res, meta, timed_out, limit, boot_elapsed, console_text):
     reasons = []
     rc_path = os.path.join(res, "rc")
     if timed_out:
@@ -161,18 +193,18 @@ def run_suite(label, ver, vmlinuz, suite, env):
             reasons.append(f"guest kernel log has {len(bad)} bad line(s), first: {bad[0].strip()}")
     else:
         # The console still has the kernel's messages when the guest died.
-        con = open(os.path.join(res, "console"), errors="replace").read()
-        bad = [l for l in con.splitlines() if BAD_DMESG.search(l)]
+        bad = [l for l in console_text.splitlines() if BAD_DMESG.search(l)]
         if bad:
             reasons.append(f"console shows: {bad[0].strip()}")
 
+    report = []
     output = os.path.join(res, "output")
     if os.path.exists(output):
         for line in open(output, errors="replace"):
             # dmsetup's note that it manages /dev itself (no udev in guests)
             if "DM_DISABLE_UDEV" in line:
                 continue
-            print(f"    [{label}] {line.rstrip()}")
+            report.append(f"    [{label}] {line.rstrip()}")
 
     expect = meta["expect"]
     if expect == "pass":
@@ -185,24 +217,55 @@ def run_suite(label, ver, vmlinuz, suite, env):
         reasons = reasons if not ok else [f"failed as expected: {'; '.join(reasons)}"]
     else:
         ok, reasons = False, [f"unknown expect: {expect}"]
-    verdict = "ok" if ok else "FAIL"
+    elapsed_path = os.path.join(res, "elapsed")
+    took = (f"{int(open(elapsed_path).read().strip() or 0)}s" if os.path.exists(elapsed_path)
+            else f"?s (boot {boot_elapsed:.0f}s)")
     detail = f" ({'; '.join(reasons)})" if reasons else ""
-    log(f"{verdict} {name} on {label} ({ver}) in {elapsed:.0f}s{detail}")
+    report.append(f"{'ok' if ok else 'FAIL'} {name} on {label} ({ver}) in {took}{detail}")
     if not ok:
-        log(f"    results: {res}")
+        report.append(f"    results: {res}")
         for l in bad[:20]:
-            log(f"    dmesg: {l.rstrip()}")
+            report.append(f"    dmesg: {l.rstrip()}")
+    # one block per suite, so parallel runs do not interleave their lines
+    log("\n".join(report))
     return ok
 
 
+def batches(suites, n):
+    """Split suites into at most n boots of about equal estimated length
+    (longest first onto the lightest boot)."""
+    bins = [[0, []] for _ in range(max(1, min(n, len(suites))))]
+    for s in sorted(suites, key=lambda s: -suite_meta(s)["estimate"]):
+        lightest = min(bins, key=lambda b: b[0])
+        lightest[0] += suite_meta(s)["estimate"]
+        lightest[1].append(s)
+    return [b[1] for b in bins if b[1]]
+
+
+def _terminate(signum, _frame):
+    """A killed runner takes its guests down with it."""
+    for pgid in list(_guests):
+        try:
+            os.killpg(pgid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    os._exit(128 + signum)
+
+
 def main():
-    # so a killed runner still takes its guest down (finally in run_suite)
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    signal.signal(signal.SIGTERM, _terminate)
+    signal.signal(signal.SIGINT, _terminate)
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--kernel", action="append",
                     help="6.1, 6.12 or all (default all); repeatable")
     ap.add_argument("--vmlinuz", help="boot this kernel image instead")
     ap.add_argument("--kdir", help="build dir of that kernel (its headers)")
+    ap.add_argument("--jobs", "-j", type=int, default=int(os.environ.get("IOBAND_JOBS", "1")),
+                    help="guests booted at once (default 1, or $IOBAND_JOBS); suites mostly"
+                    " wait on slow disks, so 3 fit on 2 cores")
+    ap.add_argument("--boots", type=int, default=int(os.environ.get("IOBAND_BOOTS", "0")),
+                    help="run each kernel's suites in at most this many boots (default 0:"
+                    " one boot per suite, best isolation; or $IOBAND_BOOTS)")
     ap.add_argument("suites", nargs="+", help="suite names (tests/suites/NAME.sh) or paths")
     args = ap.parse_args()
 
@@ -213,7 +276,8 @@ def main():
             sys.exit(f"run.py: no suite {s!r} (looked for {path})")
         suites.append(path)
 
-    passed = failed = 0
+    units, timing = [], []
+    failed = 0
     for label, ver, vmlinuz, kdir in resolve_kernels(args.kernel, args.vmlinuz, args.kdir):
         try:
             kmod = build_module(os.path.join(REPO, "kmod"), ver, kdir, "kmod")
@@ -229,11 +293,26 @@ def main():
             "WARN_KO": os.path.join(warnmod, "ioband_warn_test.ko"),
             "IOBAND": os.environ.get("IOBAND", os.path.join(REPO, "target", "release", "ioband")),
         }
-        for s in suites:
-            if run_suite(label, ver, vmlinuz, s, env):
-                passed += 1
-            else:
-                failed += 1
+        shared = [s for s in suites if not suite_meta(s)["exclusive"]]
+        if args.boots:
+            units += [(label, ver, vmlinuz, b, env) for b in batches(shared, args.boots)]
+        else:
+            units += [(label, ver, vmlinuz, [s], env) for s in shared]
+        timing += [(label, ver, vmlinuz, [s], env) for s in suites if suite_meta(s)["exclusive"]]
+    # longest first, so the pool drains evenly
+    units.sort(key=lambda u: -sum(suite_meta(s)["estimate"] for s in u[3]))
+    results = []
+    with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+        for r in pool.map(lambda u: boot(*u), units):
+            results += r
+    # Suites that measure timing run after the rest, one guest per kernel at
+    # most, so other guests do not steal the CPU they measure with.
+    kernels = len({u[1] for u in timing}) or 1
+    with ThreadPoolExecutor(max_workers=min(max(1, args.jobs), kernels)) as pool:
+        for r in pool.map(lambda u: boot(*u), timing):
+            results += r
+    passed = sum(results)
+    failed += len(results) - passed
     print(f"{passed} passed, {failed} failed")
     sys.exit(0 if failed == 0 else 1)
 
