@@ -22,14 +22,31 @@ if [ -f Cargo.toml ]; then
 	rust_pass=1
 fi
 
+# Guests wait on slow disks most of the time, so several run at once; each
+# kernel's suites share a few boots (IOBAND_BOOTS), and suites marked
+# `# exclusive: yes` (timing measurements) run afterwards with no other
+# suite beside them.  IOBAND_JOBS=1 IOBAND_BOOTS=0 runs one at a time, one
+# boot per suite.
+export IOBAND_JOBS=${IOBAND_JOBS:-4} IOBAND_BOOTS=${IOBAND_BOOTS:-2}
+
+# The fuzzer runs on the host beside the DKMS builds and boots.
+tests/host/fuzz.sh >.cache/fuzz-run.log 2>&1 &
+fuzz_pid=$!
+
 echo "== DKMS packaging (host build + guest modprobe)"
 tests/host/dkms.sh "$@"
+
+echo "== fuzz (cargo fuzz, parsers of the target's text)"
+fuzz_rc=0
+wait "$fuzz_pid" || fuzz_rc=$?
+cat .cache/fuzz-run.log
 
 echo "== guest suites"
 suites=()
 for s in tests/suites/*.sh; do suites+=("$(basename "${s%.sh}")"); done
 rc=0
 python3 tests/vm/run.py "$@" "${suites[@]}" | tee .cache/suites.log || rc=$?
+[ "$fuzz_rc" -eq 0 ] || rc=1
 echo "== all tests done in $(( $(date +%s) - start ))s (rust tests: $([ $rust_pass = 1 ] && echo ran || echo none))"
 # the guest suites' summary is the closing line
 tail -n 1 .cache/suites.log
