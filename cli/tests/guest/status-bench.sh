@@ -80,6 +80,8 @@ time_it() {
         "$label" $((best / 1000)) $((best % 1000)) $((median / 1000)) $((median % 1000)) "$RUNS" "$N"
 }
 
+# what starting the process costs (binary and libraries come over 9p)
+time_it "ioband version (process start only)" "$IOBAND" version
 time_it "ioband status --json" "$IOBAND" status --json
 time_it "ioband status" "$IOBAND" status
 ours=$MEDIAN
