@@ -49,12 +49,15 @@ pub fn parse_meta(text: &str) -> BTreeMap<String, String> {
 }
 
 /// fio's JSON (it may print notes before the document): bytes, runtime,
-/// IOPS and p99 completion latency of the job's first entry (the guest uses
-/// group_reporting, so there is one).
-fn parse_fio_json(text: &str) -> Result<(f64, f64, f64, Option<f64>), String> {
+/// IOPS and p99 completion latency of the job (the reporting group: the
+/// guest runs each job with new_group and group_reporting) named `name`.
+fn parse_fio_json(text: &str, name: &str) -> Result<(f64, f64, f64, Option<f64>), String> {
     let start = text.find('{').ok_or("no JSON document")?;
     let v: serde_json::Value = serde_json::from_str(&text[start..]).map_err(|e| e.to_string())?;
-    let job = v["jobs"].get(0).ok_or("no jobs")?;
+    let job = v["jobs"]
+        .as_array()
+        .and_then(|a| a.iter().find(|j| j["jobname"] == name))
+        .ok_or_else(|| format!("no job {name}"))?;
     let mut bytes = 0.0;
     let mut iops = 0.0;
     let mut runtime: f64 = 0.0;
@@ -115,7 +118,7 @@ pub fn load(dir: &Path) -> Result<Results, String> {
     let mut runs: Vec<Run> = Vec::new();
     for line in tsv.lines().skip(1) {
         let f: Vec<&str> = line.split('\t').collect();
-        if f.len() != 6 {
+        if f.len() != 7 {
             return Err(format!("runs.tsv: bad line {line:?}"));
         }
         let (scenario, controller) = (f[0].to_string(), f[1].to_string());
@@ -124,10 +127,16 @@ pub fn load(dir: &Path) -> Result<Results, String> {
         let weight: f64 = f[4]
             .parse()
             .map_err(|_| format!("bad weight in {line:?}"))?;
-        let prefix = f[5];
-        let (json_bytes, json_runtime_s, iops, p99_ms) =
-            parse_fio_json(&read(&dir.join(format!("{prefix}.json")))?)
-                .map_err(|e| format!("{prefix}.json: {e}"))?;
+        let (prefix, json) = (f[5], f[6]);
+        // a run cut short (guest time limit) leaves jobs without results
+        let parsed = read(&dir.join(json)).and_then(|t| parse_fio_json(&t, &format!("j{idx}")));
+        let (json_bytes, json_runtime_s, iops, p99_ms) = match parsed {
+            Ok(v) => v,
+            Err(e) => {
+                eprintln!("ioband-bench: skipping {prefix}: {e}");
+                continue;
+            }
+        };
         let mut series = BTreeMap::new();
         for log in bw_logs(dir, prefix) {
             add_bw_log(&read(&log)?, &mut series);

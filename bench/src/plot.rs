@@ -37,7 +37,7 @@ pub fn shares_over_time(rep: &Report, scen: &str, round: u32, out: &Path) -> Res
     let root = BitMapBackend::new(out, (1500, 420 * rows as u32)).into_drawing_area();
     root.fill(&WHITE)?;
     let root = root.titled(
-        &format!("{scen}: share of bytes over time (dashed: configured)"),
+        &format!("{scen}: share of bytes over the last second (dashed: configured)"),
         ("sans-serif", 24),
     )?;
     for ((ctl, run), area) in runs.iter().zip(root.split_evenly((rows, cols))) {
@@ -56,23 +56,27 @@ pub fn shares_over_time(rep: &Report, scen: &str, round: u32, out: &Path) -> Res
             .build_cartesian_2d(0.0..secs.max(0.5), 0.0..100.0)?;
         chart
             .configure_mesh()
+            .light_line_style(WHITE)
             .x_desc("s")
             .y_desc("%")
             .label_style(("sans-serif", 12))
             .draw()?;
         for (k, j) in jobs.iter().enumerate() {
             let color = COLORS[k % COLORS.len()];
+            // over the last second: one 250 ms bucket holds few I/Os
+            let sum = |o: &crate::data::Job, b: u64| -> f64 {
+                o.series
+                    .range(b.saturating_sub(3).max(lo)..=b)
+                    .map(|(_, v)| v)
+                    .sum()
+            };
             let pts: Vec<(f64, f64)> = (lo..=hi)
                 .filter_map(|b| {
-                    let total: f64 = jobs
-                        .iter()
-                        .map(|o| o.series.get(&b).copied().unwrap_or(0.0))
-                        .sum();
-                    let mine = j.series.get(&b).copied()?;
+                    let total: f64 = jobs.iter().map(|o| sum(o, b)).sum();
                     (total > 0.0).then(|| {
                         (
                             (b - lo) as f64 * LOG_MS as f64 / 1000.0,
-                            mine / total * 100.0,
+                            sum(j, b) / total * 100.0,
                         )
                     })
                 })
@@ -131,6 +135,7 @@ fn bars(
     chart
         .configure_mesh()
         .disable_x_mesh()
+        .light_line_style(WHITE)
         .x_labels((n * 2) as usize)
         .x_label_formatter(&|x| {
             if x % 10 == 5 {
