@@ -4,6 +4,7 @@
 use crate::data::{Run, LOG_MS};
 use crate::report::{ctl_name, split, Report, PROPORTIONAL};
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 use std::path::Path;
 
 const COLORS: [RGBColor; 6] = [
@@ -136,17 +137,22 @@ fn bars(
         .configure_mesh()
         .disable_x_mesh()
         .light_line_style(WHITE)
-        .x_labels((n * 2) as usize)
-        .x_label_formatter(&|x| {
-            if x % 10 == 5 {
-                names.get((x / 10) as usize).cloned().unwrap_or_default()
-            } else {
-                String::new()
-            }
-        })
+        .x_labels(0)
         .y_desc(ylabel)
         .label_style(("sans-serif", 13))
         .draw()?;
+    // scenario names under their groups, placed in pixels on the root
+    for (i, name) in names.iter().enumerate() {
+        let (px, py) = chart.backend_coord(&(i as i32 * 10 + 5, 0.0));
+        root.draw(&Text::new(
+            name.clone(),
+            (px, py + 8),
+            ("sans-serif", 14)
+                .into_font()
+                .color(&BLACK)
+                .pos(Pos::new(HPos::Center, VPos::Top)),
+        ))?;
+    }
     let w = 8 / ctls.len().max(1) as i32;
     for (k, ctl) in ctls.iter().enumerate() {
         let color = COLORS[k % COLORS.len()];
