@@ -35,6 +35,7 @@ ver612=${img612#linux-image-}; ver612=${ver612%-unsigned}
 
 pkgs=(qemu-system-x86 busybox-static kmod fio dmsetup libdevmapper-dev
       libclang-dev clang pkg-config make gcc python3-venv e2fsprogs lvm2 util-linux
+      fonts-dejavu-core
       "$img61" "linux-headers-$ver61" "$img612" "linux-headers-$ver612")
 missing=()
 for p in "${pkgs[@]}"; do

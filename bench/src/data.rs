@@ -1,0 +1,261 @@
+//! Reading what the guest left: meta.txt, runs.tsv, fio JSON and bw logs.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+/// fio's bandwidth log interval (the guest runs fio with --log_avg_msec=250).
+pub const LOG_MS: u64 = 250;
+
+/// One fio process: a job of a run (one group).
+#[derive(Debug, Clone)]
+pub struct Job {
+    pub idx: u32,
+    pub weight: f64,
+    /// bytes moved after the ramp, from fio's JSON
+    pub json_bytes: f64,
+    pub json_runtime_s: f64,
+    pub iops: f64,
+    /// 99th percentile completion latency, ms
+    pub p99_ms: Option<f64>,
+    /// KiB/s per log bucket (unix ms / LOG_MS), summed over the job's threads
+    pub series: BTreeMap<u64, f64>,
+}
+
+/// One fio run: all the jobs of one scenario under one controller, one round.
+#[derive(Debug, Clone)]
+pub struct Run {
+    pub scenario: String,
+    pub controller: String,
+    pub round: u32,
+    pub jobs: Vec<Job>,
+}
+
+pub struct Results {
+    pub meta: BTreeMap<String, String>,
+    pub runs: Vec<Run>,
+}
+
+fn read(path: &Path) -> Result<String, String> {
+    fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// `key=value` lines.
+pub fn parse_meta(text: &str) -> BTreeMap<String, String> {
+    text.lines()
+        .filter_map(|l| l.split_once('='))
+        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+        .collect()
+}
+
+/// fio's JSON (it may print notes before the document): bytes, runtime,
+/// IOPS and p99 completion latency of the job (the reporting group: the
+/// guest runs each job with new_group and group_reporting) named `name`.
+fn parse_fio_json(text: &str, name: &str) -> Result<(f64, f64, f64, Option<f64>), String> {
+    let start = text.find('{').ok_or("no JSON document")?;
+    let v: serde_json::Value = serde_json::from_str(&text[start..]).map_err(|e| e.to_string())?;
+    let job = v["jobs"]
+        .as_array()
+        .and_then(|a| a.iter().find(|j| j["jobname"] == name))
+        .ok_or_else(|| format!("no job {name}"))?;
+    let mut bytes = 0.0;
+    let mut iops = 0.0;
+    let mut runtime: f64 = 0.0;
+    let mut p99: Option<f64> = None;
+    for dir in ["read", "write"] {
+        let d = &job[dir];
+        let b = d["io_bytes"].as_f64().unwrap_or(0.0);
+        bytes += b;
+        iops += d["iops"].as_f64().unwrap_or(0.0);
+        runtime = runtime.max(d["runtime"].as_f64().unwrap_or(0.0) / 1000.0);
+        if b > 0.0 {
+            if let Some(ns) = d["clat_ns"]["percentile"]["99.000000"].as_f64() {
+                p99 = Some(p99.unwrap_or(0.0).max(ns / 1e6));
+            }
+        }
+    }
+    Ok((bytes, runtime, iops, p99))
+}
+
+/// fio bw log lines: `time_ms, KiB/s, dir, bs, ...`; added into `series`.
+pub fn add_bw_log(text: &str, series: &mut BTreeMap<u64, f64>) {
+    for line in text.lines() {
+        let mut f = line.split(',').map(str::trim);
+        let (Some(t), Some(bw)) = (f.next(), f.next()) else {
+            continue;
+        };
+        let (Ok(t), Ok(bw)) = (t.parse::<u64>(), bw.parse::<f64>()) else {
+            continue;
+        };
+        // a thread's samples land near multiples of LOG_MS: round to the nearest
+        *series.entry((t + LOG_MS / 2) / LOG_MS).or_insert(0.0) += bw;
+    }
+}
+
+fn bw_logs(dir: &Path, prefix: &str) -> Vec<PathBuf> {
+    let base = Path::new(prefix);
+    let name = base.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    let mut out = Vec::new();
+    let Ok(rd) = fs::read_dir(dir.join(base.parent().unwrap_or(Path::new("")))) else {
+        return out;
+    };
+    for e in rd.flatten() {
+        let f = e.file_name();
+        let Some(f) = f.to_str() else { continue };
+        if let Some(rest) = f.strip_prefix(name) {
+            if rest.starts_with("_bw.") && rest.ends_with(".log") {
+                out.push(e.path());
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+pub fn load(dir: &Path) -> Result<Results, String> {
+    let meta = parse_meta(&read(&dir.join("meta.txt"))?);
+    let tsv = read(&dir.join("runs.tsv"))?;
+    let mut runs: Vec<Run> = Vec::new();
+    for line in tsv.lines().skip(1) {
+        let f: Vec<&str> = line.split('\t').collect();
+        if f.len() != 7 {
+            return Err(format!("runs.tsv: bad line {line:?}"));
+        }
+        let (scenario, controller) = (f[0].to_string(), f[1].to_string());
+        let round: u32 = f[2].parse().map_err(|_| format!("bad round in {line:?}"))?;
+        let idx: u32 = f[3].parse().map_err(|_| format!("bad job in {line:?}"))?;
+        let weight: f64 = f[4]
+            .parse()
+            .map_err(|_| format!("bad weight in {line:?}"))?;
+        let (prefix, json) = (f[5], f[6]);
+        // a run cut short (guest time limit) leaves jobs without results
+        let parsed = read(&dir.join(json)).and_then(|t| parse_fio_json(&t, &format!("j{idx}")));
+        let (json_bytes, json_runtime_s, iops, p99_ms) = match parsed {
+            Ok(v) => v,
+            Err(e) => {
+                eprintln!("ioband-bench: skipping {prefix}: {e}");
+                continue;
+            }
+        };
+        let mut series = BTreeMap::new();
+        for log in bw_logs(dir, prefix) {
+            add_bw_log(&read(&log)?, &mut series);
+        }
+        let job = Job {
+            idx,
+            weight,
+            json_bytes,
+            json_runtime_s,
+            iops,
+            p99_ms,
+            series,
+        };
+        match runs
+            .iter_mut()
+            .find(|r| r.scenario == scenario && r.controller == controller && r.round == round)
+        {
+            Some(r) => r.jobs.push(job),
+            None => runs.push(Run {
+                scenario,
+                controller,
+                round,
+                jobs: vec![job],
+            }),
+        }
+    }
+    Ok(Results { meta, runs })
+}
+
+impl Run {
+    /// The log buckets in which every job was running: shares are measured
+    /// only there, so a job that started or stopped early skews nothing.
+    pub fn common_window(&self) -> Option<(u64, u64)> {
+        let mut lo = 0;
+        let mut hi = u64::MAX;
+        for j in &self.jobs {
+            // the first bucket may be partial
+            let first = *j.series.keys().next()? + 1;
+            let last = *j.series.keys().next_back()?;
+            lo = lo.max(first);
+            hi = hi.min(last);
+        }
+        (lo < hi).then_some((lo, hi))
+    }
+
+    /// Bytes per second of each job: over the common window when the logs
+    /// give one, else fio's totals.
+    pub fn rates(&self) -> Vec<f64> {
+        if let Some((lo, hi)) = self.common_window() {
+            let n = (hi - lo + 1) as f64;
+            return self
+                .jobs
+                .iter()
+                .map(|j| {
+                    j.series
+                        .range(lo..=hi)
+                        .map(|(_, bw)| bw * 1024.0)
+                        .sum::<f64>()
+                        / n
+                })
+                .collect();
+        }
+        self.jobs
+            .iter()
+            .map(|j| {
+                if j.json_runtime_s > 0.0 {
+                    j.json_bytes / j.json_runtime_s
+                } else {
+                    0.0
+                }
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn job(idx: u32, w: f64, pts: &[(u64, f64)]) -> Job {
+        Job {
+            idx,
+            weight: w,
+            json_bytes: 0.0,
+            json_runtime_s: 0.0,
+            iops: 0.0,
+            p99_ms: None,
+            series: pts.iter().copied().collect(),
+        }
+    }
+
+    #[test]
+    fn bw_log_threads_add_up() {
+        let mut s = BTreeMap::new();
+        add_bw_log("1000, 100, 0, 4096, 0\n1250, 100, 0, 4096, 0\n", &mut s);
+        add_bw_log("1001, 50, 0, 4096, 0\n1249, 50, 0, 4096, 0\n", &mut s);
+        assert_eq!(s.get(&4), Some(&150.0));
+        assert_eq!(s.get(&5), Some(&150.0));
+    }
+
+    #[test]
+    fn rates_use_the_common_window() {
+        let run = Run {
+            scenario: "s".into(),
+            controller: "c".into(),
+            round: 1,
+            jobs: vec![
+                job(1, 80.0, &[(1, 999.0), (2, 200.0), (3, 200.0), (4, 200.0)]),
+                job(2, 40.0, &[(2, 999.0), (3, 100.0), (4, 100.0), (5, 999.0)]),
+            ],
+        };
+        assert_eq!(run.common_window(), Some((3, 4)));
+        assert_eq!(run.rates(), vec![200.0 * 1024.0, 100.0 * 1024.0]);
+    }
+
+    #[test]
+    fn meta_lines() {
+        let m = parse_meta("kernel=6.12.1\nslow=a b=c\n");
+        assert_eq!(m["kernel"], "6.12.1");
+        assert_eq!(m["slow"], "a b=c");
+    }
+}

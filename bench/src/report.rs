@@ -1,0 +1,576 @@
+//! Shares, ratios and goals; the Markdown report.
+
+use crate::data::{Results, Run};
+use std::fmt::Write;
+
+const MIB: f64 = 1048576.0;
+
+/// Display names of the controllers, in the order the report shows them.
+pub const CONTROLLERS: &[(&str, &str)] = &[
+    ("none", "dm-linear"),
+    ("ioband", "ioband"),
+    ("ioband-d", "ioband io_limit=depth"),
+    ("iosize-d", "ioband weight-iosize io_limit=depth"),
+    ("bfq", "BFQ io.bfq.weight"),
+    ("iocost", "io.cost io.weight"),
+    ("iomax", "io.max"),
+    ("alone", "lone reader alone"),
+];
+
+pub fn ctl_name(c: &str) -> String {
+    CONTROLLERS
+        .iter()
+        .find(|(k, _)| *k == c)
+        .map(|(_, v)| v.to_string())
+        .unwrap_or_else(|| match c.strip_prefix('g') {
+            Some(n) => format!("ioband, {n} groups"),
+            None => c.to_string(),
+        })
+}
+
+/// The proportional scenarios, in report order, and what they run.
+pub const PROPORTIONAL: &[(&str, &str)] = &[
+    (
+        "seed-40-20-10",
+        "weights 40/20/10, 4 processes each of 4 KiB random reads at QD 8",
+    ),
+    ("two-randread", "weights 80/40, 4 KiB random reads, QD 32"),
+    (
+        "two-seqread",
+        "weights 80/40, 64 KiB sequential reads, QD 32",
+    ),
+    ("two-randwrite", "weights 80/40, 4 KiB random writes, QD 32"),
+    (
+        "two-mixedbs",
+        "weights 80/40, 4 KiB (80) against 64 KiB (40) random reads, QD 32",
+    ),
+    (
+        "four-randread",
+        "weights 10/20/30/40, 4 KiB random reads, QD 32",
+    ),
+    (
+        "four-seqread",
+        "weights 10/20/30/40, 64 KiB sequential reads, QD 32",
+    ),
+    (
+        "four-randwrite",
+        "weights 10/20/30/40, 4 KiB random writes, QD 32",
+    ),
+    (
+        "four-mixedbs",
+        "weights 10/20/30/40, 4/64/4/64 KiB random reads, QD 32",
+    ),
+];
+
+/// Shares of bytes per job, configured shares, worst error (percentage
+/// points) and total bytes/s.
+pub struct Split {
+    pub shares: Vec<f64>,
+    pub configured: Vec<f64>,
+    pub worst_pp: f64,
+    pub total: f64,
+}
+
+pub fn split(run: &Run) -> Split {
+    let mut jobs: Vec<(u32, f64, f64)> = run
+        .jobs
+        .iter()
+        .zip(run.rates())
+        .map(|(j, r)| (j.idx, j.weight, r))
+        .collect();
+    jobs.sort_by_key(|j| j.0);
+    let total: f64 = jobs.iter().map(|j| j.2).sum();
+    let wsum: f64 = jobs.iter().map(|j| j.1).sum();
+    let shares: Vec<f64> = jobs
+        .iter()
+        .map(|j| if total > 0.0 { j.2 / total } else { 0.0 })
+        .collect();
+    let configured: Vec<f64> = jobs.iter().map(|j| j.1 / wsum).collect();
+    let worst_pp = shares
+        .iter()
+        .zip(&configured)
+        .map(|(s, c)| (s - c).abs() * 100.0)
+        .fold(0.0, f64::max);
+    Split {
+        shares,
+        configured,
+        worst_pp,
+        total,
+    }
+}
+
+pub struct Goal {
+    pub name: String,
+    pub measured: String,
+    pub target: String,
+    pub pass: bool,
+}
+
+pub struct Report<'a> {
+    pub res: &'a Results,
+}
+
+fn pct(x: f64) -> String {
+    format!("{:.1} %", x * 100.0)
+}
+
+fn mib(x: f64) -> String {
+    format!("{:.1}", x / MIB)
+}
+
+impl<'a> Report<'a> {
+    pub fn run(&self, scen: &str, ctl: &str, round: u32) -> Option<&'a Run> {
+        self.res
+            .runs
+            .iter()
+            .find(|r| r.scenario == scen && r.controller == ctl && r.round == round)
+    }
+
+    pub fn rounds(&self, scen: &str) -> Vec<u32> {
+        let mut v: Vec<u32> = self
+            .res
+            .runs
+            .iter()
+            .filter(|r| r.scenario == scen)
+            .map(|r| r.round)
+            .collect();
+        v.sort();
+        v.dedup();
+        v
+    }
+
+    /// The ioband configuration a goal is judged on: the depth-matched one
+    /// when the run has it (with the byte policy for mixed sizes).
+    pub fn candidate(&self, scen: &str, bytes: bool) -> &'static str {
+        let ctls = self.controllers(scen);
+        if bytes && ctls.contains(&"iosize-d") {
+            "iosize-d"
+        } else if ctls.contains(&"ioband-d") {
+            "ioband-d"
+        } else {
+            "ioband"
+        }
+    }
+
+    pub fn controllers(&self, scen: &str) -> Vec<&'a str> {
+        let mut v: Vec<&str> = Vec::new();
+        for r in &self.res.runs {
+            if r.scenario == scen && !v.contains(&r.controller.as_str()) {
+                v.push(&r.controller);
+            }
+        }
+        v
+    }
+
+    /// Goal: the seed's 40/20/10 within 0.5 pp at >= 95 % of dm-linear.
+    fn goal_seed(&self) -> Option<Goal> {
+        let scen = "seed-40-20-10";
+        let mut parts = Vec::new();
+        let mut pass = true;
+        let rounds = self.rounds(scen);
+        for &r in &rounds {
+            let base = split(self.run(scen, "none", r)?).total;
+            let cand = self.candidate(scen, false);
+            let ib = split(self.run(scen, cand, r)?);
+            let ok = ib.worst_pp <= 0.5 && ib.total >= 0.95 * base;
+            pass &= ok;
+            let mut s = format!(
+                "round {r}: {} {:.2} pp at {} of dm-linear",
+                ctl_name(cand),
+                ib.worst_pp,
+                pct(ib.total / base)
+            );
+            for c in ["ioband", "bfq", "iocost"] {
+                if c == cand {
+                    continue;
+                }
+                if let Some(run) = self.run(scen, c, r) {
+                    let sp = split(run);
+                    let _ = write!(
+                        s,
+                        "; {} {:.2} pp at {}",
+                        ctl_name(c),
+                        sp.worst_pp,
+                        pct(sp.total / base)
+                    );
+                }
+            }
+            parts.push(s);
+        }
+        (!rounds.is_empty()).then(|| Goal {
+            name: "seed test 40/20/10: worst share error, throughput vs dm-linear".into(),
+            measured: parts.join("<br>"),
+            target: "≤ 0.5 pp and ≥ 95 %".into(),
+            pass,
+        })
+    }
+
+    /// Goal: 16 sequential QD1 readers against 1 at equal weight.
+    fn goal_sixteen(&self) -> Option<Goal> {
+        let scen = "sixteen-vs-one";
+        let mut parts = Vec::new();
+        let mut pass = true;
+        let rounds = self.rounds(scen);
+        for &r in &rounds {
+            let alone = self.run(scen, "alone", r)?.rates()[0];
+            let lin = split(self.run(scen, "none", r)?);
+            let half = lin.total / 2.0;
+            let want = 0.9 * alone.min(half);
+            let cand = self.candidate(scen, false);
+            let sp = split(self.run(scen, cand, r)?);
+            let lone = sp.shares[1] * sp.total;
+            let ok = lone >= want && sp.total >= 0.9 * lin.total;
+            pass &= ok;
+            let mut s = format!(
+                "round {r}: {}: lone reader {} MiB/s (needs ≥ 0.9 × min({} alone, {} half) = {}), total {} of dm-linear",
+                ctl_name(cand),
+                mib(lone),
+                mib(alone),
+                mib(half),
+                mib(want),
+                pct(sp.total / lin.total)
+            );
+            for c in ["none", "ioband", "bfq", "iocost"] {
+                if c == cand {
+                    continue;
+                }
+                if let Some(run) = self.run(scen, c, r) {
+                    let o = split(run);
+                    let _ = write!(
+                        s,
+                        "; {} {} MiB/s at {}",
+                        ctl_name(c),
+                        mib(o.shares[1] * o.total),
+                        pct(o.total / lin.total)
+                    );
+                }
+            }
+            parts.push(s);
+        }
+        (!rounds.is_empty()).then(|| Goal {
+            name: "16 sequential QD1 readers vs 1, equal weights: the lone reader".into(),
+            measured: parts.join("<br>"),
+            target: "lone ≥ 90 % of min(alone, half), total ≥ 90 %".into(),
+            pass,
+        })
+    }
+
+    /// Goal: other proportional scenarios within 2 pp and no worse than
+    /// BFQ and io.cost.  With mixed sizes the byte policy is the candidate.
+    fn goals_proportional(&self) -> Vec<Goal> {
+        let mut out = Vec::new();
+        for (scen, _) in PROPORTIONAL.iter().skip(1) {
+            let cand = self.candidate(scen, scen.ends_with("mixedbs"));
+            let mut parts = Vec::new();
+            let mut pass = true;
+            let rounds = self.rounds(scen);
+            for &r in &rounds {
+                let Some(ib) = self.run(scen, cand, r).map(split) else {
+                    continue;
+                };
+                let mut s = format!("{} {:.2} pp", ctl_name(cand), ib.worst_pp);
+                let mut ok = ib.worst_pp <= 2.0;
+                for c in ["ioband", "ioband-d", "bfq", "iocost"] {
+                    if c == cand {
+                        continue;
+                    }
+                    if let Some(o) = self.run(scen, c, r).map(split) {
+                        if !c.starts_with("ioband") {
+                            ok &= ib.worst_pp <= o.worst_pp;
+                        }
+                        let _ = write!(s, "; {} {:.2} pp", ctl_name(c), o.worst_pp);
+                    }
+                }
+                if rounds.len() > 1 {
+                    s = format!("round {r}: {s}");
+                }
+                pass &= ok;
+                parts.push(s);
+            }
+            if parts.is_empty() {
+                continue;
+            }
+            out.push(Goal {
+                name: format!("{scen}: worst share error"),
+                measured: parts.join("<br>"),
+                target: "≤ 2 pp and ≤ BFQ's and io.cost's".into(),
+                pass,
+            });
+        }
+        out
+    }
+
+    /// Goal: ratio of ioband's rate to dm-linear's in a single-run scenario.
+    fn goal_ratio(&self, scen: &str, ctl: &str, name: &str, min: f64, iops: bool) -> Option<Goal> {
+        let mut parts = Vec::new();
+        let mut pass = true;
+        let rounds = self.rounds(scen);
+        for &r in &rounds {
+            let v = |c: &str| -> Option<f64> {
+                let run = self.run(scen, c, r)?;
+                Some(if iops {
+                    run.jobs.iter().map(|j| j.iops).sum()
+                } else {
+                    split(run).total
+                })
+            };
+            let (Some(base), Some(x)) = (v("none"), v(ctl)) else {
+                continue;
+            };
+            let ratio = x / base;
+            pass &= ratio >= min;
+            let unit = if iops {
+                format!("{x:.0} vs {base:.0} IOPS")
+            } else {
+                format!("{} vs {} MiB/s", mib(x), mib(base))
+            };
+            let mut s = format!("round {r}: {} {} ({unit})", ctl_name(ctl), pct(ratio));
+            for c in ["ioband", "iomax", "bfq", "iocost"] {
+                if c == ctl {
+                    continue;
+                }
+                if let Some(o) = v(c) {
+                    let _ = write!(s, "; {} {}", ctl_name(c), pct(o / base));
+                }
+            }
+            parts.push(s);
+        }
+        (!parts.is_empty()).then(|| Goal {
+            name: name.into(),
+            measured: parts.join("<br>"),
+            target: format!("≥ {:.0} % of dm-linear", min * 100.0),
+            pass,
+        })
+    }
+
+    fn goal_scaling(&self) -> Option<Goal> {
+        let scen = "scaling";
+        let mut parts = Vec::new();
+        let mut pass = true;
+        for r in self.rounds(scen) {
+            let one = split(self.run(scen, "g1", r)?).total;
+            let many = split(self.run(scen, "g1024", r)?).total;
+            pass &= many >= 0.9 * one;
+            parts.push(format!(
+                "round {r}: {} ({} vs {} MiB/s)",
+                pct(many / one),
+                mib(many),
+                mib(one)
+            ));
+        }
+        (!parts.is_empty()).then(|| Goal {
+            name: "scaling: 1024 attached groups vs 1 (16 jobs, fast null_blk)".into(),
+            measured: parts.join("<br>"),
+            target: "≥ 90 %".into(),
+            pass,
+        })
+    }
+
+    pub fn goals(&self) -> Vec<Goal> {
+        let mut g = Vec::new();
+        g.extend(self.goal_seed());
+        g.extend(self.goal_sixteen());
+        g.extend(self.goals_proportional());
+        g.extend(self.goal_ratio(
+            "idle-one",
+            self.candidate("idle-one", false),
+            "work conservation: weight-40 job alone (the 80 idle)",
+            0.95,
+            false,
+        ));
+        g.extend(self.goal_ratio(
+            "overhead-qd1",
+            "ioband",
+            "overhead: 4 KiB random reads QD 1, fast null_blk, IOPS",
+            0.95,
+            true,
+        ));
+        g.extend(self.goal_ratio(
+            "overhead-qd32",
+            "ioband",
+            "overhead: 4 KiB random reads QD 32, fast null_blk, IOPS",
+            0.95,
+            true,
+        ));
+        g.extend(self.goal_scaling());
+        g
+    }
+
+    fn table_proportional(&self, md: &mut String, scen: &str, what: &str) {
+        let rounds = self.rounds(scen);
+        if rounds.is_empty() {
+            return;
+        }
+        let _ = writeln!(md, "### {scen}\n\n{what}.\n");
+        let _ = writeln!(
+            md,
+            "| controller | round | shares (configured) | worst error | total MiB/s | vs dm-linear | p99 of job 1 |"
+        );
+        let _ = writeln!(md, "|---|---|---|---|---|---|---|");
+        for r in rounds {
+            let base = self.run(scen, "none", r).map(|x| split(x).total);
+            for c in self.controllers(scen) {
+                let Some(run) = self.run(scen, c, r) else {
+                    continue;
+                };
+                let sp = split(run);
+                let shares: Vec<String> = sp
+                    .shares
+                    .iter()
+                    .zip(&sp.configured)
+                    .map(|(s, c)| format!("{:.1} ({:.1})", s * 100.0, c * 100.0))
+                    .collect();
+                let p99 = run
+                    .jobs
+                    .iter()
+                    .find(|j| j.idx == 1)
+                    .and_then(|j| j.p99_ms)
+                    .map(|v| format!("{v:.1} ms"))
+                    .unwrap_or_else(|| "—".into());
+                let vs = base
+                    .filter(|b| *b > 0.0)
+                    .map(|b| pct(sp.total / b))
+                    .unwrap_or_else(|| "—".into());
+                let _ = writeln!(
+                    md,
+                    "| {} | {r} | {} | {:.2} pp | {} | {vs} | {p99} |",
+                    ctl_name(c),
+                    shares.join(" / "),
+                    sp.worst_pp,
+                    mib(sp.total)
+                );
+            }
+        }
+        md.push('\n');
+    }
+
+    fn table_rates(&self, md: &mut String, scen: &str, what: &str, iops: bool) {
+        let rounds = self.rounds(scen);
+        if rounds.is_empty() {
+            return;
+        }
+        let _ = writeln!(md, "### {scen}\n\n{what}.\n");
+        let unit = if iops { "IOPS" } else { "MiB/s" };
+        let _ = writeln!(md, "| controller | round | {unit} | vs first row | p99 |");
+        let _ = writeln!(md, "|---|---|---|---|---|");
+        for r in rounds {
+            let mut base = None;
+            for c in self.controllers(scen) {
+                let Some(run) = self.run(scen, c, r) else {
+                    continue;
+                };
+                let v = if iops {
+                    run.jobs.iter().map(|j| j.iops).sum::<f64>()
+                } else {
+                    split(run).total
+                };
+                let b = *base.get_or_insert(v);
+                let p99 = run
+                    .jobs
+                    .iter()
+                    .filter_map(|j| j.p99_ms)
+                    .fold(None, |a: Option<f64>, x| Some(a.map_or(x, |a| a.max(x))))
+                    .map(|v| format!("{v:.2} ms"))
+                    .unwrap_or_else(|| "—".into());
+                let shown = if iops { format!("{v:.0}") } else { mib(v) };
+                let _ = writeln!(
+                    md,
+                    "| {} | {r} | {shown} | {} | {p99} |",
+                    ctl_name(c),
+                    pct(v / b)
+                );
+            }
+        }
+        md.push('\n');
+    }
+
+    pub fn markdown(&self, plots: &[(String, String)]) -> String {
+        let m = &self.res.meta;
+        let get = |k: &str| m.get(k).map(String::as_str).unwrap_or("?");
+        let mut md = String::new();
+        let _ = writeln!(md, "# ioband benchmark\n");
+        let _ = writeln!(
+            md,
+            "Written by `scripts/bench.sh{}`: every number below is what that command printed.\n",
+            if get("quick") == "1" { " --quick" } else { "" }
+        );
+        let _ = writeln!(md, "- kernel: {} (guest under QEMU/TCG)", get("kernel"));
+        let _ = writeln!(
+            md,
+            "- machine: {} vCPUs, {}; the host was shared with other work",
+            get("cpus"),
+            get("cpu")
+        );
+        let _ = writeln!(md, "- date: {} to {}", get("date"), get("end"));
+        let _ = writeln!(
+            md,
+            "- fio {}: {} s per run after {} s ramp; goal scenarios run in {} rounds, the others once; controllers interleaved within a round",
+            get("fio").trim_start_matches("fio-"),
+            get("runtime"),
+            get("ramp"),
+            get("rounds")
+        );
+        let _ = writeln!(md, "- bottleneck disk: {}", get("slow"));
+        let _ = writeln!(md, "- fast disk (overhead, scaling): {}", get("fast"));
+        let _ = writeln!(
+            md,
+            "- share = a job's bytes over all jobs' bytes, counted in the window where every job of the run was running (fio bandwidth logs, 250 ms); worst error = largest |share − configured| in percentage points\n"
+        );
+        let goals = self.goals();
+        let passed = goals.iter().filter(|g| g.pass).count();
+        let _ = writeln!(md, "## Goals ({passed} of {} met)\n", goals.len());
+        let _ = writeln!(
+            md,
+            "Judged on `ioband io_limit=depth` (io_limit = the disk's nr_requests, io_throttle one less; policy `weight-iosize` for mixed block sizes) where the run has it; ioband with its defaults (io_throttle 4, io_limit 128), BFQ and io.cost are shown next to it. A goal passes only if it holds in every round.\n"
+        );
+        let _ = writeln!(md, "| goal | measured | target | result |");
+        let _ = writeln!(md, "|---|---|---|---|");
+        for g in &goals {
+            let _ = writeln!(
+                md,
+                "| {} | {} | {} | {} |",
+                g.name,
+                g.measured,
+                g.target,
+                if g.pass { "PASS" } else { "MISS" }
+            );
+        }
+        md.push('\n');
+        let _ = writeln!(md, "## Proportional scenarios (bottleneck disk)\n");
+        for (scen, what) in PROPORTIONAL {
+            self.table_proportional(&mut md, scen, what);
+        }
+        let _ = writeln!(md, "## Other scenarios\n");
+        self.table_proportional(
+            &mut md,
+            "sixteen-vs-one",
+            "Equal weights: job 1 is 16 sequential 64 KiB readers at QD 1, job 2 one such reader; `lone reader alone` is job 2 with nothing else running",
+        );
+        self.table_rates(
+            &mut md,
+            "idle-one",
+            "Weights 80/40 configured, only the weight-40 job runs (4 KiB random reads, QD 32) on the bottleneck disk",
+            false,
+        );
+        self.table_rates(
+            &mut md,
+            "overhead-qd1",
+            "4 KiB random reads at QD 1 on the fast null_blk through dm-linear; ioband with one group; io.max with limits far above the disk",
+            true,
+        );
+        self.table_rates(&mut md, "overhead-qd32", "The same at QD 32", true);
+        self.table_rates(
+            &mut md,
+            "scaling",
+            "One ioband device (type cgroup) on the fast null_blk with N groups attached; 16 jobs of 4 KiB random reads at QD 4, each in its own cgroup, spread over the attached groups (N = 1: all in one)",
+            false,
+        );
+        if !plots.is_empty() {
+            let _ = writeln!(md, "## Plots\n");
+            for (file, what) in plots {
+                let _ = writeln!(md, "{what}:\n\n![{what}]({file})\n");
+            }
+        }
+        md
+    }
+}

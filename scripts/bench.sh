@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# The benchmark (issue #6): build the module and the renderer, boot a real
+# Debian kernel under QEMU, run every scenario for every controller on the
+# same disks in that one guest (tests/bench/bench-guest.sh), then render
+# docs/bench/README.md and its PNG plots from the guest's fio results and
+# print the same report.
+#   scripts/bench.sh [--kernel 6.1|6.12] [--quick] [--out DIR] [--no-run]
+# --no-run renders the last results of that kernel again without booting.
+# Not part of CI.
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/.." && pwd)
+cd "$repo"
+kernel=6.12
+script=tests/bench/bench-guest.sh
+out=docs/bench
+run=1
+while [ $# -gt 0 ]; do
+	case $1 in
+	--kernel) kernel=$2; shift 2 ;;
+	--quick) script=tests/bench/bench-quick.sh; shift ;;
+	--out) out=$2; shift 2 ;;
+	--no-run) run=0; shift ;;
+	*) echo "usage: scripts/bench.sh [--kernel 6.1|6.12] [--quick] [--out DIR] [--no-run]" >&2; exit 2 ;;
+	esac
+done
+[ "$run" = 1 ] && tests/setup.sh >/dev/null
+cargo build --release --quiet -p ioband-bench
+name=$(basename "$script" .sh)
+# a failed guest check (fio error, a kernel warning) is reported but the
+# results are still rendered: the report says what ran
+rc=0
+[ "$run" = 1 ] && { python3 tests/vm/run.py --kernel "$kernel" "$script" || rc=$?; }
+res=$(ls -td .cache/results/"$kernel"[.-]*/"$name" | head -n 1)
+target/release/ioband-bench "$res/bench" "$out"
+exit "$rc"

@@ -1,0 +1,320 @@
+#!/usr/bin/env bash
+# The benchmark, inside the guest kernel (scripts/bench.sh boots it).
+# Every controller runs every scenario on the same bottleneck disk in this
+# one guest, controllers interleaved within each round, so their numbers are
+# comparable even though absolute throughput under TCG varies from run to
+# run.  Nothing is judged here: each fio run leaves its JSON and bandwidth
+# logs under $RESULTS/bench, listed in runs.tsv, and the host renders them
+# (bench/, the ioband-bench crate).
+#
+# Devices:
+#   slow  null_blk, timer completion 10 ms per I/O, 2 tags, one queue, the
+#         kernel's default scheduler and nr_requests: 200 IOPS, a bottleneck
+#         a TCG guest can always drive (issue #6's 1 ms, 8-tag disk is not:
+#         the guest's CPU saturates first, below 2000 IOPS); sliced in four
+#         512 MiB parts with dm-linear
+#   fast  null_blk with its default (immediate) completion: overhead and
+#         the scaling of group selection
+# Controllers:
+#   none     dm-linear slices, no control
+#   ioband   one ioband device per slice, one device group, weights by
+#            message, the default io_throttle 4 and io_limit 128
+#   ioband-d the same with io_limit = the disk's nr_requests (io_throttle one
+#            less): bios wait in ioband, in its order, not beneath it in blk-mq
+#   iosize-d ioband-d with policy weight-iosize (scenarios with mixed sizes)
+#   bfq      scheduler bfq on the disk, cgroup v2 io.bfq.weight
+#   iocost   io.cost.qos enable=1 on the root, cgroup v2 io.weight
+#   iomax    io.max with limits far above the device (overhead only)
+# timeout: 3600
+# memory: 2G
+. "$REPO/tests/lib/guest.sh"
+
+QUICK=${BENCH_QUICK:-0}
+if [ "$QUICK" = 1 ]; then
+	RT=${BENCH_RUNTIME:-5}
+	ROUNDS=1
+else
+	RT=${BENCH_RUNTIME:-6}
+	ROUNDS=2
+fi
+RAMP=1
+OUT=$RESULTS/bench
+mkdir -p "$OUT"
+MAN=$OUT/runs.tsv
+printf 'scenario\tcontroller\tround\tjob\tweight\tprefix\tjson\n' >"$MAN"
+CG=/sys/fs/cgroup
+
+load_ioband
+modprobe bfq 2>/dev/null
+slow=$(nullb bslow 2048 memory_backed=0 irqmode=2 completion_nsec=10000000 hw_queue_depth=2 submit_queues=1)
+fast=$(nullb bfast 1024 memory_backed=0 submit_queues=1 queue/scheduler=none)
+slow_mm=$(devnum "$slow")
+fast_mm=$(devnum "$fast")
+SLOW_SCHED=$(sed 's/.*\[\(.*\)\].*/\1/' /sys/block/bslow/queue/scheduler)
+# what the disk queues: ioband-d keeps at most this many bios in flight
+DEPTH=$(cat /sys/block/bslow/queue/nr_requests)
+for i in 1 2 3 4; do linear_slice "part$i" "$slow" $(((i - 1) * 1048576)) 1048576; done
+linear_slice fastlin "$fast" 0 "$(blockdev --getsz "$fast")"
+
+mountpoint -q $CG || mount -t cgroup2 none $CG
+echo "+io" >$CG/cgroup.subtree_control
+for g in 1 2 3 4; do mkdir -p "$CG/b$g"; done
+
+{
+	echo "kernel=$(uname -r)"
+	echo "cpus=$(nproc)"
+	echo "cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
+	echo "date=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+	echo "runtime=$RT"
+	echo "ramp=$RAMP"
+	echo "rounds=$ROUNDS"
+	echo "quick=$QUICK"
+	echo "slow=null_blk irqmode=2 completion_nsec=10000000 hw_queue_depth=2 submit_queues=1 scheduler=$SLOW_SCHED nr_requests=$(cat /sys/block/bslow/queue/nr_requests)"
+	echo "fast=null_blk irqmode=$(cat /sys/module/null_blk/parameters/irqmode 2>/dev/null) hw_queue_depth=$(cat /sys/kernel/config/nullb/bfast/hw_queue_depth) scheduler=none"
+	echo "fio=$(fio --version)"
+} >"$OUT/meta.txt"
+
+# ---- controllers --------------------------------------------------------
+# ctl_on CTL W1 W2 ...: set up CTL for jobs 1..N with these weights; sets
+# DEVS (the device job i uses)
+ctl_on() {
+	local ctl=$1 i=1 w
+	shift
+	DEVS=()
+	case $ctl in
+	ioband | ioband-d | iosize-d)
+		local lim=()
+		[ "$ctl" != ioband ] && lim=($((DEPTH - 1)) "$DEPTH")
+		for w in "$@"; do
+			ioband_create "ib$i" "/dev/mapper/part$i" 1 "${lim[@]}" || die "ioband_create ib$i"
+			dmsetup message "ib$i" 0 weight "$w"
+			# an epoch of about 0.6 s at 200 IOPS (the default 2048 is 10 s)
+			dmsetup message "ib$i" 0 token "$TOKEN"
+			DEVS+=("/dev/mapper/ib$i")
+			i=$((i + 1))
+		done
+		if [ "$ctl" = iosize-d ]; then
+			dmsetup message ib1 0 policy weight-iosize
+			dmsetup message ib1 0 token "$((TOKEN * 32))"
+		fi
+		;;
+	*)
+		for w in "$@"; do
+			DEVS+=("/dev/mapper/part$i")
+			i=$((i + 1))
+		done
+		;;
+	esac
+	i=1
+	case $ctl in
+	bfq)
+		echo bfq >/sys/block/bslow/queue/scheduler || die "no bfq"
+		for w in "$@"; do echo "$w" >"$CG/b$i/io.bfq.weight"; i=$((i + 1)); done
+		;;
+	iocost)
+		echo "$slow_mm enable=1" >$CG/io.cost.qos || die "no io.cost"
+		for w in "$@"; do echo "default $w" >"$CG/b$i/io.weight"; i=$((i + 1)); done
+		;;
+	esac
+}
+
+ctl_off() {
+	local ctl=$1 i
+	case $ctl in
+	ioband | ioband-d | iosize-d)
+		for i in 1 2 3 4; do
+			[ -e "/dev/mapper/ib$i" ] && dmsetup remove --retry "ib$i"
+		done
+		;;
+	bfq)
+		for i in 1 2 3 4; do echo 100 >"$CG/b$i/io.bfq.weight"; done
+		echo "$SLOW_SCHED" >/sys/block/bslow/queue/scheduler
+		;;
+	iocost)
+		echo "$slow_mm enable=0" >$CG/io.cost.qos
+		for i in 1 2 3 4; do echo "default 100" >"$CG/b$i/io.weight"; done
+		;;
+	esac
+	return 0
+}
+
+# ---- jobs ---------------------------------------------------------------
+# job SCEN CTL ROUND IDX WEIGHT CGROUP DEV FIO-ARGS...: add a job to the
+# next fio run (fio puts it in that cgroup) and list it in runs.tsv
+RUN_ARGS=()
+job() {
+	local scen=$1 ctl=$2 round=$3 idx=$4 w=$5 cg=$6 dev=$7
+	shift 7
+	RUN_ID=$scen.$ctl.r$round
+	local p=$RUN_ID.j$idx
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$scen" "$ctl" "$round" "$idx" "$w" "$p" "$RUN_ID.json" >>"$MAN"
+	RUN_ARGS+=(--name="j$idx" --new_group --filename="$dev" --cgroup="$cg" --cgroup_nodelete=1
+		--write_bw_log="$OUT/$p" "$@")
+}
+
+# go: run the jobs added since the last go in one fio process, so that
+# they start together (separate fio processes start seconds apart under TCG)
+go() {
+	fio --direct=1 --ioengine=libaio --time_based --runtime="$RT" --ramp_time="$RAMP" \
+		--group_reporting --log_avg_msec=250 --log_unix_epoch=1 \
+		--output-format=json --output="$OUT/$RUN_ID.json" "${RUN_ARGS[@]}" >/dev/null 2>"$OUT/$RUN_ID.err"
+	RUN_ARGS=()
+}
+
+# prop SCEN CTL ROUND SPEC...: one job per SPEC "weight:fio-args,comma,sep"
+prop() {
+	local scen=$1 ctl=$2 round=$3 i=1 s
+	shift 3
+	local ws=()
+	for s in "$@"; do ws+=("${s%%:*}"); done
+	ctl_on "$ctl" "${ws[@]}"
+	for s in "$@"; do
+		local args
+		IFS=, read -r -a args <<<"${s#*:}"
+		job "$scen" "$ctl" "$round" "$i" "${ws[$((i - 1))]}" "b$i" "${DEVS[$((i - 1))]}" "${args[@]}"
+		i=$((i + 1))
+	done
+	go
+	ctl_off "$ctl"
+}
+
+RR="--rw=randread,--bs=4k,--iodepth=32"
+SR="--rw=read,--bs=64k,--iodepth=32"
+RW="--rw=randwrite,--bs=4k,--iodepth=32"
+R64="--rw=randread,--bs=64k,--iodepth=32"
+# the seed's 2008 test: many processes of 4 KiB random direct reads
+SEED="--rw=randread,--bs=4k,--iodepth=8,--numjobs=4"
+QD1SEQ="--rw=read,--bs=64k,--iodepth=1"
+
+# the default ioband only in the goal scenarios: a full run must stay short
+GOAL_CTLS=(none ioband ioband-d bfq iocost)
+PROP_CTLS=(none ioband-d bfq iocost)
+MIXED_CTLS=(none ioband-d iosize-d bfq iocost)
+TOKEN=128
+
+# scenario NAME: run it for every controller (interleaved) in round $r
+scenario() {
+	local name=$1 ctl
+	case $name in
+	seed-40-20-10)
+		for ctl in "${GOAL_CTLS[@]}"; do
+			prop "$name" "$ctl" "$r" "40:$SEED" "20:$SEED" "10:$SEED"
+		done
+		;;
+	two-randread | two-seqread | two-randwrite | four-randread | four-seqread | four-randwrite)
+		local a
+		case $name in
+		*randread) a=$RR ;; *seqread) a=$SR ;; *randwrite) a=$RW ;;
+		esac
+		local ctls=("${PROP_CTLS[@]}")
+		[ "$name" = two-randread ] && ctls=("${GOAL_CTLS[@]}")
+		for ctl in "${ctls[@]}"; do
+			case $name in
+			two-*) prop "$name" "$ctl" "$r" "80:$a" "40:$a" ;;
+			four-*) prop "$name" "$ctl" "$r" "10:$a" "20:$a" "30:$a" "40:$a" ;;
+			esac
+		done
+		;;
+	two-mixedbs)
+		for ctl in "${MIXED_CTLS[@]}"; do
+			prop "$name" "$ctl" "$r" "80:$RR" "40:$R64"
+		done
+		;;
+	four-mixedbs)
+		for ctl in "${MIXED_CTLS[@]}"; do
+			prop "$name" "$ctl" "$r" "10:$RR" "20:$R64" "30:$RR" "40:$R64"
+		done
+		;;
+	idle-one)
+		# weights 80/40 configured, only the weight-40 job runs
+		for ctl in "${GOAL_CTLS[@]}"; do
+			ctl_on "$ctl" 80 40
+			job "$name" "$ctl" "$r" 2 40 b2 "${DEVS[1]}" --rw=randread --bs=4k --iodepth=32
+			go
+			ctl_off "$ctl"
+		done
+		;;
+	sixteen-vs-one)
+		# equal weights: 16 sequential QD1 readers in b1 against one in b2
+		job "$name" alone "$r" 2 100 b2 /dev/mapper/part2 --rw=read --bs=64k --iodepth=1
+		go
+		for ctl in "${GOAL_CTLS[@]}"; do
+			ctl_on "$ctl" 100 100
+			job "$name" "$ctl" "$r" 1 100 b1 "${DEVS[0]}" --rw=read --bs=64k --iodepth=1 \
+				--numjobs=16 --offset_increment=32m
+			job "$name" "$ctl" "$r" 2 100 b2 "${DEVS[1]}" --rw=read --bs=64k --iodepth=1
+			go
+			ctl_off "$ctl"
+		done
+		;;
+	overhead-qd1 | overhead-qd32)
+		local qd=${name#overhead-qd}
+		for ctl in none ioband iomax; do
+			local dev=/dev/mapper/fastlin
+			case $ctl in
+			ioband)
+				ioband_create ibfast /dev/mapper/fastlin 2 || die "ibfast"
+				dev=/dev/mapper/ibfast
+				;;
+			iomax)
+				echo "$fast_mm rbps=1000000000000 wbps=1000000000000 riops=100000000 wiops=100000000" >$CG/b1/io.max
+				;;
+			esac
+			job "$name" "$ctl" "$r" 1 100 b1 "$dev" --rw=randread --bs=4k --iodepth="$qd"
+			go
+			case $ctl in
+			ioband) dmsetup remove --retry ibfast ;;
+			iomax) echo "$fast_mm rbps=max wbps=max riops=max wiops=max" >$CG/b1/io.max ;;
+			esac
+		done
+		;;
+	scaling)
+		# N groups attached (type cgroup) on one ioband device on the fast
+		# disk; 16 jobs of QD 4, each in its own cgroup, spread over them
+		local n
+		for n in 1 16 256 1024; do
+			local ids k
+			# one stat for all: forks are slow under TCG
+			mapfile -t ids < <(stat -c '%i:100' $(printf "$CG/s%d " $(seq 1 "$n")))
+			ioband_create ibscale /dev/mapper/fastlin 3 4 128 cgroup weight 2048 :100 "${ids[@]}" ||
+				die "ibscale $n"
+			for k in $(seq 0 15); do
+				local g=$((n >= 16 ? k * n / 16 + 1 : 1))
+				job "$name" "g$n" "$r" $((k + 1)) 100 "s$g" /dev/mapper/ibscale \
+					--rw=randread --bs=4k --iodepth=4 --offset=$((k * 64))m --size=64m
+			done
+			go
+			dmsetup remove --retry ibscale
+		done
+		;;
+	esac
+}
+
+mkdir -p $(printf "$CG/s%d " $(seq 1 1024))
+
+if [ "$QUICK" = 1 ]; then
+	SCENARIOS=(seed-40-20-10 two-randread two-mixedbs idle-one sixteen-vs-one
+		overhead-qd1 overhead-qd32 scaling)
+else
+	SCENARIOS=(seed-40-20-10 sixteen-vs-one idle-one overhead-qd1 overhead-qd32 scaling
+		two-randread two-seqread two-randwrite two-mixedbs
+		four-randread four-seqread four-randwrite four-mixedbs)
+fi
+# scenarios repeated in every round (the goals); the rest run once
+REPEAT=" seed-40-20-10 sixteen-vs-one idle-one overhead-qd1 overhead-qd32 "
+for r in $(seq 1 "$ROUNDS"); do
+	for s in "${SCENARIOS[@]}"; do
+		[ "$r" -gt 1 ] && [[ $REPEAT != *" $s "* ]] && continue
+		echo "# round $r: $s ($(date -u +%H:%M:%S))"
+		scenario "$s"
+	done
+done
+echo "end=$(date -u +%Y-%m-%dT%H:%M:%SZ)" >>"$OUT/meta.txt"
+
+rmdir $(printf "$CG/s%d " $(seq 1 1024))
+for i in 1 2 3 4; do dmsetup remove --retry "part$i"; done
+dmsetup remove --retry fastlin
+n_err=$(cat "$OUT"/*.err | grep -ci err || true)
+check "fio reported no errors" test "$n_err" -eq 0
+check "unload" unload_ioband
+finish
