@@ -84,7 +84,7 @@ class Dm:
 
     # --- devices -------------------------------------------------------
     def create(self, name):
-        """Create device NAME; returns its dev_t (major << 8 | minor style from the kernel)."""
+        """Create device NAME; returns its device number (os.major/os.minor decode it)."""
         f, _ = self.ioctl(DEV_CREATE, name)
         return f[10]
 
