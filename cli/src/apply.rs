@@ -304,6 +304,13 @@ pub fn apply(a: &ApplyArgs, ctx: &mut Ctx<'_>) -> Result<()> {
         actions: outcome.actions,
         errors: outcome.errors,
     };
+    // A signal that lands inside an ioctl (dm's suspend waits interruptibly)
+    // fails that action with EINTR instead: name the signal there too.
+    if let (Some(why), Some(first)) = (Interrupts::caught(), r.errors.first_mut()) {
+        if !first.starts_with(&why) {
+            *first = format!("{why}: {first}");
+        }
+    }
     if !r.errors.is_empty() && crate::commands::ioband_loaded(dm) == Some(false) {
         r.errors[0]
             .push_str(" (the ioband target is not loaded: run `modprobe dm-ioband`, as root)");

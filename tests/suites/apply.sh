@@ -189,7 +189,7 @@ for sig in TERM INT HUP; do
 	kill -$sig $ap
 	wait $ap
 	check_eq "SIG$sig mid-apply: exit 1" 1 "$?"
-	check "SIG$sig: reported" grep -q "interrupted by SIG$sig before" "$W/sig.json" ||
+	check "SIG$sig: reported" grep -q "interrupted by SIG$sig" "$W/sig.json" ||
 		sed 's/^/#   /' "$W/sig.json" "$W/sig.err"
 	check "SIG$sig: every action undone or skipped" sh -c "! grep -q '\"status\":\"done\"' '$W/sig.json'"
 	check_eq "SIG$sig: no ioband device left" "" "$(ioband_tables)"
