@@ -518,10 +518,15 @@ static void ioband_presuspend(struct dm_target *ti)
 		bio->bi_status = BLK_STS_DM_REQUEUE;
 		bio_endio(bio);
 	}
-	/* wake sleeping submitters and push out what is held */
+	/*
+	 * Wake sleeping submitters and push out what is held.  No waiting
+	 * here: dm core waits for every bio after presuspend.  Until it
+	 * blocks new I/O, bios that map() pushes back are resubmitted at once
+	 * by dm's own work on this CPU's worker pool; waiting for the dispatch
+	 * work, which needs that pool too, could wait forever (seen on 6.1).
+	 */
 	wake_up_all(&dp->waitq);
 	queue_work(dp->wq, &dp->dispatch_work);
-	flush_work(&dp->dispatch_work);
 }
 
 static void ioband_presuspend_undo(struct dm_target *ti)

@@ -114,6 +114,83 @@ pub fn lock(path: &Path, timeout: f64, ctx: &mut Ctx<'_>) -> Result<Lock> {
     }
 }
 
+/// SIGINT, SIGTERM and SIGHUP while an apply changes the system: noted,
+/// not fatal.  The run stops before its next action and undoes what it did
+/// (a second signal during the undo is noted too; SIGKILL cannot be
+/// caught: `ioband show` then tells what is left).
+pub struct Interrupts {
+    old: Vec<(nix::sys::signal::Signal, nix::sys::signal::SigAction)>,
+    // one catcher at a time in a process (tests run applies in threads)
+    _one: std::sync::MutexGuard<'static, ()>,
+}
+
+static CATCHER: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+static CAUGHT: std::sync::atomic::AtomicI32 = std::sync::atomic::AtomicI32::new(0);
+
+extern "C" fn note_signal(sig: nix::libc::c_int) {
+    // async-signal-safe: one atomic store
+    CAUGHT.store(sig, std::sync::atomic::Ordering::SeqCst);
+}
+
+impl Interrupts {
+    const SIGNALS: [nix::sys::signal::Signal; 3] = [
+        nix::sys::signal::Signal::SIGINT,
+        nix::sys::signal::Signal::SIGTERM,
+        nix::sys::signal::Signal::SIGHUP,
+    ];
+
+    /// Catch the signals until dropped.
+    pub fn catch() -> Self {
+        use nix::sys::signal::{sigaction, SaFlags, SigAction, SigHandler, SigSet};
+        let one = CATCHER.lock().unwrap_or_else(|e| e.into_inner());
+        CAUGHT.store(0, std::sync::atomic::Ordering::SeqCst);
+        let act = SigAction::new(
+            SigHandler::Handler(note_signal),
+            SaFlags::SA_RESTART,
+            SigSet::empty(),
+        );
+        let mut old = Vec::new();
+        for s in Self::SIGNALS {
+            // SAFETY: the handler only stores to an atomic.
+            if let Ok(o) = unsafe { sigaction(s, &act) } {
+                old.push((s, o));
+            }
+        }
+        Interrupts { old, _one: one }
+    }
+
+    /// "interrupted by SIGTERM" once one of the signals arrived.
+    pub fn caught() -> Option<String> {
+        let n = CAUGHT.load(std::sync::atomic::Ordering::SeqCst);
+        if n == 0 {
+            return None;
+        }
+        let name = nix::sys::signal::Signal::try_from(n)
+            .map(|s| s.as_str().to_string())
+            .unwrap_or_else(|_| format!("signal {n}"));
+        Some(format!("interrupted by {name}"))
+    }
+}
+
+impl Drop for Interrupts {
+    fn drop(&mut self) {
+        for (s, o) in self.old.drain(..) {
+            // SAFETY: puts back the disposition that was there before.
+            let _ = unsafe { nix::sys::signal::sigaction(s, &o) };
+        }
+    }
+}
+
+/// Test hook for the guest suite: `IOBAND_TEST_ACTION_DELAY_MS` makes
+/// apply sleep before each action, so a signal can land mid-apply.
+fn test_action_delay() -> Option<Duration> {
+    std::env::var("IOBAND_TEST_ACTION_DELAY_MS")
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok())
+        .map(Duration::from_millis)
+}
+
 fn finish(a: &ApplyArgs, r: Report, summary: &str, ctx: &mut Ctx<'_>) -> Result<()> {
     if a.json {
         let s = serde_json::to_string(&r).map_err(|e| Error::fail(e.to_string()))?;
@@ -213,13 +290,31 @@ pub fn apply(a: &ApplyArgs, ctx: &mut Ctx<'_>) -> Result<()> {
                 writeln!(out, "{s}")
             };
         };
-        plan::execute(dm, &actions, &mut log)
+        let delay = test_action_delay();
+        let _catch = Interrupts::catch();
+        plan::execute_until(dm, &actions, &mut log, &|| {
+            if let Some(d) = delay {
+                std::thread::sleep(d);
+            }
+            Interrupts::caught()
+        })
     };
     let mut r = Report {
         changed: outcome.changed,
         actions: outcome.actions,
         errors: outcome.errors,
     };
+    // A signal that lands inside an ioctl (dm's suspend waits interruptibly)
+    // fails that action with EINTR instead: name the signal there too.
+    if let (Some(why), Some(first)) = (Interrupts::caught(), r.errors.first_mut()) {
+        if !first.starts_with(&why) {
+            *first = format!("{why}: {first}");
+        }
+    }
+    if !r.errors.is_empty() && crate::commands::ioband_loaded(dm) == Some(false) {
+        r.errors[0]
+            .push_str(" (the ioband target is not loaded: run `modprobe dm-ioband`, as root)");
+    }
     if !r.errors.is_empty() {
         let summary = if r.changed {
             "FAILED; the undo failed too: the state left is above (`ioband show`)".to_string()

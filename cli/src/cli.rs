@@ -387,7 +387,9 @@ pub enum Command {
             order and read back. If a step fails, what this run changed is undone in reverse \
             order and the state left is reported. A second apply of the same profile changes \
             nothing. Devices the profiles do not name are left alone unless --prune. \
-            Concurrent applies wait for each other (lock file /run/ioband.lock, or $IOBAND_LOCK).\n\n\
+            Concurrent applies wait for each other (lock file /run/ioband.lock, or $IOBAND_LOCK). \
+            SIGINT, SIGTERM or SIGHUP while the changes are made stop the run before its next \
+            step; what it changed is undone and reported (exit 1).\n\n\
             Exit status: 0 success, whether or not something changed (systemd units need \
             that; tools read \"changed\" from --json); 1 failure (invalid profile, missing \
             device, kernel refusal, verification failed); 2 usage error; N with \

@@ -221,7 +221,7 @@ fn read_stdin(ctx: &mut Ctx<'_>) -> Result<String> {
     Ok(s)
 }
 
-fn ioband_loaded(dm: &dyn DmBackend) -> Option<bool> {
+pub(crate) fn ioband_loaded(dm: &dyn DmBackend) -> Option<bool> {
     dm.target_versions()
         .ok()
         .map(|v| v.iter().any(|t| t.name == TARGET_NAME))

@@ -669,9 +669,25 @@ pub struct Outcome {
 
 /// Execute a plan in order; on a failure undo what was done, in reverse.
 pub fn execute(dm: &dyn DmBackend, actions: &[Action], log: &mut dyn FnMut(&str)) -> Outcome {
+    execute_until(dm, actions, log, &|| None)
+}
+
+/// [`execute`], asking `stop` before every action: when it names a reason
+/// (a signal arrived), the run stops there and what it did is undone, as
+/// after a failure.
+pub fn execute_until(
+    dm: &dyn DmBackend,
+    actions: &[Action],
+    log: &mut dyn FnMut(&str),
+    stop: &dyn Fn() -> Option<String>,
+) -> Outcome {
     let mut o = Outcome::default();
     let mut done = 0;
     for a in actions {
+        if let Some(why) = stop() {
+            o.errors.push(format!("{why} before `{a}`: stopped"));
+            break;
+        }
         log(&format!("{a}"));
         match run(dm, a) {
             Ok(()) => {

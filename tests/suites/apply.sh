@@ -179,6 +179,41 @@ check "says why" grep -q 'another .ioband apply. holds' "$W/err.txt"
 exec 9>&-
 remove_all_ioband
 
+echo "# signals mid-apply: the run stops, undoes what it did and says so"
+# the test hook slows apply down to one action per second
+for sig in TERM INT HUP; do
+	IOBAND_TEST_ACTION_DELAY_MS=1000 "$IOBAND" apply --json "$P/example1-partitions.yaml" \
+		>"$W/sig.json" 2>"$W/sig.err" &
+	ap=$!
+	end=$((SECONDS + 30))
+	until dmsetup info ioband1 >/dev/null 2>&1 || [ $SECONDS -gt $end ]; do sleep 0.2; done
+	kill -$sig $ap
+	wait $ap
+	check_eq "SIG$sig mid-apply: exit 1" 1 "$?"
+	check "SIG$sig: reported" grep -q "interrupted by SIG$sig" "$W/sig.json" ||
+		sed 's/^/#   /' "$W/sig.json" "$W/sig.err"
+	check "SIG$sig: every action undone or skipped" sh -c "! grep -q '\"status\":\"done\"' '$W/sig.json'"
+	check_eq "SIG$sig: no ioband device left" "" "$(ioband_tables)"
+done
+# (bash starts background jobs with SIGINT ignored: signal only once apply
+# has installed its handlers, i.e. once its first device exists)
+IOBAND_TEST_ACTION_DELAY_MS=1000 "$IOBAND" apply "$P/example1-partitions.yaml" >"$W/sig.out" 2>&1 &
+ap=$!
+end=$((SECONDS + 30))
+until dmsetup info ioband1 >/dev/null 2>&1 || [ $SECONDS -gt $end ]; do sleep 0.2; done
+kill -INT $ap
+wait $ap
+check_eq "SIGINT in text mode: exit 1" 1 "$?"
+check "text mode says everything was undone" grep -q 'every change of this run was undone' "$W/sig.out" ||
+	sed 's/^/#   /' "$W/sig.out"
+remove_all_ioband
+
+echo "# not root, module not loaded"
+setpriv --reuid 1000 --regid 1000 --clear-groups "$IOBAND" apply "$P/example1-partitions.yaml" >/dev/null 2>"$W/err.txt"
+check_eq "apply as uid 1000 exits 1" 1 "$?"
+check "and says to run as root" grep -qi 'root' "$W/err.txt"
+sed 's/^/#   /' "$W/err.txt"
+
 echo "# example2-lvm.yaml"
 export LVM_SUPPRESS_FD_WARNINGS=1
 lvmconf='devices { obtain_device_list_from_udev = 0 types = [ "nullb", 16 ] } activation { udev_sync = 0 udev_rules = 0 } global { use_lvmetad = 0 }'
@@ -229,4 +264,11 @@ fi
 remove_all_ioband
 dmsetup remove_all 2>/dev/null
 check "unload" unload_ioband
+linear_slice sda1 "$sda" 0 262144 && linear_slice sda2 "$sda" 262144 262144 || die "slices"
+"$IOBAND" apply "$P/example1-partitions.yaml" >/dev/null 2>"$W/err.txt"
+check_eq "apply without the module exits 1" 1 "$?"
+check "and names the module" grep -q 'dm-ioband' "$W/err.txt"
+sed 's/^/#   /' "$W/err.txt"
+check_eq "nothing was created" "" "$(dmsetup ls | grep -v '^No devices' | grep -v sda || true)"
+dmsetup remove --retry sda1; dmsetup remove --retry sda2
 finish

@@ -509,3 +509,70 @@ fn schema_prints_json() {
     let v: serde_json::Value = serde_json::from_str(&o.out).unwrap_or_default();
     assert_eq!(v["title"], "ioband profile");
 }
+
+#[test]
+fn an_interrupted_apply_undoes_what_it_did() {
+    let h = H::new();
+    let text = "devices:\n  - {name: io1, device: /dev/mapper/sda1, device_group: 1}\n  - {name: io2, device: /dev/mapper/sda2, device_group: 1}\n  - {name: io3, device: /dev/mapper/sda3, device_group: 1}\n";
+    let p = profile::parse("e", text).unwrap_or_default();
+    let actual = plan::read_actual(&h.dm).unwrap_or_default();
+    let d = plan::resolve(&p, &actual, &h.names, &h.sys).unwrap_or_default();
+    let actions = plan::plan(&d, &actual, false);
+    assert!(actions.len() >= 3, "{actions:?}");
+    // A signal arrives while the second action runs: the third never starts.
+    let asked = std::cell::Cell::new(0);
+    let stop = || {
+        asked.set(asked.get() + 1);
+        (asked.get() > 2).then(|| "interrupted by SIGTERM".to_string())
+    };
+    let o = plan::execute_until(&h.dm, &actions, &mut |_| {}, &stop);
+    assert!(!o.changed, "{o:?}");
+    assert!(
+        o.errors[0].starts_with("interrupted by SIGTERM before `"),
+        "{o:?}"
+    );
+    assert_eq!(o.actions[0].status, "undone");
+    assert_eq!(o.actions[1].status, "undone");
+    assert!(
+        o.actions[2..].iter().all(|a| a.status == "skipped"),
+        "{o:?}"
+    );
+    assert!(h.tables().is_empty(), "{:?}", h.tables());
+    // Interrupted before anything: nothing to undo.
+    let o = plan::execute_until(&h.dm, &actions, &mut |_| {}, &|| {
+        Some("interrupted by SIGINT".into())
+    });
+    assert!(!o.changed && o.actions.iter().all(|a| a.status == "skipped"));
+}
+
+#[test]
+fn signals_are_noted_while_an_apply_runs() {
+    use nix::sys::signal::{raise, Signal};
+    let g = super::Interrupts::catch();
+    assert_eq!(super::Interrupts::caught(), None);
+    // Not fatal while caught: the handler notes it.
+    assert!(raise(Signal::SIGHUP).is_ok());
+    assert_eq!(
+        super::Interrupts::caught().as_deref(),
+        Some("interrupted by SIGHUP")
+    );
+    drop(g);
+    // The next apply starts afresh.
+    let g = super::Interrupts::catch();
+    assert_eq!(super::Interrupts::caught(), None);
+    drop(g);
+}
+
+#[test]
+fn apply_without_the_module_says_so() {
+    let h = H::new();
+    h.dm.set_ioband_loaded(false);
+    let f = example("example1-partitions.yaml");
+    let (r, v) = h.apply(&[], &f);
+    assert!(r.is_err(), "{v}");
+    assert!(
+        v["errors"].to_string().contains("modprobe dm-ioband"),
+        "{v}"
+    );
+    assert!(h.tables().is_empty());
+}
