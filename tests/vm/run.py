@@ -45,6 +45,10 @@ _print_lock = threading.Lock()
 _guests = set()
 
 
+# host environment variables handed to the guest (suite knobs)
+PASS_ENV = ("IOBAND_", "MSGFUZZ_", "LIFECYCLE_", "FAIR_", "INTEGRITY_")
+
+
 def log(msg):
     with _print_lock:
         print(msg, flush=True)
@@ -293,6 +297,10 @@ def main():
             "WARN_KO": os.path.join(warnmod, "ioband_warn_test.ko"),
             "IOBAND": os.environ.get("IOBAND", os.path.join(REPO, "target", "release", "ioband")),
         }
+        # knobs of the guest side (seeds, counts, run times) pass through
+        for k, v in os.environ.items():
+            if k.startswith(PASS_ENV) and k not in env and re.fullmatch(r"[\w./:,+-]*", v):
+                env[k] = v
         shared = [s for s in suites if not suite_meta(s)["exclusive"]]
         if args.boots:
             units += [(label, ver, vmlinuz, b, env) for b in batches(shared, args.boots)]
