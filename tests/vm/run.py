@@ -18,6 +18,7 @@ Suite headers (comment lines near the top of the script):
 import argparse
 import os
 import re
+import shlex
 import shutil
 import signal
 import subprocess
@@ -137,17 +138,21 @@ def boot(label, ver, vmlinuz, suites, env):
         os.makedirs(d)
     # the first suite's directory holds the console of the whole boot
     console_path = os.path.join(dirs[0], "console")
-    exports = " ".join(f"{k}={v}" for k, v in env.items())
-    triples = " ".join(f"{d} {os.path.abspath(s)} {m['timeout']}"
-                       for d, s, m in zip(dirs, suites, metas))
-    guest_cmd = f"{exports} bash {REPO}/tests/vm/guest.sh {triples}"
+    # The kernel command line holds at most 2048 bytes, so the guest's
+    # commands go into a file (the guest sees the host's root) and the one
+    # writable mount is the kernel's results directory.
+    lines = [f"export {k}={shlex.quote(v)}" for k, v in env.items()]
+    lines.append("exec bash " + shlex.quote(os.path.join(REPO, "tests", "vm", "guest.sh")) + " "
+                 + " ".join(f"{shlex.quote(d)} {shlex.quote(os.path.abspath(s))} {m['timeout']}"
+                            for d, s, m in zip(dirs, suites, metas)))
+    script = os.path.join(dirs[0], "boot.sh")
+    with open(script, "w") as f:
+        f.write("\n".join(lines) + "\n")
     memory = max((m["memory"] for m in metas), key=mem_bytes)
     vng = os.path.join(CACHE, "venv", "bin", "vng")
     cmd = [vng, "--run", vmlinuz, "--disable-kvm", "--force-9p",
-           "--memory", memory, "--cpus", str(os.cpu_count() or 2)]
-    for d in dirs:
-        cmd += ["--rwdir", d]
-    cmd += ["--exec", guest_cmd]
+           "--memory", memory, "--cpus", str(os.cpu_count() or 2),
+           "--rwdir", top, "--exec", f"bash {shlex.quote(script)}"]
     penv = dict(os.environ)
     penv["PATH"] = os.path.join(CACHE, "venv", "bin") + ":" + penv.get("PATH", "")
     # Boot under TCG takes ~30 s; give the guest that plus the suites' limits.
