@@ -34,4 +34,8 @@ check "create after reload" ioband_create ib2 "$disk" 7
 check_eq "status after reload" "7 -1" "$(status_of ib2 | cut -d' ' -f1-2)"
 check "remove ib2" dmsetup remove --retry ib2
 check "final unload" unload_ioband
+# udev back, as the guest had it (the CLI waits for udev when it runs)
+for udevd in /lib/systemd/systemd-udevd /usr/lib/systemd/systemd-udevd; do
+	[ -x "$udevd" ] && { "$udevd" --daemon >/dev/null 2>&1; break; }
+done
 finish

@@ -15,10 +15,25 @@ echo 1 > /proc/sys/kernel/hung_task_all_cpu_backtrace 2>/dev/null
 export DM_DISABLE_UDEV=1
 mkdir -p /dev/mapper
 
+# udev runs in virtme-ng's guests; a suite may stop it (lifecycle does), and
+# then the CLI would wait forever on udev for the next suite's devices.
+udev_at_boot=no
+udevadm control --ping 2>/dev/null && udev_at_boot=yes
+start_udev() {
+	local d
+	for d in /lib/systemd/systemd-udevd /usr/lib/systemd/systemd-udevd; do
+		[ -x "$d" ] && { "$d" --daemon && udevadm settle --timeout=60; return; }
+	done
+}
+
 # What a suite left behind would change the next one's world: take it down
 # and say so in the suite's output (suites are meant to clean up).
 reset_guest() {
 	local out=$1 m left=""
+	if [ "$udev_at_boot" = yes ] && ! udevadm control --ping 2>/dev/null; then
+		left+=" udev stopped (restarted)"
+		start_udev >/dev/null 2>&1
+	fi
 	for m in $(awk '$1 ~ "^/dev/(mapper/|dm-|nullb)" {print $2}' /proc/mounts | sort -r); do
 		umount -l "$m" && left+=" mount:$m"
 	done
