@@ -5,7 +5,7 @@
 # (no change); --check changes nothing; a profile failing at its third
 # device leaves the machine as it was; the Ansible playbook reports changed,
 # then ok.
-# estimate: 150
+# estimate: 300
 # timeout: 1500
 . "$REPO/tests/lib/guest.sh"
 [ -x "$IOBAND" ] || die "no ioband binary at $IOBAND (cargo build --release)"

@@ -2,7 +2,7 @@
 # Every bad table line and message fails with an error returned to dmsetup
 # and a reason in the kernel log, and changes nothing: the table and status
 # of every ioband device are byte-identical afterwards.
-# estimate: 150
+# estimate: 200
 # timeout: 600
 . "$REPO/tests/lib/guest.sh"
 

@@ -2,7 +2,7 @@
 # The ioband CLI end to end against the real module: cli/tests/guest/cli-e2e.sh
 # (create/message/status/remove through the devicemapper ioctls, ioband and
 # dmsetup agree, exit codes of error cases).
-# estimate: 60
+# estimate: 100
 # timeout: 600
 . "$REPO/tests/lib/guest.sh"
 [ -x "$IOBAND" ] || die "no ioband binary at $IOBAND (cargo build --release)"

@@ -8,7 +8,7 @@
 # change and a forced remove, each within a bounded time.  The guest's
 # hung-task watchdog (20 s) runs throughout.  Afterwards verified I/O
 # through ioband shows the stack healthy.
-# estimate: 250
+# estimate: 220
 # timeout: 600
 . "$REPO/tests/lib/guest.sh"
 

@@ -6,7 +6,7 @@
 # groups, suspends and resumes (with and without --noflush), reloads the
 # table and resets the counters.  Then the counters: after a reset, the
 # requests and sectors in the status equal what a fixed-size fio job issued.
-# estimate: 200
+# estimate: 160
 # timeout: 900
 . "$REPO/tests/lib/guest.sh"
 

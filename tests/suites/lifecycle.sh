@@ -5,7 +5,7 @@
 # (Debian's kernels have no kmemleak: CONFIG_DEBUG_KMEMLEAK is off).  Then
 # the module: rmmod is refused while a device uses it and works after,
 # and the module loads and works again.
-# estimate: 250
+# estimate: 160
 # timeout: 600
 . "$REPO/tests/lib/guest.sh"
 

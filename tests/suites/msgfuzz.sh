@@ -9,7 +9,7 @@
 # byte-identical; a table load never touches the live table; the kernel
 # never oopses or warns.  MSGFUZZ_SEED reproduces a run (default: random,
 # printed).
-# estimate: 150
+# estimate: 90
 # timeout: 400
 . "$REPO/tests/lib/guest.sh"
 

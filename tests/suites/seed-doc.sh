@@ -2,7 +2,7 @@
 # Replays the seed document (dm-ioband v0.0.3, Documentation/device-mapper/
 # ioband.txt): Getting started, Command Reference and Examples, with the
 # real dmsetup, checking the printed table and status lines.
-# estimate: 70
+# estimate: 100
 # timeout: 600
 . "$REPO/tests/lib/guest.sh"
 
