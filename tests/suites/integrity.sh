@@ -6,11 +6,11 @@
 # groups, suspends and resumes (with and without --noflush), reloads the
 # table and resets the counters.  Then the counters: after a reset, the
 # requests and sectors in the status equal what a fixed-size fio job issued.
-# estimate: 160
+# estimate: 240
 # timeout: 900
 . "$REPO/tests/lib/guest.sh"
 
-RUNTIME=${INTEGRITY_RUNTIME:-40}
+RUNTIME=${INTEGRITY_RUNTIME:-120}
 load_ioband
 disk=$(nullb nb0 768 irqmode=2 completion_nsec=200000 hw_queue_depth=16)
 linear_slice part1 "$disk" 0 1048576
