@@ -19,8 +19,17 @@ dmsetup message ioband1 0 attach 1000
 dmsetup message ioband1 0 weight 1000:30
 dmsetup message ioband1 0 weight 40
 
-snapshot() { { dmsetup table; dmsetup status; dmsetup ls; } 2>&1 | sort; }
-base=$(snapshot)
+# table and status name every device; each dmsetup run costs ~0.15 s in TCG
+snapshot() { { dmsetup table; dmsetup status; } 2>&1 | sort; }
+# udev probes the new devices (reads show up in their counters): the state
+# compared against must be taken after it is done, and hold still.
+udevadm settle --timeout=60 2>/dev/null
+for try in 1 2 3 4 5; do
+	base=$(snapshot)
+	sleep 1
+	[ "$(snapshot)" = "$base" ] && break
+	udevadm settle --timeout=60 2>/dev/null
+done
 unchanged() {
 	local now
 	now=$(snapshot)
