@@ -10,44 +10,73 @@ repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
 start=$(date +%s)
 
-tests/setup.sh
+# phase NAME: say when each phase starts; their durations are printed again
+# at the end, where CI's log tail shows them
+phases=() phase_name="" phase_t=$start
+phase() {
+	local now
+	now=$(date +%s)
+	[ -z "$phase_name" ] || phases+=("$(printf '%5ss  %s' $((now - phase_t)) "$phase_name")")
+	phase_name=$1 phase_t=$now
+	[ -z "$1" ] || echo "== $1 (at $((now - start))s)"
+}
 
-rust_pass=0
-if [ -f Cargo.toml ]; then
-	echo "== cargo fmt / clippy / test"
-	cargo fmt --all -- --check
-	cargo clippy --release --all-targets --quiet -- -D warnings
-	cargo build --release --quiet
-	cargo test --release --quiet 2>&1 | tee .cache/cargo-test.log
-	rust_pass=1
-fi
+phase "setup"
+tests/setup.sh
 
 # One boot per kernel runs all of that kernel's suites, the two kernels side
 # by side (each guest gets about one core; more guests only slowed the
-# CPU-bound suites on 2 cores).  Suites marked `# exclusive: yes` (timing
-# measurements) run afterwards with no other suite beside them.
+# CPU-bound suites on 2 cores).  Suites marked `# exclusive: yes` (they
+# measure shares) run afterwards with no CPU-bound suite beside them.
 # IOBAND_JOBS=1 IOBAND_BOOTS=0 runs one at a time, one boot per suite.
 export IOBAND_JOBS=${IOBAND_JOBS:-2} IOBAND_BOOTS=${IOBAND_BOOTS:-1}
-
-# The fuzzer runs on the host beside the DKMS builds and boots.
-tests/host/fuzz.sh >.cache/fuzz-run.log 2>&1 &
-fuzz_pid=$!
-
-echo "== DKMS packaging (host build + guest modprobe)"
-tests/host/dkms.sh "$@"
-
-echo "== fuzz (cargo fuzz, parsers of the target's text)"
-fuzz_rc=0
-wait "$fuzz_pid" || fuzz_rc=$?
-cat .cache/fuzz-run.log
-
-echo "== guest suites"
 suites=()
 for s in tests/suites/*.sh; do suites+=("$(basename "${s%.sh}")"); done
+
+rust_pass=0
+if [ -f Cargo.toml ]; then
+	phase "cargo fmt / build (the guests need the CLI)"
+	cargo fmt --all -- --check
+	cargo build --release --quiet -p ioband
+fi
+
+# DKMS installs into the host's /lib/modules, which the guests see: it runs
+# (and cleans up) before any other guest boots.
+phase "DKMS packaging (host build + guest modprobe)"
+tests/host/dkms.sh "$@"
+
+# The shared suites wait on disks and timers for much of their time; the
+# host's own checks (clippy, tests, fuzzer) fill the CPU meanwhile.
+phase "guest suites (shared), host checks beside them"
+python3 tests/vm/run.py --part shared "$@" "${suites[@]}" >.cache/suites-shared.log 2>&1 &
+guests_pid=$!
+host_checks() {
+	if [ -f Cargo.toml ]; then
+		echo "== cargo clippy / test"
+		cargo clippy --release --all-targets --quiet -- -D warnings || return 1
+		cargo test --release --quiet 2>&1 | tee .cache/cargo-test.log
+		[ "${PIPESTATUS[0]}" -eq 0 ] || return 1
+		rust_pass=1
+	fi
+	echo "== fuzz (cargo fuzz, parsers of the target's text)"
+	tests/host/fuzz.sh
+}
+host_rc=0
+host_checks >.cache/host-checks.log 2>&1 || host_rc=$?
+cat .cache/host-checks.log
 rc=0
-python3 tests/vm/run.py "$@" "${suites[@]}" | tee .cache/suites.log || rc=$?
-[ "$fuzz_rc" -eq 0 ] || rc=1
-echo "== all tests done in $(( $(date +%s) - start ))s (rust tests: $([ $rust_pass = 1 ] && echo ran || echo none))"
+wait "$guests_pid" || rc=$?
+cat .cache/suites-shared.log
+
+phase "guest suites (exclusive: share measurements)"
+python3 tests/vm/run.py --part exclusive "$@" "${suites[@]}" | tee .cache/suites-exclusive.log || rc=1
+phase ""
+[ "$host_rc" -eq 0 ] || rc=1
+total=$(grep -h '^[0-9]* passed, [0-9]* failed$' .cache/suites-shared.log .cache/suites-exclusive.log |
+	awk '{p += $1; f += $3} END {printf "%d passed, %d failed", p, f}')
+echo "== phases"
+printf '%s\n' "${phases[@]}"
+echo "== all tests done in $(( $(date +%s) - start ))s (host checks: $([ "$host_rc" = 0 ] && echo passed || echo FAILED), rust tests: $([ $rust_pass = 1 ] && echo ran || echo none))"
 # the guest suites' summary is the closing line
-tail -n 1 .cache/suites.log
+echo "$total"
 exit $rc

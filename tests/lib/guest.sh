@@ -5,8 +5,11 @@ set -u
 PASS=0
 FAILS=0
 
-ok() { PASS=$((PASS + 1)); echo "ok - $*"; }
-not_ok() { FAILS=$((FAILS + 1)); echo "not ok - $*"; }
+# each verdict with the seconds since the suite started goes to
+# $RESULTS/timeline too: where a suite spends its time
+mark() { [ -n "${RESULTS:-}" ] && echo "$SECONDS $*" >>"$RESULTS/timeline"; return 0; }
+ok() { PASS=$((PASS + 1)); echo "ok - $*"; mark "ok - $*"; }
+not_ok() { FAILS=$((FAILS + 1)); echo "not ok - $*"; mark "not ok - $*"; }
 # check DESCRIPTION COMMAND...: run the command, pass when it exits 0
 check() { local d=$1; shift; if "$@"; then ok "$d"; else not_ok "$d (command: $*)"; fi; }
 # check_fails DESCRIPTION COMMAND...: pass when the command exits non-zero

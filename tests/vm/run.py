@@ -275,6 +275,9 @@ def main():
     ap.add_argument("--boots", type=int, default=int(os.environ.get("IOBAND_BOOTS", "0")),
                     help="run each kernel's suites in at most this many boots (default 0:"
                     " one boot per suite, best isolation; or $IOBAND_BOOTS)")
+    ap.add_argument("--part", choices=("all", "shared", "exclusive"), default="all",
+                    help="run only the suites that may share the machine, only the"
+                    " `# exclusive: yes` ones, or all (default: shared, then exclusive)")
     ap.add_argument("suites", nargs="+", help="suite names (tests/suites/NAME.sh) or paths")
     args = ap.parse_args()
 
@@ -307,21 +310,29 @@ def main():
             if k.startswith(PASS_ENV) and k not in env and re.fullmatch(r"[\w./:,+-]*", v):
                 env[k] = v
         shared = [s for s in suites if not suite_meta(s)["exclusive"]]
+        if args.part == "exclusive":
+            shared = []
         if args.boots:
             units += [(label, ver, vmlinuz, b, env) for b in batches(shared, args.boots)]
         else:
             units += [(label, ver, vmlinuz, [s], env) for s in shared]
-        timing += [(label, ver, vmlinuz, [s], env) for s in suites if suite_meta(s)["exclusive"]]
+        if args.part != "shared":
+            timing.append([(label, ver, vmlinuz, [s], env)
+                           for s in suites if suite_meta(s)["exclusive"]])
     # longest first, so the pool drains evenly
     units.sort(key=lambda u: -sum(suite_meta(s)["estimate"] for s in u[3]))
     results = []
     with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
         for r in pool.map(lambda u: boot(*u), units):
             results += r
-    # Suites that measure timing run after the rest, one at a time, so no
-    # other guest steals the CPU they measure with.
-    for u in timing:
-        results += boot(*u)
+    # Suites that measure shares run after the rest, so no CPU-bound suite
+    # runs beside them: one at a time per kernel, the kernels side by side
+    # (their disks are timer-driven and leave the CPU mostly idle).
+    def one_kernel(kernel_units):
+        return [v for u in kernel_units for v in boot(*u)]
+    with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+        for r in pool.map(one_kernel, timing):
+            results += r
     passed = sum(results)
     failed += len(results) - passed
     print(f"{passed} passed, {failed} failed")
