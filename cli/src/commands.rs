@@ -672,19 +672,22 @@ fn raw(ctx: &mut Ctx<'_>, names: &[String], status: bool) -> Result<()> {
     let prefix = names.len() != 1;
     let mut out = String::new();
     for n in &list {
-        let table = match dm.table(n) {
+        // Status lines name their target type too: one ioctl per device,
+        // as dmsetup does.
+        let got = if status { dm.status(n) } else { dm.table(n) };
+        let lines = match got {
             Ok(t) => t,
             Err(e) if names.is_empty() && e.errno == Some(errno::ENXIO) => continue,
             Err(e) => return Err(e.into()),
         };
-        let is_ioband = !table.is_empty() && table.iter().all(|t| t.target_type == TARGET_NAME);
+        let is_ioband = !lines.is_empty() && lines.iter().all(|t| t.target_type == TARGET_NAME);
         if !is_ioband {
             if !names.is_empty() {
-                ioband_config(n, &table)?;
+                // says which target it has (status lines name it too)
+                ioband_config(n, &lines)?;
             }
             continue;
         }
-        let lines = if status { dm.status(n)? } else { table };
         out.push_str(&render::raw_lines(
             lines
                 .iter()

@@ -37,6 +37,7 @@ else
 	RT=${BENCH_RUNTIME:-6}
 	ROUNDS=2
 fi
+ROUNDS=${BENCH_ROUNDS:-$ROUNDS}
 RAMP=1
 OUT=$RESULTS/bench
 mkdir -p "$OUT"
@@ -299,6 +300,10 @@ else
 	SCENARIOS=(seed-40-20-10 sixteen-vs-one idle-one overhead-qd1 overhead-qd32 scaling
 		two-randread two-seqread two-randwrite two-mixedbs
 		four-randread four-seqread four-randwrite four-mixedbs)
+fi
+# BENCH_SCENARIOS=a,b (comma-separated) runs only those, BENCH_ROUNDS=N rounds
+if [ -n "${BENCH_SCENARIOS:-}" ]; then
+	IFS=, read -ra SCENARIOS <<<"$BENCH_SCENARIOS"
 fi
 # scenarios repeated in every round (the goals); the rest run once
 REPEAT=" seed-40-20-10 sixteen-vs-one idle-one overhead-qd1 overhead-qd32 "

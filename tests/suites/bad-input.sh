@@ -38,7 +38,14 @@ unchanged() {
 	return 1
 }
 # the reason the kernel logged for the last rejection
-last_reason() { dmesg | grep -E 'device-mapper: (table|ioband)' | tail -n 1 | sed 's/^\[[^]]*\] //'; }
+# (bash does the matching: every process start costs ~0.15 s under TCG)
+last_reason() {
+	local l r=""
+	while IFS= read -r l; do
+		case $l in *"device-mapper: table"* | *"device-mapper: ioband"*) r=$l ;; esac
+	done < <(dmesg)
+	echo "${r#\[*\] }"
+}
 
 bad_table() {
 	local desc=$1 line=$2
@@ -47,13 +54,14 @@ bad_table() {
 		dmsetup remove --retry badtbl
 		return
 	fi
-	if ! unchanged; then not_ok "table '$line' changed state"; return; fi
 	if echo "0 $SZ ioband $line" | dmsetup reload ioband1 >/dev/null 2>&1; then
 		not_ok "reload rejected: $desc"
 		dmsetup clear ioband1
 		return
 	fi
-	if unchanged; then ok "table rejected, nothing changed: $desc -- $(last_reason)"; else not_ok "reload '$line' changed state"; fi
+	# one comparison for both: a left-over badtbl or a changed ioband1
+	# shows in the diff
+	if unchanged; then ok "table rejected, nothing changed: $desc -- $(last_reason)"; else not_ok "create or reload of '$line' changed state"; fi
 }
 
 bad_msg() {

@@ -47,7 +47,7 @@ _guests = set()
 
 
 # host environment variables handed to the guest (suite knobs)
-PASS_ENV = ("IOBAND_", "MSGFUZZ_", "LIFECYCLE_", "FAIR_", "INTEGRITY_")
+PASS_ENV = ("BENCH_", "IOBAND_", "MSGFUZZ_", "LIFECYCLE_", "FAIR_", "INTEGRITY_")
 
 
 def log(msg):
