@@ -12,7 +12,7 @@
 # exclusive: yes
 . "$REPO/tests/lib/guest.sh"
 
-RUNTIME=${FAIR_RUNTIME:-20}
+RUNTIME=${FAIR_RUNTIME:-30}
 load_ioband
 disk=$(nullb slow 1024 memory_backed=0 irqmode=2 completion_nsec=10000000 hw_queue_depth=2 submit_queues=1 \
 	queue/scheduler=mq-deadline queue/nr_requests=128)
