@@ -58,6 +58,8 @@ host_checks() {
 		[ "${PIPESTATUS[0]}" -eq 0 ] || return 1
 		rust_pass=1
 	fi
+	echo "== share.py (how the guest suites measure a split)"
+	python3 -m unittest discover -s tests/lib -p 'test_*.py' || return 1
 	echo "== fuzz (cargo fuzz, parsers of the target's text)"
 	tests/host/fuzz.sh
 }

@@ -80,6 +80,24 @@ linear_slice() {
 	echo "0 $4 linear $2 $3" | dmsetup create "$1" && dmsetup mknodes "$1"
 }
 
+# fio_together DIR SECONDS JOB...: 4 KiB random direct reads at QD 32, all
+# JOBs ("name" or "name,option=value,...", fio options) in one fio process:
+# separate processes start seconds apart under TCG, one process starts its
+# jobs together.  Each job logs its bandwidth with wall-clock stamps to
+# DIR/name_bw.N.log; share.py DIR/name measures over the window all ran in.
+fio_together() {
+	local dir=$1 rt=$2 spec o opts args=()
+	shift 2
+	for spec in "$@"; do
+		IFS=, read -r -a opts <<<"$spec"
+		args+=(--name="${opts[0]}" --write_bw_log="$dir/${opts[0]}")
+		for o in "${opts[@]:1}"; do args+=("--$o"); done
+	done
+	fio --rw=randread --bs=4k --direct=1 --ioengine=libaio --iodepth=32 \
+		--runtime="$rt" --time_based --log_avg_msec=500 --log_unix_epoch=1 \
+		--output-format=json --output="$dir/${1%%,*}.json" "${args[@]}" >/dev/null
+}
+
 # the status/table line without "NAME: 0 LEN ioband "
 status_of() { dmsetup status "$1" | cut -d' ' -f4-; }
 table_of() { dmsetup table "$1" | cut -d' ' -f4-; }

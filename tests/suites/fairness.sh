@@ -4,15 +4,15 @@
 # disk is the bottleneck; mq-deadline with 128 requests queued, like a disk
 # with NCQ, so submitters do not sleep in the block layer beneath ioband
 # after two bios) sliced with dm-linear.  Every job runs fio at
-# once; the split of the bytes each job moved must match the configured
-# weights within 10%.  At 200 IOPS the default 2048 tokens make an epoch of
+# once; the split of the bytes each job moved while all of them ran must
+# match the configured weights within 10%.  At 200 IOPS the default 2048 tokens make an epoch of
 # ten seconds, so the suite sets token 256 to see many epochs in a run.
 # estimate: 200
 # timeout: 900
 # exclusive: yes
 . "$REPO/tests/lib/guest.sh"
 
-RUNTIME=${FAIR_RUNTIME:-30}
+RUNTIME=${FAIR_RUNTIME:-20}
 load_ioband
 disk=$(nullb slow 1024 memory_backed=0 irqmode=2 completion_nsec=10000000 hw_queue_depth=2 submit_queues=1 \
 	queue/scheduler=mq-deadline queue/nr_requests=128)
@@ -20,13 +20,14 @@ for i in 1 2 3 4; do linear_slice "part$i" "$disk" $(( (i - 1) * 524288 )) 52428
 out=$RESULTS/fio
 mkdir -p "$out"
 
-# fio_job NAME DEVICE [extra fio args]: 4 KiB random direct reads, QD 16
-fio_job() {
-	local name=$1 dev=$2
-	shift 2
-	fio --name="$name" --filename="$dev" --rw=randread --bs=4k --direct=1 \
-		--ioengine=libaio --iodepth=32 --runtime="$RUNTIME" --time_based \
-		--output-format=json --output="$out/$name.json" "$@" >/dev/null
+# run NAME:DEVICE[:fio options] ...: the jobs together, RUNTIME seconds
+run() { fio_together "$out" "$RUNTIME" "$@"; }
+# share TOLERANCE WEIGHT:NAME ...: the split over the window all jobs ran in
+share() {
+	local tol=$1 a args=()
+	shift
+	for a in "$@"; do args+=("${a%%:*}:$out/${a#*:}"); done
+	python3 "$REPO/tests/lib/share.py" "$tol" "${args[@]}"
 }
 
 echo "# two ioband devices, one device group, weights 80 and 40"
@@ -35,26 +36,21 @@ ioband_create ioband2 /dev/mapper/part2 1
 dmsetup message ioband1 0 weight 80
 dmsetup message ioband2 0 weight 40
 dmsetup message ioband1 0 token 256
-fio_job w80 /dev/mapper/ioband1 &
-fio_job w40 /dev/mapper/ioband2 &
-wait
-check "80/40 split within 10% of 2:1" python3 "$REPO/tests/lib/share.py" 0.10 80:"$out/w80.json" 40:"$out/w40.json"
+run w80,filename=/dev/mapper/ioband1 w40,filename=/dev/mapper/ioband2
+check "80/40 split within 10% of 2:1" share 0.10 80:w80 40:w40
 dmsetup status --target ioband | sed 's/^/# /'
 
 echo "# the same disk without ioband: the split is whatever the disk gives"
-fio_job lin1 /dev/mapper/part1 &
-fio_job lin2 /dev/mapper/part2 &
-wait
-python3 "$REPO/tests/lib/share.py" 1.0 80:"$out/lin1.json" 40:"$out/lin2.json" | sed 's/^# /# (dm-linear) /'
+run lin1,filename=/dev/mapper/part1 lin2,filename=/dev/mapper/part2
+share 1.0 80:lin1 40:lin2 | sed 's/^# /# (dm-linear) /'
 
 echo "# four devices, weights 10/20/30/40"
 ioband_create ioband3 /dev/mapper/part3 1
 ioband_create ioband4 /dev/mapper/part4 1
 for i in 1 2 3 4; do dmsetup message "ioband$i" 0 weight $((i * 10)); done
-for i in 1 2 3 4; do fio_job "q$i" "/dev/mapper/ioband$i" & done
-wait
-check "10/20/30/40 shares within 10%" python3 "$REPO/tests/lib/share.py" 0.10 \
-	10:"$out/q1.json" 20:"$out/q2.json" 30:"$out/q3.json" 40:"$out/q4.json"
+run q1,filename=/dev/mapper/ioband1 q2,filename=/dev/mapper/ioband2 \
+	q3,filename=/dev/mapper/ioband3 q4,filename=/dev/mapper/ioband4
+check "10/20/30/40 shares within 10%" share 0.10 10:q1 20:q2 30:q3 40:q4
 for i in 2 3 4; do dmsetup remove --retry "ioband$i"; done
 
 echo "# type user: uid 1000 weight 80, uid 2000 weight 40, on one device"
@@ -67,10 +63,9 @@ dmsetup message ioband1 0 weight 2000:40
 dmsetup message ioband1 0 reset
 chmod 666 /dev/mapper/ioband1
 chmod 777 "$out"
-setpriv --reuid 1000 --regid 1000 --clear-groups bash -c "$(declare -f fio_job); out=$out RUNTIME=$RUNTIME fio_job u1000 /dev/mapper/ioband1" &
-setpriv --reuid 2000 --regid 2000 --clear-groups bash -c "$(declare -f fio_job); out=$out RUNTIME=$RUNTIME fio_job u2000 /dev/mapper/ioband1" &
-wait
-check "uid 80/40 split within 10%" python3 "$REPO/tests/lib/share.py" 0.10 80:"$out/u1000.json" 40:"$out/u2000.json"
+# fio's jobs switch to the uid before they open the device or submit I/O
+run u1000,filename=/dev/mapper/ioband1,uid=1000,gid=1000 u2000,filename=/dev/mapper/ioband1,uid=2000,gid=2000
+check "uid 80/40 split within 10%" share 0.10 80:u1000 40:u2000
 st=($(status_of ioband1))
 echo "# status: ${st[*]}"
 check "uid 1000's reads are counted in group 1000" test "${st[8]}" = 1000 -a "${st[9]}" -gt 1000
@@ -88,10 +83,10 @@ ida=$(stat -c %i /sys/fs/cgroup/jobA)
 idb=$(stat -c %i /sys/fs/cgroup/jobB)
 ioband_create ioband1 /dev/mapper/part1 1 4 128 cgroup weight 256 :100 "$ida:80" "$idb:40"
 check_eq "cgroup groups in the table" "cgroup weight 256 :100 $ida:80 $idb:40" "$(table_of ioband1 | cut -d' ' -f5-)"
-bash -c "echo \$\$ > /sys/fs/cgroup/jobA/cgroup.procs; $(declare -f fio_job); out=$out RUNTIME=$RUNTIME fio_job cgA /dev/mapper/ioband1" &
-bash -c "echo \$\$ > /sys/fs/cgroup/jobB/cgroup.procs; $(declare -f fio_job); out=$out RUNTIME=$RUNTIME fio_job cgB /dev/mapper/ioband1" &
-wait
-check "cgroup 80/40 split within 10%" python3 "$REPO/tests/lib/share.py" 0.10 80:"$out/cgA.json" 40:"$out/cgB.json"
+# fio moves each job's process into its cgroup before it submits I/O
+run cgA,filename=/dev/mapper/ioband1,cgroup=jobA,cgroup_nodelete=1 \
+	cgB,filename=/dev/mapper/ioband1,cgroup=jobB,cgroup_nodelete=1
+check "cgroup 80/40 split within 10%" share 0.10 80:cgA 40:cgB
 st=($(status_of ioband1))
 echo "# status: ${st[*]}"
 check "cgroup A's reads are counted in its group" test "${st[8]}" = "$ida" -a "${st[9]}" -gt 1000
