@@ -7,6 +7,8 @@
 # done (last thing written).
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:$PATH
 cd "$REPO" || exit 1
+# how the host root reached us (virtiofs or 9p): run.py reports a fallback
+awk '$2 == "/" {print $3}' /proc/mounts >"$1/rootfs" 2>/dev/null
 
 # A short hung-task timeout: a submitter that sleeps this long is a bug.
 echo "${IOBAND_HUNG_TASK_SECS:-20}" > /proc/sys/kernel/hung_task_timeout_secs 2>/dev/null
