@@ -118,21 +118,14 @@ pub fn parse_device_group(what: &'static str, s: &str) -> Result<u32, ParseError
 }
 
 /// Who an ioband group's I/O is attributed to.  The same words serve the
-/// command line (clap) and profiles (serde).
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize,
-    clap::ValueEnum,
+/// command line (clap) and profiles (serde).  The fuzz target compiles
+/// this file on its own (cfg fuzzing), without serde and clap.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(
+    not(fuzzing),
+    derive(serde::Serialize, serde::Deserialize, clap::ValueEnum),
+    serde(rename_all = "lowercase")
 )]
-#[serde(rename_all = "lowercase")]
 pub enum GroupType {
     /// No extra groups; everything goes to the default group.
     None,
@@ -207,10 +200,12 @@ impl FromStr for GroupType {
 }
 
 /// How shares are counted (also a command-line and profile value).
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, clap::ValueEnum,
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(
+    not(fuzzing),
+    derive(serde::Serialize, serde::Deserialize, clap::ValueEnum),
+    serde(rename_all = "kebab-case")
 )]
-#[serde(rename_all = "kebab-case")]
 pub enum Policy {
     /// Share counted in bios (requests).
     Weight,
