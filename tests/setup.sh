@@ -63,19 +63,9 @@ fi
 # Rust toolchain: the machine has one (rustup); nothing to fetch here.
 command -v cargo >/dev/null || { echo "setup: cargo not found" >&2; exit 1; }
 
-# virtiofsd (the Rust daemon; bookworm ships only qemu's old C one, which
-# virtme-ng will not use) shares the host root with the guests with page
-# caching: under TCG, reading binaries and libraries again over uncached
-# 9p made each process start 1.5-3x slower (dmsetup 239 vs 153 ms, ioband
-# 760 vs 247 ms, an Ansible run 189 vs 34 s). Pinned, built from crates.io.
-VIRTIOFSD_VERSION=1.14.0
-if [ "$("$cache/virtiofsd/bin/virtiofsd" --version 2>/dev/null)" != "virtiofsd $VIRTIOFSD_VERSION" ]; then
-	echo "setup: building virtiofsd $VIRTIOFSD_VERSION (about 1.5 minutes)"
-	cargo install -q --locked --root "$cache/virtiofsd" "virtiofsd@$VIRTIOFSD_VERSION" >"$cache/virtiofsd-build.log" 2>&1 || {
-		tail -n 30 "$cache/virtiofsd-build.log" >&2
-		exit 1
-	}
-fi
+# virtiofsd for the guests' root (tests/host/virtiofsd.sh says why);
+# tests/run-all.sh builds it beside the CLI instead
+[ "${IOBAND_VIRTIOFSD_LATER:-}" = 1 ] || "$repo/tests/host/virtiofsd.sh"
 
 printf '6.1 %s\n6.12 %s\n' "$ver61" "$ver612" >"$cache/kernels"
 cat "$cache/kernels"
