@@ -16,14 +16,17 @@ def write_log(path, samples):
             f.write(f"{T0 + t}, {bw}, 0, 0, 0\n")
 
 
-def run_share(tmp, tol, jobs):
-    """jobs: [(weight, name, [(ms, KiB/s), ...])]; returns (rc, stdout)."""
-    args = []
-    for n, (w, name, samples) in enumerate(jobs, 1):
-        write_log(os.path.join(tmp, f"{name}_bw.{n}.log"), samples)
-        args.append(f"{w}:{os.path.join(tmp, name)}")
-    p = subprocess.run([sys.executable, SHARE, str(tol), *args], capture_output=True, text=True)
-    return p.returncode, p.stdout + p.stderr
+def run_share(tol, jobs):
+    """jobs: [(weight, name, [(ms, KiB/s), ...])], logged to a fresh
+    directory; returns (rc, stdout + stderr) of share.py."""
+    with tempfile.TemporaryDirectory() as tmp:
+        args = []
+        for n, (w, name, samples) in enumerate(jobs, 1):
+            if samples is not None:
+                write_log(os.path.join(tmp, f"{name}_bw.{n}.log"), samples)
+            args.append(f"{w}:{os.path.join(tmp, name)}")
+        p = subprocess.run([sys.executable, SHARE, str(tol), *args], capture_output=True, text=True)
+        return p.returncode, p.stdout + p.stderr
 
 
 def every(start_ms, end_ms, bw):
@@ -34,47 +37,40 @@ class ShareTest(unittest.TestCase):
     def test_stagger_is_cut_off(self):
         # the heavy job runs 3 s alone at the full 800 KiB/s; then 2:1.
         # Whole runs would give 70/30; the window gives 2:1 exactly.
-        with tempfile.TemporaryDirectory() as tmp:
-            a = every(500, 3000, 800) + every(3500, 20000, 533.33)
-            b = every(3500, 20000, 266.67)
-            rc, out = run_share(tmp, 0.01, [(80, "a", a), (40, "b", b)])
-            self.assertEqual(rc, 0, out)
-            self.assertIn("share  66.7%", out)
+        a = every(500, 3000, 800) + every(3500, 20000, 533.33)
+        b = every(3500, 20000, 266.67)
+        rc, out = run_share(0.01, [(80, "a", a), (40, "b", b)])
+        self.assertEqual(rc, 0, out)
+        self.assertIn("share  66.7%", out)
 
     def test_missing_intervals_count_as_zero(self):
         # fio logs nothing for an interval without completions
-        with tempfile.TemporaryDirectory() as tmp:
-            a = every(500, 20000, 600)
-            b = [s for s in every(500, 20000, 400) if s[0] % 1000]
-            rc, out = run_share(tmp, 0.05, [(60, "a", a), (40, "b", b)])
-            self.assertEqual(rc, 1, out)
+        a = every(500, 20000, 600)
+        b = [s for s in every(500, 20000, 400) if s[0] % 1000]
+        rc, out = run_share(0.05, [(60, "a", a), (40, "b", b)])
+        self.assertEqual(rc, 1, out)
 
     def test_equal_split_fails_weights_2_to_1(self):
-        with tempfile.TemporaryDirectory() as tmp:
-            rc, out = run_share(tmp, 0.10, [(80, "a", every(500, 20000, 400)),
-                                            (40, "b", every(500, 20000, 400))])
-            self.assertEqual(rc, 1, out)
+        rc, out = run_share(0.10, [(80, "a", every(500, 20000, 400)),
+                                    (40, "b", every(500, 20000, 400))])
+        self.assertEqual(rc, 1, out)
 
     def test_small_share_within_2pp_passes(self):
         # 11.5% for a configured 10% is 15% off but 1.5 pp: allowed
-        with tempfile.TemporaryDirectory() as tmp:
-            rc, out = run_share(tmp, 0.10, [(10, "a", every(500, 20000, 115)),
-                                            (90, "b", every(500, 20000, 885))])
-            self.assertEqual(rc, 0, out)
+        rc, out = run_share(0.10, [(10, "a", every(500, 20000, 115)),
+                                    (90, "b", every(500, 20000, 885))])
+        self.assertEqual(rc, 0, out)
 
     def test_short_overlap_is_not_a_measurement(self):
-        with tempfile.TemporaryDirectory() as tmp:
-            rc, out = run_share(tmp, 0.10, [(80, "a", every(500, 20000, 533)),
-                                            (40, "b", every(15000, 30000, 267))])
-            self.assertEqual(rc, 1, out)
-            self.assertIn("not a measurement", out)
+        rc, out = run_share(0.10, [(80, "a", every(500, 20000, 533)),
+                                    (40, "b", every(15000, 30000, 267))])
+        self.assertEqual(rc, 1, out)
+        self.assertIn("not a measurement", out)
 
     def test_no_log_is_an_error(self):
-        with tempfile.TemporaryDirectory() as tmp:
-            p = subprocess.run([sys.executable, SHARE, "0.1", f"1:{tmp}/none", f"1:{tmp}/none2"],
-                               capture_output=True, text=True)
-            self.assertNotEqual(p.returncode, 0)
-            self.assertIn("no bandwidth log", p.stderr)
+        rc, out = run_share(0.10, [(1, "none", None), (1, "none2", None)])
+        self.assertNotEqual(rc, 0)
+        self.assertIn("no bandwidth log", out)
 
 
 if __name__ == "__main__":

@@ -190,8 +190,9 @@ def boot(label, ver, vmlinuz, suites, env):
     console_text = open(console_path, errors="replace").read()
     # vng falls back to 9p silently when virtiofsd does not start: say so
     rootfs_path = os.path.join(dirs[0], "rootfs")
-    if vfs and os.path.exists(rootfs_path) and open(rootfs_path).read().strip() != "virtiofs":
-        log(f"note: the {label} guest got its root over {open(rootfs_path).read().strip()}, "
+    rootfs = open(rootfs_path).read().strip() if os.path.exists(rootfs_path) else None
+    if vfs and rootfs and rootfs != "virtiofs":
+        log(f"note: the {label} guest got its root over {rootfs}, "
             "not virtiofs (virtiofsd did not start?): slower, results still valid")
     return [verdict(label, ver, n, d, m, timed_out, limit, boot_elapsed, console_text)
             for n, d, m in zip(names, dirs, metas)]
