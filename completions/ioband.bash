@@ -280,7 +280,7 @@ _ioband() {
                     return 0
                     ;;
                 --policy)
-                    COMPREPLY=($(compgen -W "weight weight-iosize" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "weight weight-iosize fair fair-iosize" -- "${cur}"))
                     return 0
                     ;;
                 --token)

@@ -65,7 +65,9 @@ pid\t'By process id'
 pgrp\t'By process group id'
 cgroup\t'By cgroup (v2) id: the inode number of the cgroup directory'"
 complete -c ioband -n "__fish_ioband_using_subcommand create" -l policy -d 'Scheduling policy (default weight)' -r -f -a "weight\t'Share counted in bios (requests)'
-weight-iosize\t'Share counted in bytes (sectors)'"
+weight-iosize\t'Share counted in bytes (sectors)'
+fair\t'Fair queueing, no epochs: share counted in bios; bios wait only while io_limit bios are in flight'
+fair-iosize\t'Fair queueing with the share counted in bytes (sectors)'"
 complete -c ioband -n "__fish_ioband_using_subcommand create" -l token -d 'Tokens per refill (default 2048; up to 1073741824)' -r
 complete -c ioband -n "__fish_ioband_using_subcommand create" -l uuid -d 'Device UUID' -r
 complete -c ioband -n "__fish_ioband_using_subcommand create" -s h -l help -d 'Print help (see more with \'--help\')'

@@ -16,6 +16,7 @@
 
 #include <linux/bio.h>
 #include <linux/device-mapper.h>
+#include <linux/hrtimer.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/rbtree.h>
@@ -37,6 +38,10 @@
 #define IOBAND_MAX_GROUPS	4096
 /* bios dispatched per run of the dispatch work, with interrupts off */
 #define IOBAND_DISPATCH_BATCH	128
+/* fair: a busy group keeps this many bios ready before its submitters sleep */
+#define IOBAND_FAIR_MIN_HOLD	8
+/* fair: the longest a free slot is kept for a group that just went idle */
+#define IOBAND_ANTIC_MAX_NS	(8 * NSEC_PER_MSEC)
 
 struct ioband_group;
 struct ioband_device;
@@ -57,10 +62,21 @@ struct ioband_policy_ops {
 	void (*charge)(struct ioband_group *gp, struct bio *bio);
 	/* nothing can dispatch while the disk has room: start a new epoch */
 	bool (*new_epoch)(struct ioband_device *dp);
+	/* the backlogged group to serve next */
+	struct ioband_group *(*pick)(struct ioband_device *dp);
+	/*
+	 * optional: @gp just went idle while others wait; nanoseconds to keep
+	 * the disk's free room for its next bio, or 0 to hand it on at once
+	 */
+	u64 (*anticipate)(struct ioband_device *dp, struct ioband_group *gp);
+	/* held bios go as soon as the disk has room, not at an epoch's end */
+	bool work_conserving;
 };
 
 extern const struct ioband_policy_ops ioband_policy_weight;
 extern const struct ioband_policy_ops ioband_policy_weight_iosize;
+extern const struct ioband_policy_ops ioband_policy_fair;
+extern const struct ioband_policy_ops ioband_policy_fair_iosize;
 const struct ioband_policy_ops *ioband_policy_find(const char *name);
 
 /* Who issued a bio: maps it to a group ID. */
@@ -102,6 +118,11 @@ struct ioband_group {
 	s64 token_init;
 	unsigned int epoch;
 
+	/* fair policies: virtual finish time of the last bio dispatched */
+	u64 vtag;
+	u64 idle_since;		/* ns: last bio completed, none held */
+	u64 think_ns;		/* mean time from idle to the next bio */
+
 	struct ioband_stat stat[2];	/* READ, WRITE */
 };
 
@@ -141,9 +162,18 @@ struct ioband_device {
 	unsigned int token_base;
 	const struct ioband_policy_ops *policy;
 	unsigned int epoch;
+	u64 vtime;			/* fair: start tag of the last dispatch */
 	unsigned int issued;		/* dispatched and not completed */
 	unsigned int held;		/* held in all groups */
 	bool plugged;			/* issued hit io_limit, reopen at io_throttle */
+	/*
+	 * fair: room kept for this group's next bio until antic_until (ns).
+	 * Only compared, never dereferenced: a stale pointer just expires.
+	 */
+	struct ioband_group *antic;
+	u64 antic_until;
+	u64 service_ns;			/* mean time a bio spends below us */
+	struct hrtimer antic_timer;	/* restarts dispatch when it expires */
 
 	wait_queue_head_t waitq;	/* blocked submitters, draining detach */
 	struct work_struct dispatch_work;

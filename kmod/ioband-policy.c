@@ -11,6 +11,8 @@
  *
  * "weight-iosize": the same, but a bio costs its size in sectors, so a share
  * means bytes rather than requests.
+ *
+ * "fair" and "fair-iosize": start-time fair queueing, no epochs (see below).
  */
 #include "dm-ioband.h"
 #include <linux/math64.h>
@@ -36,6 +38,13 @@ void ioband_recalc_shares(struct ioband_device *dp)
 		gp->token_init = max_t(u64, tokens, 1);
 		gp->token = gp->token_init;
 		gp->hold_limit = limit + 1;
+		/*
+		 * fair dispatches the moment the disk has room: a group whose
+		 * submitter is still waking up would lose its turn
+		 */
+		if (dp->policy->work_conserving)
+			gp->hold_limit = max_t(u64, gp->hold_limit,
+					       IOBAND_FAIR_MIN_HOLD);
 	}
 }
 
@@ -50,6 +59,22 @@ static int weight_priority(struct ioband_group *gp)
 	s64 frac = div64_s64(gp->token * 1024, gp->token_init);
 
 	return (int)clamp_t(s64, frac, 0, 1024) + 1;
+}
+
+/* The backlogged group with the most of its tokens left. */
+static struct ioband_group *weight_pick(struct ioband_device *dp)
+{
+	struct ioband_group *gp, *best = NULL;
+	int prio, best_prio = 0;
+
+	list_for_each_entry(gp, &dp->backlog, backlog_entry) {
+		prio = dp->policy->can_dispatch(gp);
+		if (prio > best_prio) {
+			best = gp;
+			best_prio = prio;
+		}
+	}
+	return best;
 }
 
 static int weight_can_dispatch(struct ioband_group *gp)
@@ -90,6 +115,7 @@ const struct ioband_policy_ops ioband_policy_weight = {
 	.can_dispatch = weight_can_dispatch,
 	.charge = weight_charge,
 	.new_epoch = weight_new_epoch,
+	.pick = weight_pick,
 };
 
 const struct ioband_policy_ops ioband_policy_weight_iosize = {
@@ -99,11 +125,137 @@ const struct ioband_policy_ops ioband_policy_weight_iosize = {
 	.can_dispatch = weight_can_dispatch,
 	.charge = iosize_charge,
 	.new_epoch = weight_new_epoch,
+	.pick = weight_pick,
+};
+
+/*
+ * "fair": every group has a virtual time that a dispatch advances by the
+ * bio's cost over the group's weight.  Whenever the disk has room, the
+ * backlogged group with the earliest virtual time sends its next bio.
+ * There are no epochs: the split holds over any stretch of time in which
+ * the groups are busy, and an idle group's share goes to the busy ones at
+ * once.  A group starts no earlier than the domain's virtual time (the
+ * start of the last dispatch), so being idle earns no credit.
+ * Virtual times are compared modulo 2^64, like jiffies.
+ */
+#define IOBAND_VT_SCALE	(1ULL << 20)	/* weight 10^6 still advances */
+
+static bool vt_before(u64 a, u64 b)
+{
+	return (s64)(a - b) < 0;
+}
+
+static u64 fair_start(struct ioband_device *dp, struct ioband_group *gp)
+{
+	return vt_before(gp->vtag, dp->vtime) ? dp->vtime : gp->vtag;
+}
+
+static void fair_group_init(struct ioband_group *gp)
+{
+	gp->vtag = gp->tgt->dp->vtime;
+}
+
+/* A group may go past the queue only when nobody else is waiting in it. */
+static int fair_can_dispatch(struct ioband_group *gp)
+{
+	return list_empty(&gp->tgt->dp->backlog) ||
+	       !list_empty(&gp->backlog_entry);
+}
+
+static struct ioband_group *fair_pick(struct ioband_device *dp)
+{
+	struct ioband_group *gp, *best = NULL;
+	u64 tag, best_tag = 0;
+
+	list_for_each_entry(gp, &dp->backlog, backlog_entry) {
+		tag = fair_start(dp, gp);
+		if (!best || vt_before(tag, best_tag)) {
+			best = gp;
+			best_tag = tag;
+		}
+	}
+	return best;
+}
+
+/*
+ * A group that reads one bio at a time is idle between its bios for as long
+ * as its process needs to send the next one.  Handing the free room to the
+ * other groups then would leave it behind them at every bio, so keep the
+ * room for it, for about twice its usual think time, if it is the group
+ * that should go next anyway (BFQ idles for the same reason).
+ */
+static u64 fair_anticipate(struct ioband_device *dp, struct ioband_group *gp)
+{
+	struct ioband_group *other;
+	u64 start = fair_start(dp, gp);
+
+	/*
+	 * Keeping the room pays only if the group comes back well within
+	 * the time the disk takes for a bio; on a fast disk it would idle.
+	 */
+	if (!gp->think_ns || gp->think_ns > IOBAND_ANTIC_MAX_NS / 2 ||
+	    2 * gp->think_ns > dp->service_ns)
+		return 0;
+	list_for_each_entry(other, &dp->backlog, backlog_entry)
+		if (vt_before(fair_start(dp, other), start))
+			return 0;
+	return 2 * gp->think_ns + 100 * NSEC_PER_USEC;
+}
+
+static void fair_advance(struct ioband_group *gp, u64 cost)
+{
+	struct ioband_device *dp = gp->tgt->dp;
+	u64 start = fair_start(dp, gp);
+
+	dp->vtime = start;
+	gp->vtag = start + div_u64(cost * IOBAND_VT_SCALE, gp->weight);
+}
+
+static void fair_charge(struct ioband_group *gp, struct bio *bio)
+{
+	fair_advance(gp, 1);
+}
+
+static void fair_iosize_charge(struct ioband_group *gp, struct bio *bio)
+{
+	fair_advance(gp, max_t(u64, bio_sectors(bio), 1));
+}
+
+/* Nothing to refill: a group waits only for room on the disk. */
+static bool fair_new_epoch(struct ioband_device *dp)
+{
+	return false;
+}
+
+const struct ioband_policy_ops ioband_policy_fair = {
+	.name = "fair",
+	.recalc = ioband_recalc_shares,
+	.group_init = fair_group_init,
+	.can_dispatch = fair_can_dispatch,
+	.charge = fair_charge,
+	.new_epoch = fair_new_epoch,
+	.pick = fair_pick,
+	.anticipate = fair_anticipate,
+	.work_conserving = true,
+};
+
+const struct ioband_policy_ops ioband_policy_fair_iosize = {
+	.name = "fair-iosize",
+	.recalc = ioband_recalc_shares,
+	.group_init = fair_group_init,
+	.can_dispatch = fair_can_dispatch,
+	.charge = fair_iosize_charge,
+	.new_epoch = fair_new_epoch,
+	.pick = fair_pick,
+	.anticipate = fair_anticipate,
+	.work_conserving = true,
 };
 
 static const struct ioband_policy_ops *const ioband_policies[] = {
 	&ioband_policy_weight,
 	&ioband_policy_weight_iosize,
+	&ioband_policy_fair,
+	&ioband_policy_fair_iosize,
 };
 
 const struct ioband_policy_ops *ioband_policy_find(const char *name)

@@ -39,6 +39,7 @@ enum ioband_bio_state {
 struct ioband_bio {
 	struct ioband_group *gp;
 	enum ioband_bio_state state;
+	u64 issued_ns;		/* policies that anticipate: when it went down */
 };
 
 /* ------------------------------------------------------------------ */
@@ -178,6 +179,16 @@ static struct ioband_device *ioband_device_get(unsigned int id)
 
 static void ioband_dispatch_work(struct work_struct *work);
 
+/* The room kept for an idle group was not used in time: hand it on. */
+static enum hrtimer_restart ioband_antic_expired(struct hrtimer *timer)
+{
+	struct ioband_device *dp = container_of(timer, struct ioband_device,
+						antic_timer);
+
+	queue_work(dp->wq, &dp->dispatch_work);
+	return HRTIMER_NORESTART;
+}
+
 static struct ioband_device *ioband_device_new(unsigned int id)
 {
 	struct ioband_device *dp;
@@ -189,7 +200,7 @@ static struct ioband_device *ioband_device_new(unsigned int id)
 	 * Its own rescuer-backed queue: dispatching may sleep in the lower
 	 * device, and the disk may be needed to reclaim memory.
 	 */
-	dp->wq = alloc_workqueue("kioband/%u", WQ_MEM_RECLAIM, 0, id);
+	dp->wq = alloc_workqueue("kioband/%u", WQ_MEM_RECLAIM | WQ_HIGHPRI, 0, id);
 	if (!dp->wq) {
 		kfree(dp);
 		return NULL;
@@ -205,6 +216,8 @@ static struct ioband_device *ioband_device_new(unsigned int id)
 	dp->policy = &ioband_policy_weight;
 	init_waitqueue_head(&dp->waitq);
 	INIT_WORK(&dp->dispatch_work, ioband_dispatch_work);
+	hrtimer_init(&dp->antic_timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
+	dp->antic_timer.function = ioband_antic_expired;
 	list_add_tail(&dp->entry, &ioband_devices);
 	return dp;
 }
@@ -215,6 +228,8 @@ static void ioband_device_put(struct ioband_device *dp)
 	if (--dp->refs)
 		return;
 	list_del(&dp->entry);
+	/* no target is left to arm it again; the timer queues work */
+	hrtimer_cancel(&dp->antic_timer);
 	destroy_workqueue(dp->wq);
 	kfree(dp);
 }
@@ -242,6 +257,8 @@ static void issue_bio(struct ioband_device *dp, struct ioband_group *gp,
 	if (dp->issued >= dp->io_limit)
 		dp->plugged = true;
 	ib->state = IOB_ISSUED;
+	if (dp->policy->anticipate)
+		ib->issued_ns = ktime_get_ns();
 }
 
 /* May this group send a bio down right now? (dp->lock held) */
@@ -262,21 +279,21 @@ static bool may_issue(struct ioband_device *dp, struct ioband_group *gp)
 /* The backlogged group that should go next, or NULL. (dp->lock held) */
 static struct ioband_group *pick_group(struct ioband_device *dp)
 {
-	struct ioband_group *gp, *best = NULL;
-	int prio, best_prio = 0;
+	struct ioband_group *gp;
 
-	list_for_each_entry(gp, &dp->backlog, backlog_entry) {
+	/* draining groups go first, whether the disk has room or not */
+	list_for_each_entry(gp, &dp->backlog, backlog_entry)
 		if (group_bypasses(gp))
 			return gp;
-		if (dp->plugged)
-			continue;
-		prio = dp->policy->can_dispatch(gp);
-		if (prio > best_prio) {
-			best = gp;
-			best_prio = prio;
-		}
+	if (dp->plugged)
+		return NULL;
+	if (dp->antic) {
+		/* antic_timer restarts us when the wait is over */
+		if (ktime_get_ns() < dp->antic_until)
+			return NULL;
+		dp->antic = NULL;
 	}
-	return best;
+	return dp->policy->pick(dp);
 }
 
 static void ioband_dispatch_work(struct work_struct *work)
@@ -322,17 +339,37 @@ static void ioband_dispatch_work(struct work_struct *work)
 			list_del_init(&gp->backlog_entry);
 		issue_bio(dp, gp, bio);
 		bio_list_add(&issue, bio);
+		/* room for one more bio of this group (and for kthreads) */
+		__wake_up(&dp->waitq, TASK_NORMAL, 1, gp);
 	}
 	spin_unlock_irq(&dp->lock);
-
-	if (!bio_list_empty(&issue))
-		wake_up_all(&dp->waitq);
 	while ((bio = bio_list_pop(&issue))) {
 		dm_submit_bio_remap(bio, NULL);
 		cond_resched();
 	}
 	if (again)
 		queue_work(dp->wq, &dp->dispatch_work);
+}
+
+/*
+ * A submitter asleep until its group may hold another bio.  Each bio the
+ * dispatcher takes from a group wakes one sleeper of that group rather
+ * than every sleeper of the domain, who would mostly go back to sleep.
+ * Wake-ups without a key (suspend, messages, detach) still wake everyone.
+ */
+struct ioband_waiter {
+	struct wait_queue_entry wq;
+	struct ioband_group *gp;	/* compared only; NULL: any dispatch */
+};
+
+static int ioband_wake(struct wait_queue_entry *wq, unsigned int mode,
+		       int sync, void *key)
+{
+	struct ioband_waiter *w = container_of(wq, struct ioband_waiter, wq);
+
+	if (key && w->gp && key != w->gp)
+		return 0;
+	return autoremove_wake_function(wq, mode, sync, key);
 }
 
 /* Should the submitter sleep before adding to this group? (dp->lock held) */
@@ -367,9 +404,13 @@ static int ioband_map(struct dm_target *ti, struct bio *bio)
 	const struct ioband_type *type = READ_ONCE(t->type);
 	struct ioband_group *gp;
 	struct ioband_stat *st;
-	bool kick = false;
+	bool kick = false, antic;
 	u64 id = 0;
-	DEFINE_WAIT(wait);
+	struct ioband_waiter wait = {
+		.wq.private = current,
+		.wq.func = ioband_wake,
+		.wq.entry = LIST_HEAD_INIT(wait.wq.entry),
+	};
 
 	/*
 	 * Who issued it, before bio_set_dev() gives the clone the blkcg of
@@ -383,6 +424,7 @@ static int ioband_map(struct dm_target *ti, struct bio *bio)
 		bio->bi_iter.bi_sector = dm_target_offset(ti, bio->bi_iter.bi_sector);
 	ib->gp = NULL;
 	ib->state = IOB_NONE;
+	ib->issued_ns = 0;
 
 	/* An empty flush orders nothing we hold: held writes are not done. */
 	if (op_is_flush(bio->bi_opf) && !bio_sectors(bio))
@@ -398,27 +440,48 @@ static int ioband_map(struct dm_target *ti, struct bio *bio)
 		 */
 		if (t->suspending && t->noflush && dm_noflush_suspending(ti)) {
 			spin_unlock_irq(&dp->lock);
-			finish_wait(&dp->waitq, &wait);
+			finish_wait(&dp->waitq, &wait.wq);
 			return DM_MAPIO_REQUEUE;
 		}
 		if (!must_wait(gp))
 			break;
-		prepare_to_wait(&dp->waitq, &wait, TASK_UNINTERRUPTIBLE);
+		/* kernel threads wait for room in the domain, not the group */
+		if (current->flags & PF_KTHREAD) {
+			wait.gp = NULL;
+			prepare_to_wait(&dp->waitq, &wait.wq, TASK_UNINTERRUPTIBLE);
+		} else {
+			wait.gp = gp;
+			prepare_to_wait_exclusive(&dp->waitq, &wait.wq,
+						  TASK_UNINTERRUPTIBLE);
+		}
 		spin_unlock_irq(&dp->lock);
 		io_schedule();
 		spin_lock_irq(&dp->lock);
 	}
 
+	if (dp->policy->anticipate && gp->idle_since) {
+		/* long idle periods are not think time: cap what one counts */
+		u64 think = min(ktime_get_ns() - gp->idle_since,
+				2 * IOBAND_ANTIC_MAX_NS);
+
+		gp->think_ns = gp->think_ns ? (7 * gp->think_ns + think) / 8 : think;
+		gp->idle_since = 0;
+	}
+	/* the room kept for this group: take it */
+	antic = dp->antic == gp;
+	if (antic)
+		dp->antic = NULL;
+
 	st = &gp->stat[bio_data_dir(bio)];
 	st->reqs++;
 	st->sectors += bio_sectors(bio);
 	ib->gp = gp;
-	if (!gp->held && may_issue(dp, gp)) {
+	if (!gp->held && ((antic && !dp->plugged) || may_issue(dp, gp))) {
 		issue_bio(dp, gp, bio);
 		/* a new epoch may have freed other groups' held bios */
 		kick = dp->held && !dp->plugged;
 		spin_unlock_irq(&dp->lock);
-		finish_wait(&dp->waitq, &wait);
+		finish_wait(&dp->waitq, &wait.wq);
 		if (kick)
 			queue_work(dp->wq, &dp->dispatch_work);
 		return DM_MAPIO_REMAPPED;
@@ -430,13 +493,43 @@ static int ioband_map(struct dm_target *ti, struct bio *bio)
 	if (!gp->held++)
 		list_add_tail(&gp->backlog_entry, &dp->backlog);
 	dp->held++;
-	kick = !dp->plugged && dp->issued < dp->io_throttle;
+	kick = !dp->plugged &&
+	       (dp->issued < dp->io_throttle || dp->policy->work_conserving);
 	spin_unlock_irq(&dp->lock);
-	finish_wait(&dp->waitq, &wait);
+	finish_wait(&dp->waitq, &wait.wq);
 	/* nothing in flight will complete to restart the queue: do it now */
 	if (kick)
 		queue_work(dp->wq, &dp->dispatch_work);
 	return DM_MAPIO_SUBMITTED;
+}
+
+/*
+ * A bio of @gp completed (dp->lock held).  Learn how long bios take below
+ * us, and when @gp has just gone idle while others wait, maybe keep the
+ * free room for its next bio.  True if the room is kept: no dispatch now.
+ */
+static bool anticipate(struct ioband_device *dp, struct ioband_group *gp,
+		       struct ioband_bio *ib, bool others_wait)
+{
+	u64 now = ktime_get_ns(), wait = 0;
+
+	/* a bio issued under another policy has no start time */
+	if (ib->issued_ns && now > ib->issued_ns)
+		dp->service_ns = dp->service_ns ?
+			(7 * dp->service_ns + now - ib->issued_ns) / 8 :
+			now - ib->issued_ns;
+	if (gp->inflight || gp->held)
+		return false;
+	gp->idle_since = now;
+	if (others_wait && !group_bypasses(gp))
+		wait = dp->policy->anticipate(dp, gp);
+	if (!wait)
+		return false;
+	/* armed under the lock: it never fires before antic_until */
+	dp->antic = gp;
+	dp->antic_until = now + wait;
+	hrtimer_start(&dp->antic_timer, ns_to_ktime(wait), HRTIMER_MODE_REL);
+	return true;
 }
 
 static int ioband_end_io(struct dm_target *ti, struct bio *bio,
@@ -456,9 +549,13 @@ static int ioband_end_io(struct dm_target *ti, struct bio *bio,
 	spin_lock_irqsave(&dp->lock, flags);
 	dp->issued--;
 	gp->inflight--;
-	if (dp->plugged && dp->issued <= dp->io_throttle)
+	/* the epoch policies let the disk drain to io_throttle first */
+	if (dp->plugged && (dp->issued <= dp->io_throttle ||
+			    dp->policy->work_conserving))
 		dp->plugged = false;
 	kick = dp->held && !dp->plugged;
+	if (dp->policy->anticipate && anticipate(dp, gp, ib, kick))
+		kick = false;
 	wake = gp->dying && !gp->inflight && !gp->held;
 	spin_unlock_irqrestore(&dp->lock, flags);
 
@@ -686,7 +783,7 @@ static int parse_table(struct dm_target *ti, unsigned int argc, char **argv,
 	}
 	a->policy = ioband_policy_find(argv[5]);
 	if (!a->policy) {
-		ti->error = "Unknown policy (expected weight or weight-iosize)";
+		ti->error = "Unknown policy (expected weight, weight-iosize, fair or fair-iosize)";
 		return -EINVAL;
 	}
 	if (parse_uint(argv[6], 0, IOBAND_MAX_TOKEN, &a->token)) {
@@ -1166,7 +1263,8 @@ static int msg_policy(struct ioband_target *t, const char *arg)
 	struct ioband_group *gp;
 
 	if (!p) {
-		DMWARN_LIMIT("policy: unknown policy \"%s\" (weight, weight-iosize)", arg);
+		DMWARN_LIMIT("policy: unknown policy \"%s\" (weight, weight-iosize, fair, fair-iosize)",
+			     arg);
 		return -EINVAL;
 	}
 	spin_lock_irq(&dp->lock);

@@ -29,7 +29,13 @@ name=$(basename "$script" .sh)
 # a failed guest check (fio error, a kernel warning) is reported but the
 # results are still rendered: the report says what ran
 rc=0
+# the host's load beside the guest, for the report: TCG guests slow down
+# when the host is busy
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 [ "$run" = 1 ] && { python3 tests/vm/run.py --kernel "$kernel" "$script" || rc=$?; }
 res=$(ls -td .cache/results/"$kernel"[.-]*/"$name" | head -n 1)
+if [ "$run" = 1 ] && [ -f "$res/bench/meta.txt" ]; then
+	echo "host=$(nproc) cores; load average before the run $load_before, after $(cut -d' ' -f1-3 /proc/loadavg)" >>"$res/bench/meta.txt"
+fi
 target/release/ioband-bench "$res/bench" "$out"
 exit "$rc"

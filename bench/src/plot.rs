@@ -7,13 +7,15 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use std::path::Path;
 
-const COLORS: [RGBColor; 6] = [
+const COLORS: [RGBColor; 8] = [
     RGBColor(31, 119, 180),
     RGBColor(255, 127, 14),
     RGBColor(44, 160, 44),
     RGBColor(214, 39, 40),
     RGBColor(148, 103, 189),
     RGBColor(140, 86, 75),
+    RGBColor(227, 119, 194),
+    RGBColor(23, 190, 207),
 ];
 
 type Res = Result<(), Box<dyn std::error::Error>>;
@@ -184,7 +186,9 @@ fn bars(
 /// Worst share error and throughput relative to dm-linear, round 1, for
 /// every proportional scenario.
 pub fn summary(rep: &Report, err_out: &Path, tput_out: &Path) -> Res {
-    let ctls = ["ioband", "ioband-d", "iosize-d", "bfq", "iocost"];
+    let ctls = [
+        "ioband", "ioband-d", "iosize-d", "fair-d", "fairsz-d", "bfq", "iocost",
+    ];
     let mut errs = Vec::new();
     let mut tput = Vec::new();
     for (scen, _) in PROPORTIONAL.iter().chain([("sixteen-vs-one", "")].iter()) {

@@ -572,7 +572,7 @@ pub fn json_schema() -> serde_json::Value {
                     "io_limit": uint(2, u64::from(MAX_IO_LIMIT),
                         "Bios in flight before all I/O blocks (default 128)"),
                     "token": uint(1, u64::from(MAX_TOKEN), "Tokens per refill (default 2048)"),
-                    "policy": {"enum": ["weight", "weight-iosize"],
+                    "policy": {"enum": ["weight", "weight-iosize", "fair", "fair-iosize"],
                         "description": "Scheduling policy (default weight)"}
                 }
             },

@@ -46,7 +46,7 @@ use serde::Serialize;
 
 use crate::dm::DevInfo;
 use crate::ids::{self, Names};
-use crate::target::{Config, GroupId, GroupStats, Policy, Status, SECTOR_SIZE, TARGET_NAME};
+use crate::target::{Config, GroupId, GroupStats, Status, SECTOR_SIZE, TARGET_NAME};
 
 /// Everything read about one ioband device.
 #[derive(Debug, Clone, PartialEq)]
@@ -144,8 +144,7 @@ pub fn rates(prev: &[DeviceSnapshot], cur: &[DeviceSnapshot], secs: f64) -> Rate
     // the group counts by size.
     let mut by_size: HashMap<u32, bool> = HashMap::new();
     for d in cur {
-        *by_size.entry(d.config.device_group).or_insert(false) |=
-            d.config.policy == Policy::WeightIosize;
+        *by_size.entry(d.config.device_group).or_insert(false) |= d.config.policy.by_size();
     }
     let mut deltas: Vec<(String, GroupId, u32, u64, u64, u64)> = Vec::new();
     let mut total: HashMap<u32, u64> = HashMap::new();

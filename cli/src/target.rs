@@ -211,6 +211,11 @@ pub enum Policy {
     Weight,
     /// Share counted in bytes (sectors).
     WeightIosize,
+    /// Fair queueing, no epochs: share counted in bios; bios wait only
+    /// while io_limit bios are in flight.
+    Fair,
+    /// Fair queueing with the share counted in bytes (sectors).
+    FairIosize,
 }
 
 impl Policy {
@@ -219,7 +224,22 @@ impl Policy {
         match self {
             Policy::Weight => "weight",
             Policy::WeightIosize => "weight-iosize",
+            Policy::Fair => "fair",
+            Policy::FairIosize => "fair-iosize",
         }
+    }
+
+    /// Every policy, in the kernel's order.
+    pub const ALL: [Policy; 4] = [
+        Policy::Weight,
+        Policy::WeightIosize,
+        Policy::Fair,
+        Policy::FairIosize,
+    ];
+
+    /// Does a share count bytes rather than bios?
+    pub fn by_size(self) -> bool {
+        matches!(self, Policy::WeightIosize | Policy::FairIosize)
     }
 }
 
@@ -235,10 +255,14 @@ impl FromStr for Policy {
         match s {
             "weight" => Ok(Policy::Weight),
             "weight-iosize" => Ok(Policy::WeightIosize),
+            "fair" => Ok(Policy::Fair),
+            "fair-iosize" => Ok(Policy::FairIosize),
             _ => Err(ParseError::new(
                 "policy",
                 "policy",
-                format!("unknown policy {s:?} (expected weight or weight-iosize)"),
+                format!(
+                    "unknown policy {s:?} (expected weight, weight-iosize, fair or fair-iosize)"
+                ),
             )),
         }
     }
@@ -680,7 +704,7 @@ pub enum Message {
     IoThrottle(u32),
     /// `io_limit VAL`
     IoLimit(u32),
-    /// `policy weight|weight-iosize` (per device group)
+    /// `policy weight|weight-iosize|fair|fair-iosize` (per device group)
     Policy(Policy),
     /// `reset`
     Reset,
@@ -780,7 +804,7 @@ impl FromStr for Message {
                 )?))
             }
             "policy" => {
-                want(1, "policy weight|weight-iosize")?;
+                want(1, "policy weight|weight-iosize|fair|fair-iosize")?;
                 Ok(Message::Policy(
                     args[0]
                         .parse()
@@ -1234,9 +1258,10 @@ mod tests {
         }
         assert!(GroupType::User.is_uid() && GroupType::Uid.is_uid());
         assert!(!GroupType::Gid.is_uid());
-        for p in [Policy::Weight, Policy::WeightIosize] {
+        for p in Policy::ALL {
             assert_eq!(p.as_str().parse::<Policy>(), Ok(p));
         }
+        assert!(Policy::FairIosize.by_size() && !Policy::Fair.by_size());
     }
 
     /// A tiny deterministic generator so the round-trip property runs over
@@ -1290,11 +1315,7 @@ mod tests {
                 groups.dedup_by_key(|g| g.id);
                 p.extended = Some(Extended {
                     group_type: gt,
-                    policy: if r.next().is_multiple_of(2) {
-                        Policy::Weight
-                    } else {
-                        Policy::WeightIosize
-                    },
+                    policy: Policy::ALL[(r.next() % 4) as usize],
                     token: r.num() as u32,
                     default_weight: (r.num() as u32).max(1),
                     groups,

@@ -22,6 +22,8 @@
 #   ioband-d the same with io_limit = the disk's nr_requests (io_throttle one
 #            less): bios wait in ioband, in its order, not beneath it in blk-mq
 #   iosize-d ioband-d with policy weight-iosize (scenarios with mixed sizes)
+#   fair-d   ioband-d with policy fair (fair queueing, no epochs)
+#   fairsz-d ioband-d with policy fair-iosize (scenarios with mixed sizes)
 #   bfq      scheduler bfq on the disk, cgroup v2 io.bfq.weight
 #   iocost   io.cost.qos enable=1 on the root, cgroup v2 io.weight
 #   iomax    io.max with limits far above the device (overhead only)
@@ -83,7 +85,7 @@ ctl_on() {
 	shift
 	DEVS=()
 	case $ctl in
-	ioband | ioband-d | iosize-d)
+	ioband | ioband-d | iosize-d | fair-d | fairsz-d)
 		local lim=()
 		[ "$ctl" != ioband ] && lim=($((DEPTH - 1)) "$DEPTH")
 		for w in "$@"; do
@@ -94,10 +96,14 @@ ctl_on() {
 			DEVS+=("/dev/mapper/ib$i")
 			i=$((i + 1))
 		done
-		if [ "$ctl" = iosize-d ]; then
+		case $ctl in
+		iosize-d)
 			dmsetup message ib1 0 policy weight-iosize
 			dmsetup message ib1 0 token "$((TOKEN * 32))"
-		fi
+			;;
+		fair-d) dmsetup message ib1 0 policy fair ;;
+		fairsz-d) dmsetup message ib1 0 policy fair-iosize ;;
+		esac
 		;;
 	*)
 		for w in "$@"; do
@@ -122,7 +128,7 @@ ctl_on() {
 ctl_off() {
 	local ctl=$1 i
 	case $ctl in
-	ioband | ioband-d | iosize-d)
+	ioband | ioband-d | iosize-d | fair-d | fairsz-d)
 		for i in 1 2 3 4; do
 			[ -e "/dev/mapper/ib$i" ] && dmsetup remove --retry "ib$i"
 		done
@@ -188,9 +194,9 @@ SEED="--rw=randread,--bs=4k,--iodepth=8,--numjobs=4"
 QD1SEQ="--rw=read,--bs=64k,--iodepth=1"
 
 # the default ioband only in the goal scenarios: a full run must stay short
-GOAL_CTLS=(none ioband ioband-d bfq iocost)
-PROP_CTLS=(none ioband-d bfq iocost)
-MIXED_CTLS=(none ioband-d iosize-d bfq iocost)
+GOAL_CTLS=(none ioband ioband-d fair-d bfq iocost)
+PROP_CTLS=(none ioband-d fair-d bfq iocost)
+MIXED_CTLS=(none ioband-d iosize-d fair-d fairsz-d bfq iocost)
 TOKEN=128
 
 # scenario NAME: run it for every controller (interleaved) in round $r
@@ -271,21 +277,27 @@ scenario() {
 		;;
 	scaling)
 		# N groups attached (type cgroup) on one ioband device on the fast
-		# disk; 16 jobs of QD 4, each in its own cgroup, spread over them
-		local n
-		for n in 1 16 256 1024; do
-			local ids k
-			# one stat for all: forks are slow under TCG
-			mapfile -t ids < <(stat -c '%i:100' $(printf "$CG/s%d " $(seq 1 "$n")))
-			ioband_create ibscale /dev/mapper/fastlin 3 4 128 cgroup weight 2048 :100 "${ids[@]}" ||
-				die "ibscale $n"
-			for k in $(seq 0 15); do
-				local g=$((n >= 16 ? k * n / 16 + 1 : 1))
-				job "$name" "g$n" "$r" $((k + 1)) 100 "s$g" /dev/mapper/ibscale \
-					--rw=randread --bs=4k --iodepth=4 --offset=$((k * 64))m --size=64m
+		# disk; 16 jobs of QD 4, each in its own cgroup, spread over them.
+		# gN: policy weight, the defaults; fN: policy fair with io_limit
+		# 32, half of the 64 bios offered, so that bios wait and the
+		# choice between groups is made on every dispatch
+		local n pol
+		for pol in g f; do
+			for n in 1 16 256 1024; do
+				local ids k tl="4 128 cgroup weight"
+				[ "$pol" = f ] && tl="31 32 cgroup fair"
+				# one stat for all: forks are slow under TCG
+				mapfile -t ids < <(stat -c '%i:100' $(printf "$CG/s%d " $(seq 1 "$n")))
+				ioband_create ibscale /dev/mapper/fastlin 3 $tl 2048 :100 "${ids[@]}" ||
+					die "ibscale $pol$n"
+				for k in $(seq 0 15); do
+					local g=$((n >= 16 ? k * n / 16 + 1 : 1))
+					job "$name" "$pol$n" "$r" $((k + 1)) 100 "s$g" /dev/mapper/ibscale \
+						--rw=randread --bs=4k --iodepth=4 --offset=$((k * 64))m --size=64m
+				done
+				go
+				dmsetup remove --retry ibscale
 			done
-			go
-			dmsetup remove --retry ibscale
 		done
 		;;
 	esac

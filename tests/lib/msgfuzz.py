@@ -37,7 +37,8 @@ ODD = ["", "-0", "+5", "-1", "-5", "0x10", "010", "1e3", "1.5", " 5", "5 ",
 WORDS = ["type", "attach", "detach", "weight", "token", "io_throttle",
          "io_limit", "reset", "policy", "Type", "WEIGHT", "weight:", "weights"]
 TYPES = ["none", "user", "uid", "gid", "pid", "pgrp", "cgroup", "User", "users"]
-POLICIES = ["weight", "weight-iosize", "weight-", "iosize", "default"]
+POLICIES = ["weight", "weight-iosize", "weight-", "iosize", "default", "fair",
+            "fair-iosize", "fair-", "Fair"]
 
 
 class Fuzz:

@@ -112,6 +112,15 @@ else
 	not_ok "cgroup v2 is not available in the guest"
 fi
 
+echo "# fair-shallow-disk.yaml (policy fair)"
+f=$P/fair-shallow-disk.yaml
+check "apply fair-shallow-disk" apply_json "$f"
+check_eq "db table: policy fair, io_limit 32" "$d1 3 31 32 none fair 2048 :200" "$(table_of db)"
+check_eq "backup table" "$d2 3 31 32 none fair 2048 :100" "$(table_of backup)"
+check "second apply" apply_json "$f"
+check_eq "second apply changes nothing" false "$(json_changed)"
+remove_all_ioband
+
 echo "# a failure at the third device leaves the machine as it was"
 check "start from example1" apply_json "$P/example1-partitions.yaml"
 # sda5 is mounted, so the kernel refuses an ioband device on it (EBUSY)

@@ -7,7 +7,7 @@
 # once; the split of the bytes each job moved while all of them ran must
 # match the configured weights within 10%.  At 200 IOPS the default 2048 tokens make an epoch of
 # ten seconds, so the suite sets token 256 to see many epochs in a run.
-# estimate: 200
+# estimate: 250
 # timeout: 900
 # exclusive: yes
 . "$REPO/tests/lib/guest.sh"
@@ -43,6 +43,22 @@ dmsetup status --target ioband | sed 's/^/# /'
 echo "# the same disk without ioband: the split is whatever the disk gives"
 run lin1,filename=/dev/mapper/part1 lin2,filename=/dev/mapper/part2
 share 1.0 80:lin1 40:lin2 | sed 's/^# /# (dm-linear) /'
+
+echo "# policy fair with io_limit 2 (the disk's tags): no epochs, bios wait only for room"
+dmsetup message ioband1 0 policy fair
+dmsetup message ioband1 0 io_throttle 1
+dmsetup message ioband1 0 io_limit 2
+check_eq "fair and its limits in the table" "1 1 2 none fair 256" "$(table_of ioband2 | cut -d' ' -f2-7)"
+run f80,filename=/dev/mapper/ioband1 f40,filename=/dev/mapper/ioband2
+check "fair: 80/40 split within 10%" share 0.10 80:f80 40:f40
+
+echo "# policy fair-iosize: 4 KiB reads (weight 80) against 64 KiB reads (40)"
+dmsetup message ioband1 0 policy fair-iosize
+run z80,filename=/dev/mapper/ioband1,bs=4k z40,filename=/dev/mapper/ioband2,bs=64k
+check "fair-iosize: 80/40 split of the bytes within 10%" share 0.10 80:z80 40:z40
+dmsetup message ioband1 0 policy weight
+dmsetup message ioband1 0 io_limit 128
+dmsetup message ioband1 0 io_throttle 4
 
 echo "# four devices, weights 10/20/30/40"
 ioband_create ioband3 /dev/mapper/part3 1

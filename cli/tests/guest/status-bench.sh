@@ -88,7 +88,12 @@ time_it() {
         "$label" $((best / 1000)) $((best % 1000)) $((median / 1000)) $((median % 1000)) "$RUNS" "$N"
 }
 
-# what starting the process costs (binary and libraries come over 9p)
+# the floor: what any process start costs in this guest (fork and exec
+# from bash, the dynamic loader, libc), whatever the program does
+time_it "/bin/true (any process start)" /bin/true
+floor=$MEDIAN
+# what starting the ioband process costs (the binary comes over the
+# guest's shared root, virtiofs or 9p)
 time_it "ioband version (process start only)" "$IOBAND" version
 time_it "ioband status --json" "$IOBAND" status --json
 time_it "ioband status" "$IOBAND" status
@@ -113,4 +118,5 @@ ours=$MEDIAN
 time_it "ioband status --raw, binary in tmpfs" "$local_bin" status --raw
 echo "ioband status (tmpfs) / dmsetup status (medians): $(awk -v a="$ours" -v b="$theirs" 'BEGIN { printf "%.2f", a / b }')"
 echo "ioband status (tmpfs) less its process start: $(( (ours - start) / 1000 )) ms for $N devices"
+echo "ioband status (tmpfs) less /bin/true's start: $(( (ours - floor) / 1000 )) ms for $N devices"
 rm -rf "$(dirname "$local_bin")"
