@@ -296,6 +296,40 @@ static struct ioband_group *pick_group(struct ioband_device *dp)
 	return dp->policy->pick(dp);
 }
 
+/*
+ * A submitter asleep until its group may hold another bio.  Each bio the
+ * dispatcher takes from a group wakes one sleeper of that group rather
+ * than every sleeper of the domain, who would mostly go back to sleep.
+ * Wake-ups without a key (suspend, messages, detach) still wake everyone.
+ */
+struct ioband_waiter {
+	struct wait_queue_entry wq;
+	struct ioband_group *gp;	/* compared only; NULL: any dispatch */
+};
+
+static int ioband_wake(struct wait_queue_entry *wq, unsigned int mode,
+		       int sync, void *key)
+{
+	struct ioband_waiter *w = container_of(wq, struct ioband_waiter, wq);
+
+	if (key && w->gp && key != w->gp)
+		return 0;
+	return autoremove_wake_function(wq, mode, sync, key);
+}
+
+/*
+ * @gp has room for another bio: wake one of its sleepers (and any kernel
+ * thread).  Called for each bio the dispatcher takes from @gp, and by a
+ * submitter leaving room behind it: a woken sleeper that sends its bio at
+ * once, rather than holding it, must pass the wake-up on.  (dp->lock held,
+ * as by every sleeper that queues itself.)
+ */
+static void wake_one(struct ioband_device *dp, struct ioband_group *gp)
+{
+	if (waitqueue_active(&dp->waitq))
+		__wake_up(&dp->waitq, TASK_NORMAL, 1, gp);
+}
+
 static void ioband_dispatch_work(struct work_struct *work)
 {
 	struct ioband_device *dp = container_of(work, struct ioband_device,
@@ -339,8 +373,7 @@ static void ioband_dispatch_work(struct work_struct *work)
 			list_del_init(&gp->backlog_entry);
 		issue_bio(dp, gp, bio);
 		bio_list_add(&issue, bio);
-		/* room for one more bio of this group (and for kthreads) */
-		__wake_up(&dp->waitq, TASK_NORMAL, 1, gp);
+		wake_one(dp, gp);
 	}
 	spin_unlock_irq(&dp->lock);
 	while ((bio = bio_list_pop(&issue))) {
@@ -349,27 +382,6 @@ static void ioband_dispatch_work(struct work_struct *work)
 	}
 	if (again)
 		queue_work(dp->wq, &dp->dispatch_work);
-}
-
-/*
- * A submitter asleep until its group may hold another bio.  Each bio the
- * dispatcher takes from a group wakes one sleeper of that group rather
- * than every sleeper of the domain, who would mostly go back to sleep.
- * Wake-ups without a key (suspend, messages, detach) still wake everyone.
- */
-struct ioband_waiter {
-	struct wait_queue_entry wq;
-	struct ioband_group *gp;	/* compared only; NULL: any dispatch */
-};
-
-static int ioband_wake(struct wait_queue_entry *wq, unsigned int mode,
-		       int sync, void *key)
-{
-	struct ioband_waiter *w = container_of(wq, struct ioband_waiter, wq);
-
-	if (key && w->gp && key != w->gp)
-		return 0;
-	return autoremove_wake_function(wq, mode, sync, key);
 }
 
 /* Should the submitter sleep before adding to this group? (dp->lock held) */
@@ -480,6 +492,7 @@ static int ioband_map(struct dm_target *ti, struct bio *bio)
 		issue_bio(dp, gp, bio);
 		/* a new epoch may have freed other groups' held bios */
 		kick = dp->held && !dp->plugged;
+		wake_one(dp, gp);
 		spin_unlock_irq(&dp->lock);
 		finish_wait(&dp->waitq, &wait.wq);
 		if (kick)
@@ -495,6 +508,8 @@ static int ioband_map(struct dm_target *ti, struct bio *bio)
 	dp->held++;
 	kick = !dp->plugged &&
 	       (dp->issued < dp->io_throttle || dp->policy->work_conserving);
+	if (gp->held < gp->hold_limit)
+		wake_one(dp, gp);
 	spin_unlock_irq(&dp->lock);
 	finish_wait(&dp->waitq, &wait.wq);
 	/* nothing in flight will complete to restart the queue: do it now */
@@ -635,6 +650,8 @@ static void ioband_presuspend_undo(struct dm_target *ti)
 	t->noflush = false;
 	t->dp->policy->recalc(t->dp);
 	spin_unlock_irq(&t->dp->lock);
+	/* shares changed: every sleeper checks its group's room again */
+	wake_up_all(&t->dp->waitq);
 	queue_work(t->dp->wq, &t->dp->dispatch_work);
 }
 
@@ -650,6 +667,7 @@ static void target_leave_domain(struct ioband_target *t)
 	t->active = false;
 	dp->policy->recalc(dp);
 	spin_unlock_irq(&dp->lock);
+	wake_up_all(&dp->waitq);
 }
 
 /* A suspended target sends no I/O: its weight stops counting. */
@@ -1107,6 +1125,8 @@ static int msg_attach(struct ioband_target *t, const char *arg)
 		dp->policy->recalc(dp);
 	}
 	spin_unlock_irq(&dp->lock);
+	/* sleepers whose bios now belong to the new group look again */
+	wake_up_all(&dp->waitq);
 	return 0;
 }
 
@@ -1273,6 +1293,7 @@ static int msg_policy(struct ioband_target *t, const char *arg)
 		p->group_init(gp);
 	p->recalc(dp);
 	spin_unlock_irq(&dp->lock);
+	wake_up_all(&dp->waitq);
 	queue_work(dp->wq, &dp->dispatch_work);
 	return 0;
 }
