@@ -288,10 +288,15 @@ static struct ioband_group *pick_group(struct ioband_device *dp)
 	if (dp->plugged)
 		return NULL;
 	if (dp->antic) {
-		/* antic_timer restarts us when the wait is over */
-		if (ktime_get_ns() < dp->antic_until)
+		/*
+		 * One free slot is kept for the group we wait for; any other
+		 * room is the others'.  antic_timer restarts us when the
+		 * wait is over.
+		 */
+		if (ktime_get_ns() >= dp->antic_until)
+			dp->antic = NULL;
+		else if (dp->issued + 1 >= dp->io_limit)
 			return NULL;
-		dp->antic = NULL;
 	}
 	return dp->policy->pick(dp);
 }
@@ -521,7 +526,7 @@ static int ioband_map(struct dm_target *ti, struct bio *bio)
 /*
  * A bio of @gp completed (dp->lock held).  Learn how long bios take below
  * us, and when @gp has just gone idle while others wait, maybe keep the
- * free room for its next bio.  True if the room is kept: no dispatch now.
+ * free slot for its next bio.  True if a slot is kept.
  */
 static bool anticipate(struct ioband_device *dp, struct ioband_group *gp,
 		       struct ioband_bio *ib, bool others_wait)
@@ -569,8 +574,9 @@ static int ioband_end_io(struct dm_target *ti, struct bio *bio,
 			    dp->policy->work_conserving))
 		dp->plugged = false;
 	kick = dp->held && !dp->plugged;
+	/* a slot is now kept for @gp: dispatch only into room beyond it */
 	if (dp->policy->anticipate && anticipate(dp, gp, ib, kick))
-		kick = false;
+		kick = dp->issued + 1 < dp->io_limit;
 	wake = gp->dying && !gp->inflight && !gp->held;
 	spin_unlock_irqrestore(&dp->lock, flags);
 
