@@ -39,7 +39,8 @@ else
 	# 10 s at about 150 IOPS: some 1500 I/Os per run, enough to resolve
 	# a fraction of a percentage point of share
 	RT=${BENCH_RUNTIME:-10}
-	ROUNDS=2
+	# three rounds: the goals are judged on the median round
+	ROUNDS=3
 fi
 ROUNDS=${BENCH_ROUNDS:-$ROUNDS}
 RAMP=1
@@ -262,7 +263,8 @@ scenario() {
 			local dev=/dev/mapper/fastlin
 			case $ctl in
 			ioband)
-				ioband_create ibfast /dev/mapper/fastlin 2 || die "ibfast"
+				# on the disk itself, as dm-linear is: one dm layer each
+				ioband_create ibfast "$fast" 2 || die "ibfast"
 				dev=/dev/mapper/ibfast
 				;;
 			iomax)
@@ -320,7 +322,7 @@ if [ -n "${BENCH_SCENARIOS:-}" ]; then
 	IFS=, read -ra SCENARIOS <<<"$BENCH_SCENARIOS"
 fi
 # scenarios repeated in every round (the goals); the rest run once
-REPEAT=" seed-40-20-10 sixteen-vs-one idle-one overhead-qd1 overhead-qd32 "
+REPEAT=" seed-40-20-10 sixteen-vs-one idle-one overhead-qd1 overhead-qd32 scaling "
 for r in $(seq 1 "$ROUNDS"); do
 	for s in "${SCENARIOS[@]}"; do
 		[ "$r" -gt 1 ] && [[ $REPEAT != *" $s "* ]] && continue
