@@ -122,8 +122,10 @@ def suite_meta(path):
     meta = {"timeout": 600, "memory": "2G", "expect": "pass", "estimate": None,
             "exclusive": "no"}
     with open(path) as f:
-        for _ in range(30):
-            line = f.readline()
+        # the header is the comment block at the top, however long
+        for line in f:
+            if not line.startswith("#"):
+                break
             m = re.match(r"#\s*(timeout|memory|expect|estimate|exclusive):\s*(\S+)", line)
             if m:
                 meta[m.group(1)] = m.group(2)
