@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
+# timeout: 3600
+# memory: 2G
 # The benchmark, inside the guest kernel (scripts/bench.sh boots it).
 # Every controller runs every scenario on the same bottleneck disk in this
-# one guest, controllers interleaved within each round, so their numbers are
-# comparable even though absolute throughput under TCG varies from run to
-# run.  Nothing is judged here: each fio run leaves its JSON and bandwidth
-# logs under $RESULTS/bench, listed in runs.tsv, and the host renders them
-# (bench/, the ioband-bench crate).
+# one guest, controllers interleaved within each round (in an order rotated
+# from round to round), so their numbers are comparable even though
+# absolute throughput under TCG varies from run to run.  Nothing is judged
+# here: each fio run leaves its JSON and bandwidth logs under
+# $RESULTS/bench, listed in runs.tsv, and the host renders them (bench/,
+# the ioband-bench crate).
 #
 # Devices:
 #   slow  null_blk, timer completion 10 ms per I/O, 2 tags, one queue, the
@@ -27,8 +30,6 @@
 #   bfq      scheduler bfq on the disk, cgroup v2 io.bfq.weight
 #   iocost   io.cost.qos enable=1 on the root, cgroup v2 io.weight
 #   iomax    io.max with limits far above the device (overhead only)
-# timeout: 3600
-# memory: 2G
 . "$REPO/tests/lib/guest.sh"
 
 QUICK=${BENCH_QUICK:-0}
@@ -194,7 +195,6 @@ RW="--rw=randwrite,--bs=4k,--iodepth=32"
 R64="--rw=randread,--bs=64k,--iodepth=32"
 # the seed's 2008 test: many processes of 4 KiB random direct reads
 SEED="--rw=randread,--bs=4k,--iodepth=8,--numjobs=4"
-QD1SEQ="--rw=read,--bs=64k,--iodepth=1"
 
 # the default ioband only in the goal scenarios: a full run must stay short
 GOAL_CTLS=(none ioband ioband-d fair-d bfq iocost)
@@ -202,12 +202,20 @@ PROP_CTLS=(none ioband-d fair-d bfq iocost)
 MIXED_CTLS=(none ioband-d iosize-d fair-d fairsz-d bfq iocost)
 TOKEN=128
 
+# rot LIST...: ROT=LIST rotated by one place per round, so that no
+# controller always runs first (or right after some other) in a scenario
+rot() {
+	local k=$(((r - 1) % $#))
+	ROT=("${@:k+1}" "${@:1:k}")
+}
+
 # scenario NAME: run it for every controller (interleaved) in round $r
 scenario() {
 	local name=$1 ctl
 	case $name in
 	seed-40-20-10)
-		for ctl in "${GOAL_CTLS[@]}"; do
+		rot "${GOAL_CTLS[@]}"
+		for ctl in "${ROT[@]}"; do
 			prop "$name" "$ctl" "$r" "40:$SEED" "20:$SEED" "10:$SEED"
 		done
 		;;
@@ -218,7 +226,8 @@ scenario() {
 		esac
 		local ctls=("${PROP_CTLS[@]}")
 		[ "$name" = two-randread ] && ctls=("${GOAL_CTLS[@]}")
-		for ctl in "${ctls[@]}"; do
+		rot "${ctls[@]}"
+		for ctl in "${ROT[@]}"; do
 			case $name in
 			two-*) prop "$name" "$ctl" "$r" "80:$a" "40:$a" ;;
 			four-*) prop "$name" "$ctl" "$r" "10:$a" "20:$a" "30:$a" "40:$a" ;;
@@ -226,18 +235,21 @@ scenario() {
 		done
 		;;
 	two-mixedbs)
-		for ctl in "${MIXED_CTLS[@]}"; do
+		rot "${MIXED_CTLS[@]}"
+		for ctl in "${ROT[@]}"; do
 			prop "$name" "$ctl" "$r" "80:$RR" "40:$R64"
 		done
 		;;
 	four-mixedbs)
-		for ctl in "${MIXED_CTLS[@]}"; do
+		rot "${MIXED_CTLS[@]}"
+		for ctl in "${ROT[@]}"; do
 			prop "$name" "$ctl" "$r" "10:$RR" "20:$R64" "30:$RR" "40:$R64"
 		done
 		;;
 	idle-one)
 		# weights 80/40 configured, only the weight-40 job runs
-		for ctl in "${GOAL_CTLS[@]}"; do
+		rot "${GOAL_CTLS[@]}"
+		for ctl in "${ROT[@]}"; do
 			ctl_on "$ctl" 80 40
 			job "$name" "$ctl" "$r" 2 40 b2 "${DEVS[1]}" --rw=randread --bs=4k --iodepth=32
 			go
@@ -246,9 +258,13 @@ scenario() {
 		;;
 	sixteen-vs-one)
 		# equal weights: 16 sequential QD1 readers in b1 against one in b2
-		job "$name" alone "$r" 2 100 b2 /dev/mapper/part2 --rw=read --bs=64k --iodepth=1
-		go
-		for ctl in "${GOAL_CTLS[@]}"; do
+		rot alone "${GOAL_CTLS[@]}"
+		for ctl in "${ROT[@]}"; do
+			if [ "$ctl" = alone ]; then
+				job "$name" alone "$r" 2 100 b2 /dev/mapper/part2 --rw=read --bs=64k --iodepth=1
+				go
+				continue
+			fi
 			ctl_on "$ctl" 100 100
 			job "$name" "$ctl" "$r" 1 100 b1 "${DEVS[0]}" --rw=read --bs=64k --iodepth=1 \
 				--numjobs=16 --offset_increment=32m
@@ -259,7 +275,8 @@ scenario() {
 		;;
 	overhead-qd1 | overhead-qd32)
 		local qd=${name#overhead-qd}
-		for ctl in none ioband iomax; do
+		rot none ioband iomax
+		for ctl in "${ROT[@]}"; do
 			local dev=/dev/mapper/fastlin
 			case $ctl in
 			ioband)
@@ -286,8 +303,10 @@ scenario() {
 		# 32, half of the 64 bios offered, so that bios wait and the
 		# choice between groups is made on every dispatch
 		local n pol
-		for pol in g f; do
-			for n in 1 16 256 1024; do
+		rot g f
+		for pol in "${ROT[@]}"; do
+			rot 1 16 256 1024
+			for n in "${ROT[@]}"; do
 				local ids k tl="4 128 cgroup weight"
 				[ "$pol" = f ] && tl="31 32 cgroup fair"
 				# one stat for all: forks are slow under TCG
