@@ -276,6 +276,15 @@ static bool may_issue(struct ioband_device *dp, struct ioband_group *gp)
 	return dp->policy->can_dispatch(gp) > 0;
 }
 
+/*
+ * While a slot is kept for a group that just went idle (dp->antic), is
+ * there room beyond it for the others?  (dp->lock held)
+ */
+static bool room_beside_antic(struct ioband_device *dp)
+{
+	return dp->issued + 1 < dp->io_limit;
+}
+
 /* The backlogged group that should go next, or NULL. (dp->lock held) */
 static struct ioband_group *pick_group(struct ioband_device *dp)
 {
@@ -295,7 +304,7 @@ static struct ioband_group *pick_group(struct ioband_device *dp)
 		 */
 		if (ktime_get_ns() >= dp->antic_until)
 			dp->antic = NULL;
-		else if (dp->issued + 1 >= dp->io_limit)
+		else if (!room_beside_antic(dp))
 			return NULL;
 	}
 	return dp->policy->pick(dp);
@@ -576,7 +585,7 @@ static int ioband_end_io(struct dm_target *ti, struct bio *bio,
 	kick = dp->held && !dp->plugged;
 	/* a slot is now kept for @gp: dispatch only into room beyond it */
 	if (dp->policy->anticipate && anticipate(dp, gp, ib, kick))
-		kick = dp->issued + 1 < dp->io_limit;
+		kick = room_beside_antic(dp);
 	wake = gp->dying && !gp->inflight && !gp->held;
 	spin_unlock_irqrestore(&dp->lock, flags);
 

@@ -137,6 +137,15 @@ pub fn median(v: &[f64]) -> f64 {
     }
 }
 
+/// The scaling runs' policy, by the letter their controller names start with.
+fn scaling_policy(p: char) -> &'static str {
+    if p == 'f' {
+        "fair io_limit=32"
+    } else {
+        "weight"
+    }
+}
+
 /// "median X over N rounds (a–b)" for ratios, or just X for one round.
 fn spread_pct(v: &[f64]) -> String {
     let lo = v.iter().copied().fold(f64::INFINITY, f64::min);
@@ -430,11 +439,7 @@ impl<'a> Report<'a> {
                 } else {
                     s.push_str("; ");
                 }
-                let name = if *p == 'f' {
-                    "fair io_limit=32"
-                } else {
-                    "weight"
-                };
+                let name = scaling_policy(*p);
                 let _ = write!(
                     s,
                     "{name} {} ({} vs {} MiB/s)",
@@ -447,11 +452,7 @@ impl<'a> Report<'a> {
         }
         let pass = median(&ratios) >= 0.9;
         if ratios.len() > 1 {
-            let name = if pols[0] == 'f' {
-                "fair io_limit=32"
-            } else {
-                "weight"
-            };
+            let name = scaling_policy(pols[0]);
             parts.push(format!("**{name}: {}**", spread_pct(&ratios)));
         }
         (!parts.is_empty()).then(|| Goal {
