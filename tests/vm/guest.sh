@@ -54,10 +54,31 @@ reset_guest() {
 	[ -z "$left" ] || echo "# runner: cleaned up after the suite:$left" >>"$out"
 }
 
+# watchdog RES SECONDS: a suite stuck in the kernel outlives timeout's
+# SIGKILL (bash itself in uninterruptible sleep), or leaves a process
+# behind that hangs the cleanup after it; the guest would sit silent until
+# the host gives up.  Unless the suite and its cleanup are over in time,
+# record what every task and CPU is doing, leave a failing verdict, and
+# power off so that the host reads it at once.
+watchdog() {
+	sleep "$2"
+	echo "# runner: the suite and its cleanup are still running $2 s after it started; blocked tasks and CPU backtraces follow in dmesg" >>"$1/output"
+	echo w >/proc/sysrq-trigger
+	echo l >/proc/sysrq-trigger
+	sleep 2
+	dmesg >"$1/dmesg"
+	echo 124 >"$1/rc"
+	echo done >"$1/done"
+	sync -f "$1/done"
+	echo o >/proc/sysrq-trigger
+}
+
 while [ $# -ge 3 ]; do
 	res=$1 suite=$2 limit=$3
 	shift 3
 	start=$(date +%s)
+	watchdog "$res" $((limit + 60)) &
+	watchdog_pid=$!
 	RESULTS=$res timeout --kill-after=10 "$limit" bash "$suite" >"$res/output" 2>&1
 	echo $? >"$res/rc"
 	echo $(($(date +%s) - start)) >"$res/elapsed"
@@ -66,5 +87,11 @@ while [ $# -ge 3 ]; do
 	sleep "${IOBAND_SETTLE_SECS:-1}"
 	dmesg -c >"$res/dmesg"
 	echo done >"$res/done"
-	sync
+	# this file system only: a device the suite left stuck would hang sync
+	sync -f "$res/done"
+	kill "$watchdog_pid" 2>/dev/null
 done
+
+# Off at once: the results are on the host already, and a process a suite
+# left stuck on a device would hang the final sync of the guest's init.
+echo o >/proc/sysrq-trigger

@@ -31,6 +31,11 @@ REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 CACHE = os.path.join(REPO, ".cache")
 
 # Lines in the guest kernel log that fail a run whatever the script said.
+# lines of a hung guest's kernel log shown in the report
+HANG_TAIL = 80
+# what guest.sh's watchdog writes into a suite's output when it fires
+WATCHDOG = "# runner: the suite and its cleanup are still running"
+
 BAD_DMESG = re.compile(
     r"BUG:|WARNING:|Oops|general protection fault|kernel BUG|"
     r"INFO: task .* blocked for more than|blocked for more than \d+ seconds|"
@@ -164,13 +169,16 @@ def boot(label, ver, vmlinuz, suites, env):
     memory = max((m["memory"] for m in metas), key=mem_bytes)
     vng = os.path.join(CACHE, "venv", "bin", "vng")
     vfs = use_virtiofs()
-    cmd = [vng, "--run", vmlinuz, "--disable-kvm"] + ([] if vfs else ["--force-9p"]) + [
+    # --verbose: the kernel's messages reach the console, the only record
+    # of a guest that froze before its watchdog could save dmesg
+    cmd = [vng, "--run", vmlinuz, "--disable-kvm", "--verbose"] + ([] if vfs else ["--force-9p"]) + [
            "--memory", memory, "--cpus", str(os.cpu_count() or 2),
            "--rwdir", top, "--exec", f"bash {shlex.quote(script)}"]
     penv = dict(os.environ)
     penv["PATH"] = (VIRTIOFSD_DIR + ":" if vfs else "") + os.path.join(CACHE, "venv", "bin") + ":" + penv.get("PATH", "")
-    # Boot under TCG takes ~30 s; give the guest that plus the suites' limits.
-    limit = sum(m["timeout"] for m in metas) + 180
+    # Boot under TCG takes 30-120 s; the guest's watchdog fires 60 s past a
+    # suite's limit: give the guest both, so that it, not we, reports a hang.
+    limit = sum(m["timeout"] for m in metas) + 300
     start = time.time()
     with open(console_path, "w") as console:
         # own process group: on a time-out qemu goes too, not just vng
@@ -255,9 +263,30 @@ def verdict(label, ver, name, res, meta, timed_out, limit, boot_elapsed, console
         report.append(f"    results: {res}")
         for l in bad[:20]:
             report.append(f"    dmesg: {l.rstrip()}")
+        report.extend(hang_evidence(label, res, rc, timed_out, console_text))
     # one block per suite, so parallel runs do not interleave their lines
     log("\n".join(report))
     return ok
+
+
+def hang_evidence(label, res, rc, timed_out, console_text):
+    """A suite that hung is diagnosed from what the guest's kernel said, and
+    CI shows only this log: the tail of the kernel log the guest's watchdog
+    saved (blocked tasks, CPU backtraces), else the console's."""
+    output = os.path.join(res, "output")
+    dmesg = os.path.join(res, "dmesg")
+    if (os.path.exists(output) and WATCHDOG in open(output, errors="replace").read()
+            and os.path.exists(dmesg)):
+        lines, what = open(dmesg, errors="replace").read().splitlines(), "dmesg"
+        # from the watchdog's request on: what every task and CPU was doing
+        start = next((i for i, l in enumerate(lines) if "sysrq:" in l), 0)
+        lines = lines[max(0, start - 20):][:3 * HANG_TAIL]
+        return [f"    [{label}] {what}: {l.rstrip()}" for l in lines]
+    if timed_out or rc is None:
+        lines, what = console_text.splitlines(), "console"
+    else:
+        return []
+    return [f"    [{label}] {what}: {l.rstrip()}" for l in lines[-HANG_TAIL:]]
 
 
 def batches(suites, n):
