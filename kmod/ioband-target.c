@@ -150,6 +150,9 @@ static void group_leave_domain(struct ioband_device *dp, struct ioband_group *gp
 	gp->in_domain = false;
 	list_del_init(&gp->dom_entry);
 	dp->weight_total -= gp->weight;
+	/* a group that left sends nothing: keep no room for it */
+	if (dp->antic == gp)
+		dp->antic = NULL;
 }
 
 static void group_set_weight(struct ioband_device *dp, struct ioband_group *gp,
