@@ -16,6 +16,7 @@ pub const CONTROLLERS: &[(&str, &str)] = &[
     ("bfq", "BFQ io.bfq.weight"),
     ("iocost", "io.cost io.weight"),
     ("iomax", "io.max"),
+    ("pair", "dm-linear and ioband at once"),
     ("alone", "lone reader alone"),
 ];
 
@@ -419,6 +420,54 @@ impl<'a> Report<'a> {
         })
     }
 
+    /// ioband's and dm-linear's IOPS in a "pair" run: one job on each, in
+    /// one fio process on the same disk, so whatever slows the guest in
+    /// that run slows both.
+    fn pair_iops(&self, scen: &str, r: u32) -> Option<(f64, f64)> {
+        let run = self.run(scen, "pair", r)?;
+        let iops = |i: u32| run.jobs.iter().find(|j| j.idx == i).map(|j| j.iops);
+        Some((iops(2)?, iops(1)?))
+    }
+
+    /// Goal: ioband's IOPS with one group against dm-linear's.  Judged on
+    /// the side-by-side runs where the run has them: under TCG one run moves
+    /// by ±30 % against the next (host scheduling), far more than the 5 %
+    /// the goal resolves, while two jobs running at once see the same
+    /// guest.  The one-after-the-other runs are shown below them.
+    fn goal_overhead(&self, scen: &str, name: &str) -> Option<Goal> {
+        let seq = self.goal_ratio(scen, "ioband", name, 0.95, true);
+        let mut parts = Vec::new();
+        let mut ratios = Vec::new();
+        for r in self.rounds(scen) {
+            let Some((ib, lin)) = self.pair_iops(scen, r) else {
+                continue;
+            };
+            ratios.push(ib / lin);
+            parts.push(format!(
+                "round {r}: side by side {} ({ib:.0} vs {lin:.0} IOPS)",
+                pct(ib / lin)
+            ));
+        }
+        if ratios.is_empty() {
+            return seq;
+        }
+        if ratios.len() > 1 {
+            parts.push(format!("**side by side: {}**", spread_pct(&ratios)));
+        }
+        if let Some(s) = seq {
+            parts.push(format!(
+                "one after the other (not judged): {}",
+                s.measured.replace("**", "")
+            ));
+        }
+        Some(Goal {
+            name: name.into(),
+            measured: parts.join("<br>"),
+            target: "≥ 95 % of dm-linear".into(),
+            pass: median(&ratios) >= 0.95,
+        })
+    }
+
     fn goal_scaling(&self) -> Option<Goal> {
         let scen = "scaling";
         let mut parts = Vec::new();
@@ -475,19 +524,13 @@ impl<'a> Report<'a> {
             0.95,
             false,
         ));
-        g.extend(self.goal_ratio(
+        g.extend(self.goal_overhead(
             "overhead-qd1",
-            "ioband",
             "overhead: 4 KiB random reads QD 1, fast null_blk, IOPS",
-            0.95,
-            true,
         ));
-        g.extend(self.goal_ratio(
+        g.extend(self.goal_overhead(
             "overhead-qd32",
-            "ioband",
             "overhead: 4 KiB random reads QD 32, fast null_blk, IOPS",
-            0.95,
-            true,
         ));
         g.extend(self.goal_scaling());
         g
@@ -556,6 +599,16 @@ impl<'a> Report<'a> {
                 let Some(run) = self.run(scen, c, r) else {
                     continue;
                 };
+                if let (true, Some((ib, lin))) = (c == "pair", self.pair_iops(scen, r)) {
+                    // two devices at once: each side, and one against the other
+                    let _ = writeln!(
+                        md,
+                        "| {} | {r} | {ib:.0} ioband, {lin:.0} dm-linear | ioband {} of dm-linear | — |",
+                        ctl_name(c),
+                        pct(ib / lin)
+                    );
+                    continue;
+                }
                 let v = if iops {
                     run.jobs.iter().map(|j| j.iops).sum::<f64>()
                 } else {
@@ -653,7 +706,7 @@ impl<'a> Report<'a> {
         self.table_rates(
             &mut md,
             "overhead-qd1",
-            "4 KiB random reads at QD 1 on the fast null_blk: dm-linear, and ioband with one group, each directly on the disk (one dm layer each); io.max (on dm-linear) with limits far above the disk",
+            "4 KiB random reads at QD 1 on the fast null_blk: dm-linear, and ioband with one group, each directly on the disk (one dm layer each); io.max (on dm-linear) with limits far above the disk; and dm-linear and ioband at once, one job on each in one fio run",
             true,
         );
         self.table_rates(&mut md, "overhead-qd32", "The same at QD 32", true);
@@ -675,7 +728,66 @@ impl<'a> Report<'a> {
 
 #[cfg(test)]
 mod tests {
-    use super::median;
+    use super::{median, Report};
+    use crate::data::{Job, Results, Run};
+    use std::collections::BTreeMap;
+
+    fn job(idx: u32, iops: f64) -> Job {
+        Job {
+            idx,
+            weight: 100.0,
+            json_bytes: iops * 4096.0 * 10.0,
+            json_runtime_s: 10.0,
+            iops,
+            p99_ms: None,
+            series: BTreeMap::new(),
+        }
+    }
+
+    fn run(ctl: &str, round: u32, jobs: Vec<Job>) -> Run {
+        Run {
+            scenario: "overhead-qd1".into(),
+            controller: ctl.into(),
+            round,
+            jobs,
+        }
+    }
+
+    /// The side-by-side runs decide; the sequential ones, however far
+    /// off, are only shown.
+    #[test]
+    fn overhead_judged_side_by_side() {
+        let mut runs = Vec::new();
+        for (r, pair) in [(1, 0.97), (2, 0.90), (3, 0.99)] {
+            runs.push(run("none", r, vec![job(1, 1000.0)]));
+            runs.push(run("ioband", r, vec![job(1, 700.0)]));
+            runs.push(run("pair", r, vec![job(1, 500.0), job(2, 500.0 * pair)]));
+        }
+        let res = Results {
+            meta: BTreeMap::new(),
+            runs,
+        };
+        let g = Report { res: &res }
+            .goal_overhead("overhead-qd1", "o")
+            .unwrap();
+        assert!(g.pass, "{}", g.measured);
+        assert!(g.measured.contains("**side by side: median 97.0 %"));
+        assert!(g.measured.contains("not judged"));
+
+        // without the pair runs the sequential ratio decides, and fails
+        let res = Results {
+            meta: BTreeMap::new(),
+            runs: res
+                .runs
+                .into_iter()
+                .filter(|r| r.controller != "pair")
+                .collect(),
+        };
+        let g = Report { res: &res }
+            .goal_overhead("overhead-qd1", "o")
+            .unwrap();
+        assert!(!g.pass, "{}", g.measured);
+    }
 
     #[test]
     fn median_ignores_one_outlier() {

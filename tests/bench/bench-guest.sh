@@ -30,6 +30,8 @@
 #   bfq      scheduler bfq on the disk, cgroup v2 io.bfq.weight
 #   iocost   io.cost.qos enable=1 on the root, cgroup v2 io.weight
 #   iomax    io.max with limits far above the device (overhead only)
+#   pair     dm-linear and ioband (one group) at once on the fast disk, one
+#            job each (overhead only)
 . "$REPO/tests/lib/guest.sh"
 
 QUICK=${BENCH_QUICK:-0}
@@ -275,10 +277,21 @@ scenario() {
 		;;
 	overhead-qd1 | overhead-qd32)
 		local qd=${name#overhead-qd}
-		rot none ioband iomax
+		# pair: dm-linear and ioband at once, one job each in one fio
+		# run, so that both see the same guest (one run to the next
+		# moves by up to 30 % under TCG)
+		rot none ioband iomax pair
 		for ctl in "${ROT[@]}"; do
 			local dev=/dev/mapper/fastlin
 			case $ctl in
+			pair)
+				ioband_create ibfast "$fast" 2 || die "ibfast"
+				job "$name" "$ctl" "$r" 1 100 b1 "$dev" --rw=randread --bs=4k --iodepth="$qd"
+				job "$name" "$ctl" "$r" 2 100 b2 /dev/mapper/ibfast --rw=randread --bs=4k --iodepth="$qd"
+				go
+				dmsetup remove --retry ibfast
+				continue
+				;;
 			ioband)
 				# on the disk itself, as dm-linear is: one dm layer each
 				ioband_create ibfast "$fast" 2 || die "ibfast"
