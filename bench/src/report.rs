@@ -16,7 +16,8 @@ pub const CONTROLLERS: &[(&str, &str)] = &[
     ("bfq", "BFQ io.bfq.weight"),
     ("iocost", "io.cost io.weight"),
     ("iomax", "io.max"),
-    ("pair", "dm-linear and ioband at once"),
+    ("pair", "dm-linear on CPU 0 and ioband on CPU 1 at once"),
+    ("pairx", "dm-linear on CPU 1 and ioband on CPU 0 at once"),
     ("alone", "lone reader alone"),
 ];
 
@@ -420,52 +421,58 @@ impl<'a> Report<'a> {
         })
     }
 
-    /// ioband's and dm-linear's IOPS in a "pair" run: one job on each, in
-    /// one fio process on the same disk, so whatever slows the guest in
-    /// that run slows both.
-    fn pair_iops(&self, scen: &str, r: u32) -> Option<(f64, f64)> {
-        let run = self.run(scen, "pair", r)?;
+    /// ioband's and dm-linear's IOPS in a "pair" or "pairx" run: one job
+    /// on each, in one fio process on the same disk, so whatever slows the
+    /// guest in that run slows both.
+    fn pair_iops(&self, scen: &str, ctl: &str, r: u32) -> Option<(f64, f64)> {
+        let run = self.run(scen, ctl, r)?;
         let iops = |i: u32| run.jobs.iter().find(|j| j.idx == i).map(|j| j.iops);
         Some((iops(2)?, iops(1)?))
     }
 
-    /// Goal: ioband's IOPS with one group against dm-linear's.  Judged on
-    /// the side-by-side runs where the run has them: under TCG one run moves
-    /// by ±30 % against the next (host scheduling), far more than the 5 %
-    /// the goal resolves, while two jobs running at once see the same
-    /// guest.  The one-after-the-other runs are shown below them.
+    /// A round's side-by-side ratio of ioband to dm-linear: the geometric
+    /// mean over the two CPU placements, which cancels a vCPU that runs
+    /// faster than the other (its factor divides one ratio and multiplies
+    /// the other), or the one placement the round has.
+    fn pair_ratio(&self, scen: &str, r: u32) -> Option<f64> {
+        let ratio = |c| self.pair_iops(scen, c, r).map(|(ib, lin)| ib / lin);
+        match (ratio("pair"), ratio("pairx")) {
+            (Some(a), Some(b)) => Some((a * b).sqrt()),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// Goal: ioband's IOPS with one group against dm-linear's, judged on
+    /// the runs one after the other (rotated order, median round).  The
+    /// side-by-side runs are a second estimate, shown but not judged: they
+    /// assume two vCPUs equally fast over a run, and under TCG on two host
+    /// cores the two placements of one round gave 79 % and 131 %.
     fn goal_overhead(&self, scen: &str, name: &str) -> Option<Goal> {
-        let seq = self.goal_ratio(scen, "ioband", name, 0.95, true);
+        let mut goal = self.goal_ratio(scen, "ioband", name, 0.95, true)?;
         let mut parts = Vec::new();
         let mut ratios = Vec::new();
         for r in self.rounds(scen) {
-            let Some((ib, lin)) = self.pair_iops(scen, r) else {
+            let Some(ratio) = self.pair_ratio(scen, r) else {
                 continue;
             };
-            ratios.push(ib / lin);
-            parts.push(format!(
-                "round {r}: side by side {} ({ib:.0} vs {lin:.0} IOPS)",
-                pct(ib / lin)
-            ));
+            ratios.push(ratio);
+            let mut s = format!("round {r}: {}", pct(ratio));
+            for c in ["pair", "pairx"] {
+                if let Some((ib, lin)) = self.pair_iops(scen, c, r) {
+                    let _ = write!(s, "; {} ({ib:.0} vs {lin:.0} IOPS)", pct(ib / lin));
+                }
+            }
+            parts.push(s);
         }
-        if ratios.is_empty() {
-            return seq;
+        if !ratios.is_empty() {
+            let _ = write!(
+                goal.measured,
+                "<br>side by side (not judged): {}<br>{}",
+                spread_pct(&ratios),
+                parts.join("<br>")
+            );
         }
-        if ratios.len() > 1 {
-            parts.push(format!("**side by side: {}**", spread_pct(&ratios)));
-        }
-        if let Some(s) = seq {
-            parts.push(format!(
-                "one after the other (not judged): {}",
-                s.measured.replace("**", "")
-            ));
-        }
-        Some(Goal {
-            name: name.into(),
-            measured: parts.join("<br>"),
-            target: "≥ 95 % of dm-linear".into(),
-            pass: median(&ratios) >= 0.95,
-        })
+        Some(goal)
     }
 
     fn goal_scaling(&self) -> Option<Goal> {
@@ -599,7 +606,8 @@ impl<'a> Report<'a> {
                 let Some(run) = self.run(scen, c, r) else {
                     continue;
                 };
-                if let (true, Some((ib, lin))) = (c == "pair", self.pair_iops(scen, r)) {
+                if let (true, Some((ib, lin))) = (c.starts_with("pair"), self.pair_iops(scen, c, r))
+                {
                     // two devices at once: each side, and one against the other
                     let _ = writeln!(
                         md,
@@ -706,7 +714,7 @@ impl<'a> Report<'a> {
         self.table_rates(
             &mut md,
             "overhead-qd1",
-            "4 KiB random reads at QD 1 on the fast null_blk: dm-linear, and ioband with one group, each directly on the disk (one dm layer each); io.max (on dm-linear) with limits far above the disk; and dm-linear and ioband at once, one job on each in one fio run",
+            "4 KiB random reads at QD 1 on the fast null_blk: dm-linear, and ioband with one group, each directly on the disk (one dm layer each); io.max (on dm-linear) with limits far above the disk; and dm-linear and ioband at once, one job on each in one fio run, each pinned to a CPU and then the CPUs swapped (the goal takes the geometric mean of the two ratios)",
             true,
         );
         self.table_rates(&mut md, "overhead-qd32", "The same at QD 32", true);
@@ -753,15 +761,17 @@ mod tests {
         }
     }
 
-    /// The side-by-side runs decide; the sequential ones, however far
-    /// off, are only shown.
+    /// The runs one after the other decide; the side-by-side ones, with
+    /// their two CPU placements averaged, are only shown.
     #[test]
-    fn overhead_judged_side_by_side() {
+    fn overhead_judged_one_after_the_other() {
         let mut runs = Vec::new();
-        for (r, pair) in [(1, 0.97), (2, 0.90), (3, 0.99)] {
+        for (r, seq) in [(1, 970.0), (2, 700.0), (3, 990.0)] {
             runs.push(run("none", r, vec![job(1, 1000.0)]));
-            runs.push(run("ioband", r, vec![job(1, 700.0)]));
-            runs.push(run("pair", r, vec![job(1, 500.0), job(2, 500.0 * pair)]));
+            runs.push(run("ioband", r, vec![job(1, seq)]));
+            // CPU 1 runs 20 % faster than CPU 0: the two placements cancel
+            runs.push(run("pair", r, vec![job(1, 500.0), job(2, 600.0 * 0.8)]));
+            runs.push(run("pairx", r, vec![job(1, 600.0), job(2, 500.0 * 0.8)]));
         }
         let res = Results {
             meta: BTreeMap::new(),
@@ -771,22 +781,17 @@ mod tests {
             .goal_overhead("overhead-qd1", "o")
             .unwrap();
         assert!(g.pass, "{}", g.measured);
-        assert!(g.measured.contains("**side by side: median 97.0 %"));
-        assert!(g.measured.contains("not judged"));
-
-        // without the pair runs the sequential ratio decides, and fails
-        let res = Results {
-            meta: BTreeMap::new(),
-            runs: res
-                .runs
-                .into_iter()
-                .filter(|r| r.controller != "pair")
-                .collect(),
-        };
-        let g = Report { res: &res }
-            .goal_overhead("overhead-qd1", "o")
-            .unwrap();
-        assert!(!g.pass, "{}", g.measured);
+        assert!(
+            g.measured.contains("**ioband: median 97.0 %"),
+            "{}",
+            g.measured
+        );
+        assert!(
+            g.measured
+                .contains("side by side (not judged): median 80.0 %"),
+            "{}",
+            g.measured
+        );
     }
 
     #[test]

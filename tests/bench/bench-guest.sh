@@ -31,7 +31,8 @@
 #   iocost   io.cost.qos enable=1 on the root, cgroup v2 io.weight
 #   iomax    io.max with limits far above the device (overhead only)
 #   pair     dm-linear and ioband (one group) at once on the fast disk, one
-#            job each (overhead only)
+#            job each, pinned to CPUs 0 and 1; pairx with the CPUs swapped
+#            (overhead only)
 . "$REPO/tests/lib/guest.sh"
 
 QUICK=${BENCH_QUICK:-0}
@@ -277,17 +278,23 @@ scenario() {
 		;;
 	overhead-qd1 | overhead-qd32)
 		local qd=${name#overhead-qd}
-		# pair: dm-linear and ioband at once, one job each in one fio
-		# run, so that both see the same guest (one run to the next
-		# moves by up to 30 % under TCG)
-		rot none ioband iomax pair
+		# pair, pairx: dm-linear and ioband at once, one job each in one
+		# fio run, so that both see the same guest (one run to the next
+		# moves by up to 30 % under TCG); each job pinned to a CPU, and
+		# the CPUs swapped in pairx, so that a faster vCPU favours
+		# neither side over the two
+		rot none ioband iomax pair pairx
 		for ctl in "${ROT[@]}"; do
 			local dev=/dev/mapper/fastlin
 			case $ctl in
-			pair)
+			pair | pairx)
+				local c1=0 c2=$(($(nproc) > 1 ? 1 : 0))
+				[ "$ctl" = pairx ] && { c1=$c2; c2=0; }
 				ioband_create ibfast "$fast" 2 || die "ibfast"
-				job "$name" "$ctl" "$r" 1 100 b1 "$dev" --rw=randread --bs=4k --iodepth="$qd"
-				job "$name" "$ctl" "$r" 2 100 b2 /dev/mapper/ibfast --rw=randread --bs=4k --iodepth="$qd"
+				job "$name" "$ctl" "$r" 1 100 b1 "$dev" --rw=randread --bs=4k --iodepth="$qd" \
+					--cpus_allowed="$c1"
+				job "$name" "$ctl" "$r" 2 100 b2 /dev/mapper/ibfast --rw=randread --bs=4k \
+					--iodepth="$qd" --cpus_allowed="$c2"
 				go
 				dmsetup remove --retry ibfast
 				continue
