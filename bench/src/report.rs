@@ -606,7 +606,8 @@ impl<'a> Report<'a> {
                 let Some(run) = self.run(scen, c, r) else {
                     continue;
                 };
-                if let (true, Some((ib, lin))) = (c.starts_with("pair"), self.pair_iops(scen, c, r))
+                if let Some((ib, lin)) =
+                    self.pair_iops(scen, c, r).filter(|_| c.starts_with("pair"))
                 {
                     // two devices at once: each side, and one against the other
                     let _ = writeln!(
@@ -714,7 +715,7 @@ impl<'a> Report<'a> {
         self.table_rates(
             &mut md,
             "overhead-qd1",
-            "4 KiB random reads at QD 1 on the fast null_blk: dm-linear, and ioband with one group, each directly on the disk (one dm layer each); io.max (on dm-linear) with limits far above the disk; and dm-linear and ioband at once, one job on each in one fio run, each pinned to a CPU and then the CPUs swapped (the goal takes the geometric mean of the two ratios)",
+            "4 KiB random reads at QD 1 on the fast null_blk: dm-linear, and ioband with one group, each directly on the disk (one dm layer each); io.max (on dm-linear) with limits far above the disk; and dm-linear and ioband at once, one job on each in one fio run, each pinned to a CPU and then the CPUs swapped (shown, not judged: the side-by-side figure is the geometric mean of the two ratios)",
             true,
         );
         self.table_rates(&mut md, "overhead-qd32", "The same at QD 32", true);

@@ -286,34 +286,28 @@ scenario() {
 		rot none ioband iomax pair pairx
 		for ctl in "${ROT[@]}"; do
 			local dev=/dev/mapper/fastlin
+			# ioband on the disk itself, as dm-linear is: one dm layer each
+			[ "$ctl" = iomax ] || [ "$ctl" = none ] ||
+				ioband_create ibfast "$fast" 2 || die "ibfast"
 			case $ctl in
 			pair | pairx)
 				local c1=0 c2=$(($(nproc) > 1 ? 1 : 0))
 				[ "$ctl" = pairx ] && { c1=$c2; c2=0; }
-				ioband_create ibfast "$fast" 2 || die "ibfast"
 				job "$name" "$ctl" "$r" 1 100 b1 "$dev" --rw=randread --bs=4k --iodepth="$qd" \
 					--cpus_allowed="$c1"
 				job "$name" "$ctl" "$r" 2 100 b2 /dev/mapper/ibfast --rw=randread --bs=4k \
 					--iodepth="$qd" --cpus_allowed="$c2"
-				go
-				dmsetup remove --retry ibfast
-				continue
 				;;
-			ioband)
-				# on the disk itself, as dm-linear is: one dm layer each
-				ioband_create ibfast "$fast" 2 || die "ibfast"
-				dev=/dev/mapper/ibfast
-				;;
-			iomax)
-				echo "$fast_mm rbps=1000000000000 wbps=1000000000000 riops=100000000 wiops=100000000" >$CG/b1/io.max
+			*)
+				[ "$ctl" = ioband ] && dev=/dev/mapper/ibfast
+				[ "$ctl" = iomax ] &&
+					echo "$fast_mm rbps=1000000000000 wbps=1000000000000 riops=100000000 wiops=100000000" >$CG/b1/io.max
+				job "$name" "$ctl" "$r" 1 100 b1 "$dev" --rw=randread --bs=4k --iodepth="$qd"
 				;;
 			esac
-			job "$name" "$ctl" "$r" 1 100 b1 "$dev" --rw=randread --bs=4k --iodepth="$qd"
 			go
-			case $ctl in
-			ioband) dmsetup remove --retry ibfast ;;
-			iomax) echo "$fast_mm rbps=max wbps=max riops=max wiops=max" >$CG/b1/io.max ;;
-			esac
+			[ -e /dev/mapper/ibfast ] && dmsetup remove --retry ibfast
+			[ "$ctl" = iomax ] && echo "$fast_mm rbps=max wbps=max riops=max wiops=max" >$CG/b1/io.max
 		done
 		;;
 	scaling)

@@ -30,12 +30,12 @@ from concurrent.futures import ThreadPoolExecutor
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 CACHE = os.path.join(REPO, ".cache")
 
-# Lines in the guest kernel log that fail a run whatever the script said.
 # lines of a hung guest's kernel log shown in the report
 HANG_TAIL = 80
 # what guest.sh's watchdog writes into a suite's output when it fires
 WATCHDOG = "# runner: the suite and its cleanup are still running"
 
+# Lines in the guest kernel log that fail a run whatever the script said.
 BAD_DMESG = re.compile(
     r"BUG:|WARNING:|Oops|general protection fault|kernel BUG|"
     r"INFO: task .* blocked for more than|blocked for more than \d+ seconds|"
@@ -277,16 +277,15 @@ def hang_evidence(label, res, rc, timed_out, console_text):
     dmesg = os.path.join(res, "dmesg")
     if (os.path.exists(output) and WATCHDOG in open(output, errors="replace").read()
             and os.path.exists(dmesg)):
-        lines, what = open(dmesg, errors="replace").read().splitlines(), "dmesg"
+        what, lines = "dmesg", open(dmesg, errors="replace").read().splitlines()
         # from the watchdog's request on: what every task and CPU was doing
         start = next((i for i, l in enumerate(lines) if "sysrq:" in l), 0)
         lines = lines[max(0, start - 20):][:3 * HANG_TAIL]
-        return [f"    [{label}] {what}: {l.rstrip()}" for l in lines]
-    if timed_out or rc is None:
-        lines, what = console_text.splitlines(), "console"
+    elif timed_out or rc is None:
+        what, lines = "console", console_text.splitlines()[-HANG_TAIL:]
     else:
         return []
-    return [f"    [{label}] {what}: {l.rstrip()}" for l in lines[-HANG_TAIL:]]
+    return [f"    [{label}] {what}: {l.rstrip()}" for l in lines]
 
 
 def batches(suites, n):
