@@ -16,8 +16,9 @@ pub const CONTROLLERS: &[(&str, &str)] = &[
     ("bfq", "BFQ io.bfq.weight"),
     ("iocost", "io.cost io.weight"),
     ("iomax", "io.max"),
-    ("pair", "dm-linear on CPU 0 and ioband on CPU 1 at once"),
-    ("pairx", "dm-linear on CPU 1 and ioband on CPU 0 at once"),
+    ("none2", "dm-linear (2nd run)"),
+    ("ioband2", "ioband (2nd run)"),
+    ("iomax2", "io.max (2nd run)"),
     ("alone", "lone reader alone"),
 ];
 
@@ -380,14 +381,7 @@ impl<'a> Report<'a> {
         let mut ratios = Vec::new();
         let rounds = self.rounds(scen);
         for &r in &rounds {
-            let v = |c: &str| -> Option<f64> {
-                let run = self.run(scen, c, r)?;
-                Some(if iops {
-                    run.jobs.iter().map(|j| j.iops).sum()
-                } else {
-                    split(run).total
-                })
-            };
+            let v = |c: &str| self.rate(scen, c, r, iops);
             let (Some(base), Some(x)) = (v("none"), v(ctl)) else {
                 continue;
             };
@@ -421,58 +415,33 @@ impl<'a> Report<'a> {
         })
     }
 
-    /// ioband's and dm-linear's IOPS in a "pair" or "pairx" run: one job
-    /// on each, in one fio process on the same disk, so whatever slows the
-    /// guest in that run slows both.
-    fn pair_iops(&self, scen: &str, ctl: &str, r: u32) -> Option<(f64, f64)> {
-        let run = self.run(scen, ctl, r)?;
-        let iops = |i: u32| run.jobs.iter().find(|j| j.idx == i).map(|j| j.iops);
-        Some((iops(2)?, iops(1)?))
-    }
-
-    /// A round's side-by-side ratio of ioband to dm-linear: the geometric
-    /// mean over the two CPU placements, which cancels a vCPU that runs
-    /// faster than the other (its factor divides one ratio and multiplies
-    /// the other), or the one placement the round has.
-    fn pair_ratio(&self, scen: &str, r: u32) -> Option<f64> {
-        let ratio = |c| self.pair_iops(scen, c, r).map(|(ib, lin)| ib / lin);
-        match (ratio("pair"), ratio("pairx")) {
-            (Some(a), Some(b)) => Some((a * b).sqrt()),
-            (a, b) => a.or(b),
+    /// One controller's rate in a round: IOPS or MiB/s.  Where it ran
+    /// twice (the overhead palindrome, `c` and `c2`), the mean of the two
+    /// runs, and only when every controller of the round ran twice: a
+    /// drift linear in time then weighs the same on each of them.
+    fn rate(&self, scen: &str, c: &str, r: u32, iops: bool) -> Option<f64> {
+        let one = |c: &str| -> Option<f64> {
+            let run = self.run(scen, c, r)?;
+            Some(if iops {
+                run.jobs.iter().map(|j| j.iops).sum()
+            } else {
+                split(run).total
+            })
+        };
+        let first = one(c)?;
+        let twice = ["none", c]
+            .iter()
+            .all(|k| self.run(scen, &format!("{k}2"), r).is_some());
+        match one(&format!("{c}2")) {
+            Some(second) if twice => Some((first + second) / 2.0),
+            _ => Some(first),
         }
     }
 
-    /// Goal: ioband's IOPS with one group against dm-linear's, judged on
-    /// the runs one after the other (rotated order, median round).  The
-    /// side-by-side runs are a second estimate, shown but not judged: they
-    /// assume two vCPUs equally fast over a run, and under TCG on two host
-    /// cores the two placements of one round gave 79 % and 131 %.
+    /// Goal: ioband's IOPS with one group against dm-linear's, each the
+    /// mean of its two runs of the round's palindrome; median round.
     fn goal_overhead(&self, scen: &str, name: &str) -> Option<Goal> {
-        let mut goal = self.goal_ratio(scen, "ioband", name, 0.95, true)?;
-        let mut parts = Vec::new();
-        let mut ratios = Vec::new();
-        for r in self.rounds(scen) {
-            let Some(ratio) = self.pair_ratio(scen, r) else {
-                continue;
-            };
-            ratios.push(ratio);
-            let mut s = format!("round {r}: {}", pct(ratio));
-            for c in ["pair", "pairx"] {
-                if let Some((ib, lin)) = self.pair_iops(scen, c, r) {
-                    let _ = write!(s, "; {} ({ib:.0} vs {lin:.0} IOPS)", pct(ib / lin));
-                }
-            }
-            parts.push(s);
-        }
-        if !ratios.is_empty() {
-            let _ = write!(
-                goal.measured,
-                "<br>side by side (not judged): {}<br>{}",
-                spread_pct(&ratios),
-                parts.join("<br>")
-            );
-        }
-        Some(goal)
+        self.goal_ratio(scen, "ioband", name, 0.95, true)
     }
 
     fn goal_scaling(&self) -> Option<Goal> {
@@ -606,18 +575,6 @@ impl<'a> Report<'a> {
                 let Some(run) = self.run(scen, c, r) else {
                     continue;
                 };
-                if let Some((ib, lin)) =
-                    self.pair_iops(scen, c, r).filter(|_| c.starts_with("pair"))
-                {
-                    // two devices at once: each side, and one against the other
-                    let _ = writeln!(
-                        md,
-                        "| {} | {r} | {ib:.0} ioband, {lin:.0} dm-linear | ioband {} of dm-linear | — |",
-                        ctl_name(c),
-                        pct(ib / lin)
-                    );
-                    continue;
-                }
                 let v = if iops {
                     run.jobs.iter().map(|j| j.iops).sum::<f64>()
                 } else {
@@ -715,7 +672,7 @@ impl<'a> Report<'a> {
         self.table_rates(
             &mut md,
             "overhead-qd1",
-            "4 KiB random reads at QD 1 on the fast null_blk: dm-linear, and ioband with one group, each directly on the disk (one dm layer each); io.max (on dm-linear) with limits far above the disk; and dm-linear and ioband at once, one job on each in one fio run, each pinned to a CPU and then the CPUs swapped (shown, not judged: the side-by-side figure is the geometric mean of the two ratios)",
+            "4 KiB random reads at QD 1 on the fast null_blk: dm-linear, and ioband with one group, each directly on the disk (one dm layer each), and io.max (on dm-linear) with limits far above the disk. The job is pinned to one CPU. Each round here is one palindrome of 5 s runs (the three in an order rotated from round to round, then the same backwards; a full run has three palindromes per bench round), so that a drift linear in time weighs the same on each controller; the goal compares the means of each controller's two runs",
             true,
         );
         self.table_rates(&mut md, "overhead-qd32", "The same at QD 32", true);
@@ -762,17 +719,23 @@ mod tests {
         }
     }
 
-    /// The runs one after the other decide; the side-by-side ones, with
-    /// their two CPU placements averaged, are only shown.
+    /// A drift linear in time over the palindrome cancels: each
+    /// controller's two runs sit symmetrically about the round's middle.
     #[test]
-    fn overhead_judged_one_after_the_other() {
+    fn overhead_palindrome_cancels_linear_drift() {
         let mut runs = Vec::new();
-        for (r, seq) in [(1, 970.0), (2, 700.0), (3, 990.0)] {
-            runs.push(run("none", r, vec![job(1, 1000.0)]));
-            runs.push(run("ioband", r, vec![job(1, seq)]));
-            // CPU 1 runs 20 % faster than CPU 0: the two placements cancel
-            runs.push(run("pair", r, vec![job(1, 500.0), job(2, 600.0 * 0.8)]));
-            runs.push(run("pairx", r, vec![job(1, 600.0), job(2, 500.0 * 0.8)]));
+        // true IOPS: dm-linear 1000, ioband 960, io.max 990; the guest
+        // slows by 5 % of its speed per run
+        let order = ["none", "ioband", "iomax", "iomax2", "ioband2", "none2"];
+        for r in 1..=3 {
+            for (t, c) in order.iter().enumerate() {
+                let base = match c.trim_end_matches('2') {
+                    "none" => 1000.0,
+                    "ioband" => 960.0,
+                    _ => 990.0,
+                };
+                runs.push(run(c, r, vec![job(1, base * (1.0 - 0.05 * t as f64))]));
+            }
         }
         let res = Results {
             meta: BTreeMap::new(),
@@ -783,15 +746,29 @@ mod tests {
             .unwrap();
         assert!(g.pass, "{}", g.measured);
         assert!(
-            g.measured.contains("**ioband: median 97.0 %"),
+            g.measured.contains("**ioband: median 96.0 %"),
             "{}",
             g.measured
         );
+        // one after the other only (no second runs): the drift shows
+        let first: Vec<Run> = res
+            .runs
+            .iter()
+            .filter(|x| !x.controller.ends_with('2'))
+            .cloned()
+            .collect();
+        let res1 = Results {
+            meta: BTreeMap::new(),
+            runs: first,
+        };
+        let g1 = Report { res: &res1 }
+            .goal_overhead("overhead-qd1", "o")
+            .unwrap();
+        assert!(!g1.pass, "{}", g1.measured);
         assert!(
-            g.measured
-                .contains("side by side (not judged): median 80.0 %"),
+            g1.measured.contains("**ioband: median 91.2 %"),
             "{}",
-            g.measured
+            g1.measured
         );
     }
 

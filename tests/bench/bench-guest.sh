@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# timeout: 3600
+# timeout: 6000
 # memory: 2G
 # The benchmark, inside the guest kernel (scripts/bench.sh boots it).
 # Every controller runs every scenario on the same bottleneck disk in this
@@ -30,9 +30,6 @@
 #   bfq      scheduler bfq on the disk, cgroup v2 io.bfq.weight
 #   iocost   io.cost.qos enable=1 on the root, cgroup v2 io.weight
 #   iomax    io.max with limits far above the device (overhead only)
-#   pair     dm-linear and ioband (one group) at once on the fast disk, one
-#            job each, pinned to CPUs 0 and 1; pairx with the CPUs swapped
-#            (overhead only)
 . "$REPO/tests/lib/guest.sh"
 
 QUICK=${BENCH_QUICK:-0}
@@ -47,6 +44,10 @@ else
 	ROUNDS=3
 fi
 ROUNDS=${BENCH_ROUNDS:-$ROUNDS}
+# the overhead runs: 5 s each, six per palindrome, OH_REPS palindromes
+# per round (see the scenario)
+OH_RT=$((RT < 5 ? RT : 5))
+OH_REPS=${BENCH_OH_REPS:-$((QUICK == 1 ? 1 : 3))}
 RAMP=1
 OUT=$RESULTS/bench
 mkdir -p "$OUT"
@@ -277,38 +278,32 @@ scenario() {
 		done
 		;;
 	overhead-qd1 | overhead-qd32)
-		local qd=${name#overhead-qd}
-		# pair, pairx: dm-linear and ioband at once, one job each in one
-		# fio run, so that both see the same guest (one run to the next
-		# moves by up to 30 % under TCG); each job pinned to a CPU, and
-		# the CPUs swapped in pairx, so that a faster vCPU favours
-		# neither side over the two
-		rot none ioband iomax pair pairx
-		for ctl in "${ROT[@]}"; do
-			local dev=/dev/mapper/fastlin
-			# ioband on the disk itself, as dm-linear is: one dm layer each
-			[ "$ctl" = iomax ] || [ "$ctl" = none ] ||
-				ioband_create ibfast "$fast" 2 || die "ibfast"
-			case $ctl in
-			pair | pairx)
-				local c1=0 c2=$(($(nproc) > 1 ? 1 : 0))
-				[ "$ctl" = pairx ] && { c1=$c2; c2=0; }
-				job "$name" "$ctl" "$r" 1 100 b1 "$dev" --rw=randread --bs=4k --iodepth="$qd" \
-					--cpus_allowed="$c1"
-				job "$name" "$ctl" "$r" 2 100 b2 /dev/mapper/ibfast --rw=randread --bs=4k \
-					--iodepth="$qd" --cpus_allowed="$c2"
-				;;
-			*)
-				[ "$ctl" = ioband ] && dev=/dev/mapper/ibfast
-				[ "$ctl" = iomax ] &&
-					echo "$fast_mm rbps=1000000000000 wbps=1000000000000 riops=100000000 wiops=100000000" >$CG/b1/io.max
-				job "$name" "$ctl" "$r" 1 100 b1 "$dev" --rw=randread --bs=4k --iodepth="$qd"
-				;;
-			esac
-			go
-			[ -e /dev/mapper/ibfast ] && dmsetup remove --retry ibfast
-			[ "$ctl" = iomax ] && echo "$fast_mm rbps=max wbps=max riops=max wiops=max" >$CG/b1/io.max
+		# one dm layer each, both on the disk itself, the job pinned to
+		# one CPU for all of them.  Throughput under TCG drifts by up to
+		# 30 % from one run to the next, so each controller runs twice
+		# in a palindrome (none ioband iomax iomax2 ioband2 none2,
+		# rotated): a drift linear in time cancels in the sum of a
+		# controller's two runs.  OH_REPS palindromes of short runs per
+		# round, each reported as a round of its own.
+		local qd=${name#overhead-qd} ctl k RT=$OH_RT r0=$r r
+		local cpu=$(($(nproc) > 1 ? 1 : 0))
+		ioband_create ibfast "$fast" 2 || die "ibfast"
+		for k in $(seq 1 "$OH_REPS"); do
+			r=$(((r0 - 1) * OH_REPS + k))
+			rot none ioband iomax
+			for ctl in "${ROT[@]}" "${ROT[2]}2" "${ROT[1]}2" "${ROT[0]}2"; do
+				local dev=/dev/mapper/fastlin
+				case $ctl in
+				ioband*) dev=/dev/mapper/ibfast ;;
+				iomax*) echo "$fast_mm rbps=1000000000000 wbps=1000000000000 riops=100000000 wiops=100000000" >$CG/b1/io.max ;;
+				esac
+				job "$name" "$ctl" "$r" 1 100 b1 "$dev" --rw=randread --bs=4k \
+					--iodepth="$qd" --cpus_allowed="$cpu"
+				go
+				echo "$fast_mm rbps=max wbps=max riops=max wiops=max" >$CG/b1/io.max
+			done
 		done
+		dmsetup remove --retry ibfast
 		;;
 	scaling)
 		# N groups attached (type cgroup) on one ioband device on the fast
@@ -354,11 +349,10 @@ fi
 if [ -n "${BENCH_SCENARIOS:-}" ]; then
 	IFS=, read -ra SCENARIOS <<<"$BENCH_SCENARIOS"
 fi
-# scenarios repeated in every round (the goals); the rest run once
-REPEAT=" seed-40-20-10 sixteen-vs-one idle-one overhead-qd1 overhead-qd32 scaling "
+# every scenario in every round: a single run resolves no difference of
+# a few hundredths of a point between two controllers
 for r in $(seq 1 "$ROUNDS"); do
 	for s in "${SCENARIOS[@]}"; do
-		[ "$r" -gt 1 ] && [[ $REPEAT != *" $s "* ]] && continue
 		echo "# round $r: $s ($(date -u +%H:%M:%S))"
 		scenario "$s"
 	done
