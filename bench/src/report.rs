@@ -621,7 +621,7 @@ impl<'a> Report<'a> {
         let _ = writeln!(md, "- date: {} to {}", get("date"), get("end"));
         let _ = writeln!(
             md,
-            "- fio {}: {} s per run after {} s ramp; goal scenarios run in {} rounds, the others once; controllers interleaved within a round, in an order rotated by one place each round",
+            "- fio {}: {} s per run after {} s ramp (overhead: 5 s palindromes, see there); every scenario runs in each of {} round(s); controllers interleaved within a round, in an order rotated by one place each round",
             get("fio").trim_start_matches("fio-"),
             get("runtime"),
             get("ramp"),
