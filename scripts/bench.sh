@@ -4,8 +4,14 @@
 # same disks in that one guest (tests/bench/bench-guest.sh), then render
 # docs/bench/README.md and its PNG plots from the guest's fio results and
 # print the same report.
-#   scripts/bench.sh [--kernel 6.1|6.12] [--quick] [--out DIR] [--no-run]
+#   scripts/bench.sh [--kernel 6.1|6.12] [--quick] [--realtime|--icount] [--out DIR] [--no-run]
 # --no-run renders the last results of that kernel again without booting.
+# The 6.12 guest runs on QEMU's instruction-counting clock (run.py
+# --icount): on the host's wall clock under TCG, the host's load moved
+# single runs by up to half, more than the differences being measured.
+# The 6.1 guest stops in its SMP bring-up on that clock (-cpu max or
+# Haswell, sleep on or off), so 6.1 runs on the wall clock.  --realtime
+# and --icount choose.
 # Not part of CI.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -14,15 +20,22 @@ kernel=6.12
 script=tests/bench/bench-guest.sh
 out=docs/bench
 run=1
+clock=default
 while [ $# -gt 0 ]; do
 	case $1 in
 	--kernel) kernel=$2; shift 2 ;;
 	--quick) script=tests/bench/bench-quick.sh; shift ;;
 	--out) out=$2; shift 2 ;;
 	--no-run) run=0; shift ;;
-	*) echo "usage: scripts/bench.sh [--kernel 6.1|6.12] [--quick] [--out DIR] [--no-run]" >&2; exit 2 ;;
+	--realtime) clock=; shift ;;
+	--icount) clock=--icount; shift ;;
+	*) echo "usage: scripts/bench.sh [--kernel 6.1|6.12] [--quick] [--realtime|--icount] [--out DIR] [--no-run]" >&2; exit 2 ;;
 	esac
 done
+if [ "$clock" = default ]; then
+	clock=--icount
+	[ "$kernel" = 6.1 ] && clock=
+fi
 [ "$run" = 1 ] && tests/setup.sh >/dev/null
 cargo build --release --quiet -p ioband-bench
 name=$(basename "$script" .sh)
@@ -32,7 +45,7 @@ rc=0
 # the host's load beside the guest, for the report: TCG guests slow down
 # when the host is busy
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
-[ "$run" = 1 ] && { python3 tests/vm/run.py --kernel "$kernel" "$script" || rc=$?; }
+[ "$run" = 1 ] && { python3 tests/vm/run.py $clock --kernel "$kernel" "$script" || rc=$?; }
 res=$(ls -td .cache/results/"$kernel"[.-]*/"$name" | head -n 1)
 if [ "$run" = 1 ] && [ -f "$res/bench/meta.txt" ]; then
 	echo "host=$(nproc) cores; load average before the run $load_before, after $(cut -d' ' -f1-3 /proc/loadavg)" >>"$res/bench/meta.txt"

@@ -38,6 +38,15 @@ pub fn ctl_name(c: &str) -> String {
         })
 }
 
+/// What the guest's clock was (meta `clock`, written by the guest).
+pub fn clock_name(c: &str) -> &'static str {
+    match c {
+        "icount" => "QEMU's instruction counter (`-icount shift=0,sleep=off`): guest time advances 1 ns per instruction and skips idle time, so the host's load does not move the figures; both vCPUs share one host thread. A figure is the same machine's, run after run; it weighs every instruction alike (no caches, no cost of atomics)",
+        "real" => "the host's wall clock (multi-threaded TCG, `scripts/bench.sh --realtime`): the host's load moves single runs by up to half",
+        _ => "not recorded (the host's wall clock)",
+    }
+}
+
 /// The proportional scenarios, in report order, and what they run.
 pub const PROPORTIONAL: &[(&str, &str)] = &[
     (
@@ -611,6 +620,7 @@ impl<'a> Report<'a> {
             if get("quick") == "1" { " --quick" } else { "" }
         );
         let _ = writeln!(md, "- kernel: {} (guest under QEMU/TCG)", get("kernel"));
+        let _ = writeln!(md, "- clock: {}", clock_name(get("clock")));
         let _ = writeln!(
             md,
             "- machine: {} vCPUs, {}; host: {}",
@@ -770,6 +780,26 @@ mod tests {
             "{}",
             g1.measured
         );
+    }
+
+    /// The report says which clock the guest ran on, and says so when
+    /// the guest did not record it.
+    #[test]
+    fn header_names_the_clock() {
+        let mut meta = BTreeMap::new();
+        meta.insert("clock".to_string(), "icount".to_string());
+        let res = Results {
+            meta,
+            runs: Vec::new(),
+        };
+        let md = Report { res: &res }.markdown(&[]);
+        assert!(md.contains("- clock: QEMU's instruction counter"), "{md}");
+        let none = Results {
+            meta: BTreeMap::new(),
+            runs: Vec::new(),
+        };
+        let md = Report { res: &none }.markdown(&[]);
+        assert!(md.contains("- clock: not recorded"), "{md}");
     }
 
     #[test]

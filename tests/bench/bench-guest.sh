@@ -83,6 +83,7 @@ for g in 1 2 3 4; do mkdir -p "$CG/b$g"; done
 	echo "slow=null_blk irqmode=2 completion_nsec=10000000 hw_queue_depth=2 submit_queues=1 scheduler=$SLOW_SCHED nr_requests=$(cat /sys/block/bslow/queue/nr_requests)"
 	echo "fast=null_blk irqmode=$(cat /sys/module/null_blk/parameters/irqmode 2>/dev/null) hw_queue_depth=$(cat /sys/kernel/config/nullb/bfast/hw_queue_depth) scheduler=none"
 	echo "fio=$(fio --version)"
+	echo "clock=${IOBAND_CLOCK:-real}"
 } >"$OUT/meta.txt"
 
 # ---- controllers --------------------------------------------------------

@@ -14,6 +14,13 @@ Suite headers (comment lines near the top of the script):
   # memory: SIZE          guest memory (default 2G)
   # expect: fail-exit     runner self-test: must fail because the script failed
   # expect: fail-dmesg    runner self-test: must fail because of the kernel log
+
+--icount gives the guest a virtual clock that counts instructions (QEMU
+-icount shift=0,sleep=off: one instruction is one nanosecond, idle time is
+skipped) instead of the host's wall clock.  Guest timings then no longer
+depend on the host's load, at the price of one host thread for all vCPUs.
+The benchmark uses it; the test suites do not.  IOBAND_ICOUNT_OPTS
+replaces those QEMU options.
 """
 import argparse
 import os
@@ -63,6 +70,8 @@ def use_virtiofs():
 
 
 # host environment variables handed to the guest (suite knobs)
+# see --icount in the docstring
+ICOUNT_OPTS = os.environ.get("IOBAND_ICOUNT_OPTS", "-icount shift=0,sleep=off")
 PASS_ENV = ("BENCH_", "IOBAND_", "MSGFUZZ_", "LIFECYCLE_", "FAIR_", "INTEGRITY_")
 
 
@@ -174,6 +183,8 @@ def boot(label, ver, vmlinuz, suites, env):
     cmd = [vng, "--run", vmlinuz, "--disable-kvm", "--verbose"] + ([] if vfs else ["--force-9p"]) + [
            "--memory", memory, "--cpus", str(os.cpu_count() or 2),
            "--rwdir", top, "--exec", f"bash {shlex.quote(script)}"]
+    if env.get("IOBAND_CLOCK") == "icount":
+        cmd.append("--qemu-opts=" + ICOUNT_OPTS)
     penv = dict(os.environ)
     penv["PATH"] = (VIRTIOFSD_DIR + ":" if vfs else "") + os.path.join(CACHE, "venv", "bin") + ":" + penv.get("PATH", "")
     # Boot under TCG takes 30-120 s; the guest's watchdog fires 60 s past a
@@ -326,6 +337,9 @@ def main():
     ap.add_argument("--part", choices=("all", "shared", "exclusive"), default="all",
                     help="run only the suites that may share the machine, only the"
                     " `# exclusive: yes` ones, or all (default: shared, then exclusive)")
+    ap.add_argument("--icount", action="store_true",
+                    help="virtual clock counting instructions, not the host's wall clock"
+                    " (the guest sees IOBAND_CLOCK=icount)")
     ap.add_argument("suites", nargs="+", help="suite names (tests/suites/NAME.sh) or paths")
     args = ap.parse_args()
 
@@ -352,6 +366,7 @@ def main():
             "IOBAND_KO": os.path.join(kmod, "dm-ioband.ko"),
             "WARN_KO": os.path.join(warnmod, "ioband_warn_test.ko"),
             "IOBAND": os.environ.get("IOBAND", os.path.join(REPO, "target", "release", "ioband")),
+            "IOBAND_CLOCK": "icount" if args.icount else "real",
         }
         # knobs of the guest side (seeds, counts, run times) pass through
         for k, v in os.environ.items():
