@@ -2,8 +2,9 @@
 # Where ioband's cost per I/O goes (issue #6).  Builds cut-down copies of
 # the module, each under a module and target name of its own so that all
 # load at once (throwaway builds: never installed, never in a release),
-# boots the kernel on QEMU's instruction-counting clock (6.12; 6.1 stops in
-# SMP bring-up on that clock and runs on the wall clock) and runs
+# boots the kernel on QEMU's instruction-counting clock, where the split
+# repeats within a few tenths of a point (6.12; 6.1 stops in SMP bring-up
+# on that clock and runs on the wall clock), and runs
 # tests/bench/overhead-parts.sh there: one fio job per device, all in one
 # fio run pinned to the same CPU, 4 KiB random reads on the fast null_blk.
 # Each job's IOPS is printed against dm-linear's in the same run.

@@ -19,8 +19,11 @@ Suite headers (comment lines near the top of the script):
 -icount shift=0,sleep=off: one instruction is one nanosecond, idle time is
 skipped) instead of the host's wall clock.  Guest timings then no longer
 depend on the host's load, at the price of one host thread for all vCPUs.
-The benchmark uses it; the test suites do not.  IOBAND_ICOUNT_OPTS
-replaces those QEMU options.
+scripts/overhead-parts.sh uses it, scripts/bench.sh --icount may; the
+test suites do not.  IOBAND_ICOUNT_OPTS replaces those QEMU options.
+QEMU 7.2 (Debian 12) under icount has corrupted the guest's EFLAGS (seen
+twice, right after cmpxchg16b in the slab allocator): the run then fails
+on the kernel log like any other.  6.1 does not boot with it.
 """
 import argparse
 import os
