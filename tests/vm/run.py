@@ -72,9 +72,9 @@ def use_virtiofs():
             and os.access(os.path.join(VIRTIOFSD_DIR, "virtiofsd"), os.X_OK))
 
 
-# host environment variables handed to the guest (suite knobs)
-# see --icount in the docstring
+# QEMU's options for --icount (see the docstring)
 ICOUNT_OPTS = os.environ.get("IOBAND_ICOUNT_OPTS", "-icount shift=0,sleep=off")
+# host environment variables handed to the guest (suite knobs)
 PASS_ENV = ("BENCH_", "IOBAND_", "MSGFUZZ_", "LIFECYCLE_", "FAIR_", "INTEGRITY_")
 
 
