@@ -46,7 +46,8 @@ src = open("kmod/ioband-target.c").read()
 lock = "\tspin_lock_irq(&dp->lock);\n\tfor (;;) {"
 endio = "\tif (ib->state != IOB_ISSUED)\n\t\treturn DM_ENDIO_DONE;"
 count = "\tdp->issued++;\n\tgp->inflight++;\n"
-for a in (lock, endio, count):
+name = '.name = "ioband",'
+for a in (lock, endio, count, name):
     if src.count(a) != 1:
         sys.exit(f"overhead-parts: anchor not found once in ioband-target.c: {a!r}")
 bail = "\tif (ib)\n\t\treturn DM_MAPIO_REMAPPED;\n"
@@ -59,7 +60,7 @@ variants = {
 for n, text in variants.items():
     d = os.path.join(out, f"v{n}")
     shutil.copytree("kmod", d, ignore=shutil.ignore_patterns("*.o", "*.ko", ".*", "*.mod*"))
-    text = text.replace('.name = "ioband",', f'.name = "ioband{n}",')
+    text = text.replace(name, f'.name = "ioband{n}",')
     open(os.path.join(d, "ioband-target.c"), "w").write(text)
     kb = open(os.path.join(d, "Kbuild")).read().replace("dm-ioband", f"dm-ioband{n}")
     open(os.path.join(d, "Kbuild"), "w").write(kb)
