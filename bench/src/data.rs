@@ -16,6 +16,8 @@ pub struct Job {
     pub json_bytes: f64,
     pub json_runtime_s: f64,
     pub iops: f64,
+    /// mean bytes per I/O, from fio's JSON (0 if it counted none)
+    pub bio_bytes: f64,
     /// 99th percentile completion latency, ms
     pub p99_ms: Option<f64>,
     /// KiB/s per log bucket (unix ms / LOG_MS), summed over the job's threads
@@ -48,10 +50,19 @@ pub fn parse_meta(text: &str) -> BTreeMap<String, String> {
         .collect()
 }
 
+/// What fio's JSON says of one job.
+struct FioJob {
+    bytes: f64,
+    runtime_s: f64,
+    iops: f64,
+    ios: f64,
+    p99_ms: Option<f64>,
+}
+
 /// fio's JSON (it may print notes before the document): bytes, runtime,
-/// IOPS and p99 completion latency of the job (the reporting group: the
-/// guest runs each job with new_group and group_reporting) named `name`.
-fn parse_fio_json(text: &str, name: &str) -> Result<(f64, f64, f64, Option<f64>), String> {
+/// IOPS, I/Os and p99 completion latency of the job (the reporting group:
+/// the guest runs each job with new_group and group_reporting) named `name`.
+fn parse_fio_json(text: &str, name: &str) -> Result<FioJob, String> {
     let start = text.find('{').ok_or("no JSON document")?;
     let v: serde_json::Value = serde_json::from_str(&text[start..]).map_err(|e| e.to_string())?;
     let job = v["jobs"]
@@ -60,6 +71,7 @@ fn parse_fio_json(text: &str, name: &str) -> Result<(f64, f64, f64, Option<f64>)
         .ok_or_else(|| format!("no job {name}"))?;
     let mut bytes = 0.0;
     let mut iops = 0.0;
+    let mut ios = 0.0;
     let mut runtime: f64 = 0.0;
     let mut p99: Option<f64> = None;
     for dir in ["read", "write"] {
@@ -67,6 +79,7 @@ fn parse_fio_json(text: &str, name: &str) -> Result<(f64, f64, f64, Option<f64>)
         let b = d["io_bytes"].as_f64().unwrap_or(0.0);
         bytes += b;
         iops += d["iops"].as_f64().unwrap_or(0.0);
+        ios += d["total_ios"].as_f64().unwrap_or(0.0);
         runtime = runtime.max(d["runtime"].as_f64().unwrap_or(0.0) / 1000.0);
         if b > 0.0 {
             if let Some(ns) = d["clat_ns"]["percentile"]["99.000000"].as_f64() {
@@ -74,7 +87,13 @@ fn parse_fio_json(text: &str, name: &str) -> Result<(f64, f64, f64, Option<f64>)
             }
         }
     }
-    Ok((bytes, runtime, iops, p99))
+    Ok(FioJob {
+        bytes,
+        runtime_s: runtime,
+        iops,
+        ios,
+        p99_ms: p99,
+    })
 }
 
 /// fio bw log lines: `time_ms, KiB/s, dir, bs, ...`; added into `series`.
@@ -130,7 +149,7 @@ pub fn load(dir: &Path) -> Result<Results, String> {
         let (prefix, json) = (f[5], f[6]);
         // a run cut short (guest time limit) leaves jobs without results
         let parsed = read(&dir.join(json)).and_then(|t| parse_fio_json(&t, &format!("j{idx}")));
-        let (json_bytes, json_runtime_s, iops, p99_ms) = match parsed {
+        let fj = match parsed {
             Ok(v) => v,
             Err(e) => {
                 eprintln!("ioband-bench: skipping {prefix}: {e}");
@@ -144,10 +163,11 @@ pub fn load(dir: &Path) -> Result<Results, String> {
         let job = Job {
             idx,
             weight,
-            json_bytes,
-            json_runtime_s,
-            iops,
-            p99_ms,
+            json_bytes: fj.bytes,
+            json_runtime_s: fj.runtime_s,
+            iops: fj.iops,
+            bio_bytes: if fj.ios > 0.0 { fj.bytes / fj.ios } else { 0.0 },
+            p99_ms: fj.p99_ms,
             series,
         };
         match runs
@@ -173,13 +193,28 @@ impl Run {
         let mut lo = 0;
         let mut hi = u64::MAX;
         for j in &self.jobs {
-            // the first bucket may be partial
+            // a job's first and last buckets may be partial: fio logs the
+            // last when the job stops, and in a seed-test run one job's
+            // held a fifth of a bucket's I/O (0.4 pp of the split)
             let first = *j.series.keys().next()? + 1;
-            let last = *j.series.keys().next_back()?;
+            let last = j.series.keys().next_back()?.checked_sub(1)?;
             lo = lo.max(first);
             hi = hi.min(last);
         }
-        (lo < hi).then_some((lo, hi))
+        (lo <= hi).then_some((lo, hi))
+    }
+
+    /// Seconds the shares are measured over: the common window, else fio's
+    /// longest runtime.
+    pub fn window_s(&self) -> f64 {
+        match self.common_window() {
+            Some((lo, hi)) => ((hi - lo + 1) * LOG_MS) as f64 / 1000.0,
+            None => self
+                .jobs
+                .iter()
+                .map(|j| j.json_runtime_s)
+                .fold(0.0, f64::max),
+        }
     }
 
     /// Bytes per second of each job: over the common window when the logs
@@ -223,6 +258,7 @@ mod tests {
             json_bytes: 0.0,
             json_runtime_s: 0.0,
             iops: 0.0,
+            bio_bytes: 0.0,
             p99_ms: None,
             series: pts.iter().copied().collect(),
         }
@@ -244,11 +280,21 @@ mod tests {
             controller: "c".into(),
             round: 1,
             jobs: vec![
-                job(1, 80.0, &[(1, 999.0), (2, 200.0), (3, 200.0), (4, 200.0)]),
-                job(2, 40.0, &[(2, 999.0), (3, 100.0), (4, 100.0), (5, 999.0)]),
+                // job 1's last bucket is partial: it stopped early in it
+                job(
+                    1,
+                    80.0,
+                    &[(1, 999.0), (2, 200.0), (3, 200.0), (4, 200.0), (5, 50.0)],
+                ),
+                job(
+                    2,
+                    40.0,
+                    &[(2, 999.0), (3, 100.0), (4, 100.0), (5, 100.0), (6, 999.0)],
+                ),
             ],
         };
         assert_eq!(run.common_window(), Some((3, 4)));
+        assert_eq!(run.window_s(), 0.5);
         assert_eq!(run.rates(), vec![200.0 * 1024.0, 100.0 * 1024.0]);
     }
 

@@ -60,9 +60,10 @@ def main():
         series = [bw_series(p) for _, p in pairs]
         if not all(series):
             sys.exit("share.py: a job logged no bandwidth")
-        # the first interval of a job may be partial: start after it
+        # a job's first and last intervals may be partial (fio logs the
+        # last when the job stops): measure between them
         lo = max(min(s) + 1 for s in series)
-        hi = min(max(s) for s in series)
+        hi = min(max(s) - 1 for s in series)
         longest = max(max(s) - min(s) + 1 for s in series)
         n = hi - lo + 1
         if n < 1:

@@ -43,6 +43,15 @@ class ShareTest(unittest.TestCase):
         self.assertEqual(rc, 0, out)
         self.assertIn("share  66.7%", out)
 
+    def test_partial_last_interval_is_cut_off(self):
+        # the light job stops 100 ms into its last interval: fio logs that
+        # interval with a fifth of the bytes.  Counted, it would give 67.1%.
+        a = every(500, 20000, 533.33)
+        b = every(500, 19500, 266.67) + [(20000, 53.33)]
+        rc, out = run_share(0.001, [(80, "a", a), (40, "b", b)])
+        self.assertEqual(rc, 0, out)
+        self.assertIn("share  66.7%", out)
+
     def test_missing_intervals_count_as_zero(self):
         # fio logs nothing for an interval without completions
         a = every(500, 20000, 600)
