@@ -55,17 +55,8 @@ MAN=$OUT/runs.tsv
 printf 'scenario\tcontroller\tround\tjob\tweight\tprefix\tjson\n' >"$MAN"
 CG=/sys/fs/cgroup
 
-# settle: wait until udev has probed the devices just made.  udev reads
-# about 1 MiB (some 50 bios) from every new device-mapper device to look
-# for a file system; on this 200 IOPS disk that is a quarter of a second,
-# and ioband counts it in the group of the device it hits.  Started beside
-# a scenario's jobs, it takes a weight-10 group's slot for seconds and cost
-# it about 1 pp of the seed test's split.  The workload is fio's alone.
-settle() {
-	command -v udevadm >/dev/null || return 0
-	udevadm settle --timeout=60 || echo "bench: udevadm settle timed out" >&2
-}
-
+# udev reads some 50 bios from every new dm device to probe it: every
+# set-up waits for that (udev_settle), or it lands in a measured window
 load_ioband
 modprobe bfq 2>/dev/null
 slow=$(nullb bslow 2048 memory_backed=0 irqmode=2 completion_nsec=10000000 hw_queue_depth=2 submit_queues=1)
@@ -77,7 +68,7 @@ SLOW_SCHED=$(sed 's/.*\[\(.*\)\].*/\1/' /sys/block/bslow/queue/scheduler)
 DEPTH=$(cat /sys/block/bslow/queue/nr_requests)
 for i in 1 2 3 4; do linear_slice "part$i" "$slow" $(((i - 1) * 1048576)) 1048576; done
 linear_slice fastlin "$fast" 0 "$(blockdev --getsz "$fast")"
-settle
+udev_settle
 
 mountpoint -q $CG || mount -t cgroup2 none $CG
 echo "+io" >$CG/cgroup.subtree_control
@@ -144,7 +135,7 @@ ctl_on() {
 		for w in "$@"; do echo "default $w" >"$CG/b$i/io.weight"; i=$((i + 1)); done
 		;;
 	esac
-	settle
+	udev_settle
 }
 
 ctl_off() {
@@ -302,7 +293,7 @@ scenario() {
 		local qd=${name#overhead-qd} ctl k RT=$OH_RT r0=$r r
 		local cpu=$(($(nproc) > 1 ? 1 : 0))
 		ioband_create ibfast "$fast" 2 || die "ibfast"
-		settle
+		udev_settle
 		for k in $(seq 1 "$OH_REPS"); do
 			r=$(((r0 - 1) * OH_REPS + k))
 			rot none ioband iomax
@@ -337,7 +328,7 @@ scenario() {
 				mapfile -t ids < <(stat -c '%i:100' $(printf "$CG/s%d " $(seq 1 "$n")))
 				ioband_create ibscale /dev/mapper/fastlin 3 $tl 2048 :100 "${ids[@]}" ||
 					die "ibscale $pol$n"
-				settle
+				udev_settle
 				for k in $(seq 0 15); do
 					local g=$((n >= 16 ? k * n / 16 + 1 : 1))
 					job "$name" "$pol$n" "$r" $((k + 1)) 100 "s$g" /dev/mapper/ibscale \
