@@ -55,8 +55,6 @@ MAN=$OUT/runs.tsv
 printf 'scenario\tcontroller\tround\tjob\tweight\tprefix\tjson\n' >"$MAN"
 CG=/sys/fs/cgroup
 
-# udev reads some 50 bios from every new dm device to probe it: every
-# set-up waits for that (udev_settle), or it lands in a measured window
 load_ioband
 modprobe bfq 2>/dev/null
 slow=$(nullb bslow 2048 memory_backed=0 irqmode=2 completion_nsec=10000000 hw_queue_depth=2 submit_queues=1)
@@ -68,6 +66,8 @@ SLOW_SCHED=$(sed 's/.*\[\(.*\)\].*/\1/' /sys/block/bslow/queue/scheduler)
 DEPTH=$(cat /sys/block/bslow/queue/nr_requests)
 for i in 1 2 3 4; do linear_slice "part$i" "$slow" $(((i - 1) * 1048576)) 1048576; done
 linear_slice fastlin "$fast" 0 "$(blockdev --getsz "$fast")"
+# every set-up waits for udev's probe reads of its new devices, or they
+# land in a measured window (see udev_settle)
 udev_settle
 
 mountpoint -q $CG || mount -t cgroup2 none $CG
