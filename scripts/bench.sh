@@ -18,6 +18,7 @@ script=tests/bench/bench-guest.sh
 out=docs/bench
 run=1
 clock=auto
+args=("$@")
 while [ $# -gt 0 ]; do
 	case $1 in
 	--kernel) kernel=$2; shift 2 ;;
@@ -44,7 +45,10 @@ load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 [ "$run" = 1 ] && { python3 tests/vm/run.py $clock --kernel "$kernel" "$script" || rc=$?; }
 res=$(ls -td .cache/results/"$kernel"[.-]*/"$name" | head -n 1)
 if [ "$run" = 1 ] && [ -f "$res/bench/meta.txt" ]; then
-	echo "host=$(nproc) cores; load average before the run $load_before, after $(cut -d' ' -f1-3 /proc/loadavg)" >>"$res/bench/meta.txt"
+	{
+		echo "host=$(nproc) cores; load average before the run $load_before, after $(cut -d' ' -f1-3 /proc/loadavg)"
+		echo "command=scripts/bench.sh${args[*]:+ ${args[*]}}"
+	} >>"$res/bench/meta.txt"
 fi
 target/release/ioband-bench "$res/bench" "$out"
 exit "$rc"

@@ -38,12 +38,17 @@ pub fn ctl_name(c: &str) -> String {
         })
 }
 
-/// What the guest's clock was (meta `clock`, written by the guest).
-pub fn clock_name(c: &str) -> &'static str {
+/// What the guest's clock was (meta `clock`, written by the guest), and
+/// the QEMU options it ran with where the guest recorded them (meta
+/// `qemu`; runs before that recorded only the icount part).
+pub fn clock_name(c: &str, qemu: Option<&str>) -> String {
     match c {
-        "icount" => "QEMU's instruction counter (`-icount shift=0,sleep=off`): guest time advances 1 ns per instruction and skips idle time, so the host's load does not move the figures; both vCPUs share one host thread. A figure is the same machine's, run after run; it weighs every instruction alike (no caches, no cost of atomics)",
-        "real" => "the host's wall clock (multi-threaded TCG, `scripts/bench.sh --realtime`): the host's load moves single runs by up to half",
-        _ => "not recorded (the host's wall clock)",
+        "icount" => format!(
+            "QEMU's instruction counter (`{}`): guest time advances 1 ns per instruction and skips idle time, so the host's load does not move the figures; both vCPUs share one host thread. A figure is the same machine's, run after run; it weighs every instruction alike (no caches, no cost of atomics)",
+            qemu.unwrap_or("-icount shift=0,sleep=off")
+        ),
+        "real" => "the host's wall clock (multi-threaded TCG, `scripts/bench.sh --realtime`): the host's load moves single runs by up to half".to_string(),
+        _ => "not recorded (the host's wall clock)".to_string(),
     }
 }
 
@@ -636,13 +641,24 @@ impl<'a> Report<'a> {
         let get = |k: &str| m.get(k).map(String::as_str).unwrap_or("?");
         let mut md = String::new();
         let _ = writeln!(md, "# ioband benchmark\n");
+        // the command as bench.sh recorded it; older runs recorded only
+        // whether it was the quick form
+        let command = m.get("command").cloned().unwrap_or_else(|| {
+            format!(
+                "scripts/bench.sh{}",
+                if get("quick") == "1" { " --quick" } else { "" }
+            )
+        });
         let _ = writeln!(
             md,
-            "Written by `scripts/bench.sh{}`: every number below is what that command printed.\n",
-            if get("quick") == "1" { " --quick" } else { "" }
+            "Written by `{command}`: every number below is what that command printed.\n"
         );
         let _ = writeln!(md, "- kernel: {} (guest under QEMU/TCG)", get("kernel"));
-        let _ = writeln!(md, "- clock: {}", clock_name(get("clock")));
+        let _ = writeln!(
+            md,
+            "- clock: {}",
+            clock_name(get("clock"), m.get("qemu").map(String::as_str))
+        );
         let _ = writeln!(
             md,
             "- machine: {} vCPUs, {}; host: {}",
@@ -817,6 +833,30 @@ mod tests {
         };
         let md = Report { res: &res }.markdown(&[]);
         assert!(md.contains("- clock: QEMU's instruction counter"), "{md}");
+        assert!(md.contains("Written by `scripts/bench.sh`"), "{md}");
+        // the options and the command, where the run recorded them
+        let mut meta = res.meta.clone();
+        meta.insert(
+            "qemu".to_string(),
+            "-icount shift=0,sleep=off -cpu max,-cx16".to_string(),
+        );
+        meta.insert(
+            "command".to_string(),
+            "scripts/bench.sh --kernel 6.12 --icount".to_string(),
+        );
+        let rec = Results {
+            meta,
+            runs: Vec::new(),
+        };
+        let md = Report { res: &rec }.markdown(&[]);
+        assert!(
+            md.contains("(`-icount shift=0,sleep=off -cpu max,-cx16`)"),
+            "{md}"
+        );
+        assert!(
+            md.contains("Written by `scripts/bench.sh --kernel 6.12 --icount`"),
+            "{md}"
+        );
         let none = Results {
             meta: BTreeMap::new(),
             runs: Vec::new(),

@@ -87,6 +87,7 @@ for g in 1 2 3 4; do mkdir -p "$CG/b$g"; done
 	echo "fast=null_blk irqmode=$(cat /sys/module/null_blk/parameters/irqmode 2>/dev/null) hw_queue_depth=$(cat /sys/kernel/config/nullb/bfast/hw_queue_depth) scheduler=none"
 	echo "fio=$(fio --version)"
 	echo "clock=${IOBAND_CLOCK:-real}"
+	if [ -n "${IOBAND_QEMU_OPTS:-}" ]; then echo "qemu=$IOBAND_QEMU_OPTS"; fi
 } >"$OUT/meta.txt"
 
 # ---- controllers --------------------------------------------------------

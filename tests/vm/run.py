@@ -373,6 +373,9 @@ def main():
             "IOBAND": os.environ.get("IOBAND", os.path.join(REPO, "target", "release", "ioband")),
             "IOBAND_CLOCK": "icount" if args.icount else "real",
         }
+        if args.icount:
+            # for the record (the benchmark's report names them)
+            env["IOBAND_QEMU_OPTS"] = ICOUNT_OPTS
         # knobs of the guest side (seeds, counts, run times) pass through
         for k, v in os.environ.items():
             if k.startswith(PASS_ENV) and k not in env and re.fullmatch(r"[\w./:,+-]*", v):
