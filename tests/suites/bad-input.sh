@@ -23,12 +23,12 @@ dmsetup message ioband1 0 weight 40
 snapshot() { { dmsetup table; dmsetup status; } 2>&1 | sort; }
 # udev probes the new devices (reads show up in their counters): the state
 # compared against must be taken after it is done, and hold still.
-udevadm settle --timeout=60 2>/dev/null
+udev_settle
 for try in 1 2 3 4 5; do
 	base=$(snapshot)
 	sleep 1
 	[ "$(snapshot)" = "$base" ] && break
-	udevadm settle --timeout=60 2>/dev/null
+	udev_settle
 done
 unchanged() {
 	local now

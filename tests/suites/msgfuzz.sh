@@ -25,7 +25,7 @@ ioband_create ioband3 "$disk" 2 8 64 || die "create ioband3"
 dmsetup message ioband1 0 type uid
 dmsetup message ioband1 0 attach 1000
 # udev probes new devices: let it finish so the counters hold still
-udevadm settle 2>/dev/null
+udev_settle
 sleep 1
 dmsetup message ioband1 0 reset
 # the table errors go to the log, not the (slow, serial) console
