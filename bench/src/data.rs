@@ -96,18 +96,53 @@ fn parse_fio_json(text: &str, name: &str) -> Result<FioJob, String> {
     })
 }
 
-/// fio bw log lines: `time_ms, KiB/s, dir, bs, ...`; added into `series`.
-pub fn add_bw_log(text: &str, series: &mut BTreeMap<u64, f64>) {
-    for line in text.lines() {
-        let mut f = line.split(',').map(str::trim);
-        let (Some(t), Some(bw)) = (f.next(), f.next()) else {
-            continue;
-        };
-        let (Ok(t), Ok(bw)) = (t.parse::<u64>(), bw.parse::<f64>()) else {
-            continue;
-        };
-        // a thread's samples land near multiples of LOG_MS: round to the nearest
-        *series.entry((t + LOG_MS / 2) / LOG_MS).or_insert(0.0) += bw;
+/// One fio bw log: (unix ms, KiB/s) per entry.
+pub type BwLog = Vec<(u64, f64)>;
+
+/// fio bw log lines `time_ms, KiB/s, dir, bs, ...`, sorted by time.
+pub fn parse_bw_log(text: &str) -> BwLog {
+    let mut out: Vec<(u64, f64)> = text
+        .lines()
+        .filter_map(|line| {
+            let mut f = line.split(',').map(str::trim);
+            Some((f.next()?.parse().ok()?, f.next()?.parse().ok()?))
+        })
+        .collect();
+    out.sort_by_key(|&(t, _)| t);
+    out
+}
+
+/// Entries this close together came from one wake-up of fio's helper.
+const SAME_WAKEUP_MS: u64 = 50;
+
+/// Adds one bw log of a run to `series` (KiB/s per LOG_MS bucket of unix
+/// time). Every LOG_MS, fio's helper thread samples each job thread, on
+/// the thread's own grid: an entry is the rate since the thread's previous
+/// sampling, and a sampling without completions logs nothing. So an entry
+/// covers back to the previous entry of its log, unless the gap is longer
+/// than a sampling and the helper logged some other thread of the run
+/// (`wakeups`: every entry time of the run, sorted) inside it: then this
+/// thread was sampled with nothing done, and the entry covers one LOG_MS.
+/// When the helper ran late (a busy guest), nobody logged in the gap and
+/// the entry covers all of it; counted as one bucket, as before, a
+/// wall-clock 6.1 guest lost one bucket in ten. An entry is spread over
+/// the buckets it overlaps. The first entry's start is unknown: skipped.
+pub fn add_bw_log(log: &[(u64, f64)], wakeups: &[u64], series: &mut BTreeMap<u64, f64>) {
+    for w in log.windows(2) {
+        let ((p, _), (t, bw)) = (w[0], w[1]);
+        let mut from = p;
+        if t - p > LOG_MS * 3 / 2 {
+            let i = wakeups.partition_point(|&c| c <= p + SAME_WAKEUP_MS);
+            if wakeups.get(i).is_some_and(|&c| c + SAME_WAKEUP_MS < t) {
+                from = t - LOG_MS;
+            }
+        }
+        while from < t {
+            let k = from / LOG_MS;
+            let to = t.min((k + 1) * LOG_MS);
+            *series.entry(k).or_insert(0.0) += bw * (to - from) as f64 / LOG_MS as f64;
+            from = to;
+        }
     }
 }
 
@@ -134,7 +169,8 @@ fn bw_logs(dir: &Path, prefix: &str) -> Vec<PathBuf> {
 pub fn load(dir: &Path) -> Result<Results, String> {
     let meta = parse_meta(&read(&dir.join("meta.txt"))?);
     let tsv = read(&dir.join("runs.tsv"))?;
-    let mut runs: Vec<Run> = Vec::new();
+    // each run with its jobs' bw logs (a job's threads log one each)
+    let mut runs: Vec<(Run, Vec<Vec<BwLog>>)> = Vec::new();
     for line in tsv.lines().skip(1) {
         let f: Vec<&str> = line.split('\t').collect();
         if f.len() != 7 {
@@ -156,9 +192,9 @@ pub fn load(dir: &Path) -> Result<Results, String> {
                 continue;
             }
         };
-        let mut series = BTreeMap::new();
+        let mut logs = Vec::new();
         for log in bw_logs(dir, prefix) {
-            add_bw_log(&read(&log)?, &mut series);
+            logs.push(parse_bw_log(&read(&log)?));
         }
         let job = Job {
             idx,
@@ -168,21 +204,42 @@ pub fn load(dir: &Path) -> Result<Results, String> {
             iops: fj.iops,
             bio_bytes: if fj.ios > 0.0 { fj.bytes / fj.ios } else { 0.0 },
             p99_ms: fj.p99_ms,
-            series,
+            series: BTreeMap::new(),
         };
         match runs
             .iter_mut()
-            .find(|r| r.scenario == scenario && r.controller == controller && r.round == round)
+            .find(|(r, _)| r.scenario == scenario && r.controller == controller && r.round == round)
         {
-            Some(r) => r.jobs.push(job),
-            None => runs.push(Run {
-                scenario,
-                controller,
-                round,
-                jobs: vec![job],
-            }),
+            Some((r, l)) => {
+                r.jobs.push(job);
+                l.push(logs);
+            }
+            None => runs.push((
+                Run {
+                    scenario,
+                    controller,
+                    round,
+                    jobs: vec![job],
+                },
+                vec![logs],
+            )),
         }
     }
+    // a run is one fio process: its jobs' entries are its samplings
+    let runs = runs
+        .into_iter()
+        .map(|(mut run, logs)| {
+            let mut samplings: Vec<u64> =
+                logs.iter().flatten().flatten().map(|&(t, _)| t).collect();
+            samplings.sort_unstable();
+            for (job, logs) in run.jobs.iter_mut().zip(&logs) {
+                for log in logs {
+                    add_bw_log(log, &samplings, &mut job.series);
+                }
+            }
+            run
+        })
+        .collect();
     Ok(Results { meta, runs })
 }
 
@@ -264,13 +321,53 @@ mod tests {
         }
     }
 
+    fn log(text: &str) -> Vec<(u64, f64)> {
+        parse_bw_log(text)
+    }
+
     #[test]
     fn bw_log_threads_add_up() {
+        let a = log("1000, 100, 0, 4096, 0\n1250, 100, 0, 4096, 0\n1500, 100, 0, 4096, 0\n");
+        let b = log("1001, 50, 0, 4096, 0\n1249, 50, 0, 4096, 0\n1501, 50, 0, 4096, 0\n");
+        let mut all: Vec<u64> = a.iter().chain(&b).map(|&(t, _)| t).collect();
+        all.sort_unstable();
         let mut s = BTreeMap::new();
-        add_bw_log("1000, 100, 0, 4096, 0\n1250, 100, 0, 4096, 0\n", &mut s);
-        add_bw_log("1001, 50, 0, 4096, 0\n1249, 50, 0, 4096, 0\n", &mut s);
-        assert_eq!(s.get(&4), Some(&150.0));
-        assert_eq!(s.get(&5), Some(&150.0));
+        add_bw_log(&a, &all, &mut s);
+        add_bw_log(&b, &all, &mut s);
+        // bucket 4 is [1000, 1250): both threads' second entries cover it
+        assert!((s[&4] - 150.0).abs() < 1.0, "{s:?}");
+        assert!((s[&5] - 150.0).abs() < 1.0, "{s:?}");
+    }
+
+    /// The helper ran late (nobody logged at 750): the entry at 1000 covers
+    /// both buckets it spans; counted as one it would lose one of five.
+    #[test]
+    fn a_late_sampling_covers_its_span() {
+        let a = log("0, 100\n250, 100\n500, 100\n1000, 100\n1250, 100\n");
+        let b = log("0, 50\n250, 50\n500, 50\n1000, 50\n1250, 50\n");
+        let mut all: Vec<u64> = a.iter().chain(&b).map(|&(t, _)| t).collect();
+        all.sort_unstable();
+        let (mut sa, mut sb) = (BTreeMap::new(), BTreeMap::new());
+        add_bw_log(&a, &all, &mut sa);
+        add_bw_log(&b, &all, &mut sb);
+        assert_eq!(sa.values().copied().collect::<Vec<_>>(), vec![100.0; 5]);
+        assert_eq!(sb.values().copied().collect::<Vec<_>>(), vec![50.0; 5]);
+    }
+
+    /// A thread without completions at a sampling logs nothing: when others
+    /// logged inside the gap, the gap is no I/O, not a longer interval.
+    #[test]
+    fn a_job_without_completions_gets_nothing_for_the_gap() {
+        let a = log("0, 100\n250, 100\n500, 100\n750, 100\n1000, 100\n");
+        let b = log("0, 50\n250, 50\n1000, 50\n");
+        let mut all: Vec<u64> = a.iter().chain(&b).map(|&(t, _)| t).collect();
+        all.sort_unstable();
+        let mut sb = BTreeMap::new();
+        add_bw_log(&b, &all, &mut sb);
+        assert_eq!(sb.get(&0), Some(&50.0));
+        assert_eq!(sb.get(&1), None);
+        assert_eq!(sb.get(&2), None);
+        assert_eq!(sb.get(&3), Some(&50.0));
     }
 
     #[test]
