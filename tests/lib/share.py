@@ -13,6 +13,7 @@ by more than 2 percentage points (10% of a 10% share is 1 pp, about what
 epochs of 256 tokens resolve in a short run), or when the jobs overlapped
 for less than half of the longest log.
 """
+import bisect
 import glob
 import json
 import sys
@@ -28,23 +29,53 @@ def fio_json_bytes(path):
     return sum(j["read"]["io_bytes"] + j["write"]["io_bytes"] for j in data["jobs"])
 
 
-def bw_series(prefix):
-    """{interval number: KiB/s} from fio's bandwidth logs of one job."""
-    series = {}
-    logs = glob.glob(glob.escape(prefix) + "_bw.*.log")
-    if not logs:
+def bw_logs(prefix):
+    """fio's bandwidth logs of one job (one per thread): [[(ms, KiB/s)]]."""
+    logs = []
+    paths = glob.glob(glob.escape(prefix) + "_bw.*.log")
+    if not paths:
         sys.exit(f"share.py: no bandwidth log {prefix}_bw.*.log")
-    for log in logs:
-        with open(log) as f:
+    for path in paths:
+        entries = []
+        with open(path) as f:
             for line in f:
                 fields = [x.strip() for x in line.split(",")]
                 try:
-                    t, bw = int(fields[0]), float(fields[1])
+                    entries.append((int(fields[0]), float(fields[1])))
                 except (IndexError, ValueError):
                     continue
-                # samples land near multiples of LOG_MS: round to the nearest
-                k = (t + LOG_MS // 2) // LOG_MS
-                series[k] = series.get(k, 0.0) + bw
+        logs.append(sorted(entries))
+    return logs
+
+
+SAME_WAKEUP_MS = 50  # entries this close came from one wake-up of fio's helper
+
+
+def bw_series(logs, wakeups):
+    """{interval number: KiB/s} of one job (the benchmark's rule, see
+    add_bw_log in bench/src/data.rs).  fio's helper samples each thread
+    every LOG_MS on the thread's own grid; an entry is the rate since the
+    thread's previous sampling, and a sampling without completions logs
+    nothing.  So an entry covers back to the previous entry of its log,
+    unless the gap is longer than a sampling and another thread of the run
+    logged inside it (wakeups: every entry time, sorted): then this thread
+    was sampled with nothing done and the entry covers one LOG_MS.  A late
+    helper (a busy guest) leaves a gap in every log, covered by the next
+    entry.  Entries are spread over the intervals they overlap; a log's
+    first entry, whose start is unknown, is skipped."""
+    series = {}
+    for log in logs:
+        for (p, _), (t, bw) in zip(log, log[1:]):
+            start = p
+            if t - p > LOG_MS * 3 // 2:
+                i = bisect.bisect_right(wakeups, p + SAME_WAKEUP_MS)
+                if i < len(wakeups) and wakeups[i] + SAME_WAKEUP_MS < t:
+                    start = t - LOG_MS
+            while start < t:
+                k = start // LOG_MS
+                end = min(t, (k + 1) * LOG_MS)
+                series[k] = series.get(k, 0.0) + bw * (end - start) / LOG_MS
+                start = end
     return series
 
 
@@ -57,7 +88,10 @@ def main():
         done = [fio_json_bytes(p) for _, p in pairs]
         print("# whole runs (fio's totals)")
     else:
-        series = [bw_series(p) for _, p in pairs]
+        # fio_together runs every job in one fio process: one helper
+        logs = [bw_logs(p) for _, p in pairs]
+        wakeups = sorted(t for job in logs for log in job for t, _ in log)
+        series = [bw_series(job, wakeups) for job in logs]
         if not all(series):
             sys.exit("share.py: a job logged no bandwidth")
         # a job's first and last intervals may be partial (fio logs the

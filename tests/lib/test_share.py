@@ -59,6 +59,16 @@ class ShareTest(unittest.TestCase):
         rc, out = run_share(0.05, [(60, "a", a), (40, "b", b)])
         self.assertEqual(rc, 1, out)
 
+    def test_a_late_sampling_covers_its_gap(self):
+        # fio's helper ran late at 10 s (a busy guest): no job logged then,
+        # and the entries at 10.5 s are rates over the whole second.  Over
+        # the window, a moved 600 * 17.5 + 200 * 1 KiB, b 400 * 17.5 + 800:
+        # 57.8%.  Counted as one interval, that entry would give 58.9%.
+        def late(bw, late_bw):
+            return [(t, late_bw if t == 10500 else v) for t, v in every(500, 20000, bw) if t != 10000]
+        rc, out = run_share(0.001, [(60, "a", late(600, 200)), (40, "b", late(400, 800))])
+        self.assertIn("share  57.8%", out)
+
     def test_equal_split_fails_weights_2_to_1(self):
         rc, out = run_share(0.10, [(80, "a", every(500, 20000, 400)),
                                     (40, "b", every(500, 20000, 400))])
