@@ -47,7 +47,7 @@ pub fn clock_name(c: &str, qemu: Option<&str>) -> String {
             "QEMU's instruction counter (`{}`): guest time advances 1 ns per instruction and skips idle time, so the host's load does not move the figures; both vCPUs share one host thread. A figure is the same machine's, run after run; it weighs every instruction alike (no caches, no cost of atomics)",
             qemu.unwrap_or("-icount shift=0,sleep=off")
         ),
-        "real" => "the host's wall clock (multi-threaded TCG, `scripts/bench.sh --realtime`): the host's load moves single runs by up to half".to_string(),
+        "real" => "the host's wall clock (multi-threaded TCG: `--kernel 6.1` or `--realtime`): the host's load moves single runs by up to half".to_string(),
         _ => "not recorded (the host's wall clock)".to_string(),
     }
 }
