@@ -321,53 +321,54 @@ mod tests {
         }
     }
 
-    fn log(text: &str) -> Vec<(u64, f64)> {
-        parse_bw_log(text)
+    /// Each log's buckets, the logs taken as the threads of one run.
+    fn bucketed(texts: &[&str]) -> Vec<BTreeMap<u64, f64>> {
+        let logs: Vec<BwLog> = texts.iter().map(|t| parse_bw_log(t)).collect();
+        let mut wakeups: Vec<u64> = logs.iter().flatten().map(|&(t, _)| t).collect();
+        wakeups.sort_unstable();
+        logs.iter()
+            .map(|l| {
+                let mut s = BTreeMap::new();
+                add_bw_log(l, &wakeups, &mut s);
+                s
+            })
+            .collect()
     }
 
     #[test]
     fn bw_log_threads_add_up() {
-        let a = log("1000, 100, 0, 4096, 0\n1250, 100, 0, 4096, 0\n1500, 100, 0, 4096, 0\n");
-        let b = log("1001, 50, 0, 4096, 0\n1249, 50, 0, 4096, 0\n1501, 50, 0, 4096, 0\n");
-        let mut all: Vec<u64> = a.iter().chain(&b).map(|&(t, _)| t).collect();
-        all.sort_unstable();
-        let mut s = BTreeMap::new();
-        add_bw_log(&a, &all, &mut s);
-        add_bw_log(&b, &all, &mut s);
+        let s = bucketed(&[
+            "1000, 100, 0, 4096, 0\n1250, 100, 0, 4096, 0\n1500, 100, 0, 4096, 0\n",
+            "1001, 50, 0, 4096, 0\n1249, 50, 0, 4096, 0\n1501, 50, 0, 4096, 0\n",
+        ]);
         // bucket 4 is [1000, 1250): both threads' second entries cover it
-        assert!((s[&4] - 150.0).abs() < 1.0, "{s:?}");
-        assert!((s[&5] - 150.0).abs() < 1.0, "{s:?}");
+        for k in [4, 5] {
+            assert!((s[0][&k] + s[1][&k] - 150.0).abs() < 1.0, "{s:?}");
+        }
     }
 
     /// The helper ran late (nobody logged at 750): the entry at 1000 covers
     /// both buckets it spans; counted as one it would lose one of five.
     #[test]
     fn a_late_sampling_covers_its_span() {
-        let a = log("0, 100\n250, 100\n500, 100\n1000, 100\n1250, 100\n");
-        let b = log("0, 50\n250, 50\n500, 50\n1000, 50\n1250, 50\n");
-        let mut all: Vec<u64> = a.iter().chain(&b).map(|&(t, _)| t).collect();
-        all.sort_unstable();
-        let (mut sa, mut sb) = (BTreeMap::new(), BTreeMap::new());
-        add_bw_log(&a, &all, &mut sa);
-        add_bw_log(&b, &all, &mut sb);
-        assert_eq!(sa.values().copied().collect::<Vec<_>>(), vec![100.0; 5]);
-        assert_eq!(sb.values().copied().collect::<Vec<_>>(), vec![50.0; 5]);
+        let s = bucketed(&[
+            "0, 100\n250, 100\n500, 100\n1000, 100\n1250, 100\n",
+            "0, 50\n250, 50\n500, 50\n1000, 50\n1250, 50\n",
+        ]);
+        assert_eq!(s[0].values().copied().collect::<Vec<_>>(), vec![100.0; 5]);
+        assert_eq!(s[1].values().copied().collect::<Vec<_>>(), vec![50.0; 5]);
     }
 
     /// A thread without completions at a sampling logs nothing: when others
     /// logged inside the gap, the gap is no I/O, not a longer interval.
     #[test]
     fn a_job_without_completions_gets_nothing_for_the_gap() {
-        let a = log("0, 100\n250, 100\n500, 100\n750, 100\n1000, 100\n");
-        let b = log("0, 50\n250, 50\n1000, 50\n");
-        let mut all: Vec<u64> = a.iter().chain(&b).map(|&(t, _)| t).collect();
-        all.sort_unstable();
-        let mut sb = BTreeMap::new();
-        add_bw_log(&b, &all, &mut sb);
-        assert_eq!(sb.get(&0), Some(&50.0));
-        assert_eq!(sb.get(&1), None);
-        assert_eq!(sb.get(&2), None);
-        assert_eq!(sb.get(&3), Some(&50.0));
+        let s = bucketed(&[
+            "0, 100\n250, 100\n500, 100\n750, 100\n1000, 100\n",
+            "0, 50\n250, 50\n1000, 50\n",
+        ]);
+        let b: Vec<(u64, f64)> = s[1].iter().map(|(&k, &v)| (k, v)).collect();
+        assert_eq!(b, vec![(0, 50.0), (3, 50.0)]);
     }
 
     #[test]
