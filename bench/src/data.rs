@@ -146,6 +146,23 @@ pub fn add_bw_log(log: &[(u64, f64)], wakeups: &[u64], series: &mut BTreeMap<u64
     }
 }
 
+/// Each job's buckets in one run (`logs`: per job, its threads' logs). A
+/// run is one fio process, whose helper logs all its jobs: every entry of
+/// the run is one of the helper's wake-ups.
+pub fn run_series(logs: &[Vec<BwLog>]) -> Vec<BTreeMap<u64, f64>> {
+    let mut wakeups: Vec<u64> = logs.iter().flatten().flatten().map(|&(t, _)| t).collect();
+    wakeups.sort_unstable();
+    logs.iter()
+        .map(|job| {
+            let mut series = BTreeMap::new();
+            for log in job {
+                add_bw_log(log, &wakeups, &mut series);
+            }
+            series
+        })
+        .collect()
+}
+
 fn bw_logs(dir: &Path, prefix: &str) -> Vec<PathBuf> {
     let base = Path::new(prefix);
     let name = base.file_name().and_then(|n| n.to_str()).unwrap_or("");
@@ -225,17 +242,11 @@ pub fn load(dir: &Path) -> Result<Results, String> {
             )),
         }
     }
-    // a run is one fio process: its jobs' entries are its samplings
     let runs = runs
         .into_iter()
         .map(|(mut run, logs)| {
-            let mut samplings: Vec<u64> =
-                logs.iter().flatten().flatten().map(|&(t, _)| t).collect();
-            samplings.sort_unstable();
-            for (job, logs) in run.jobs.iter_mut().zip(&logs) {
-                for log in logs {
-                    add_bw_log(log, &samplings, &mut job.series);
-                }
+            for (job, series) in run.jobs.iter_mut().zip(run_series(&logs)) {
+                job.series = series;
             }
             run
         })
@@ -321,18 +332,10 @@ mod tests {
         }
     }
 
-    /// Each log's buckets, the logs taken as the threads of one run.
+    /// Each log's buckets, each log one job of the same run.
     fn bucketed(texts: &[&str]) -> Vec<BTreeMap<u64, f64>> {
-        let logs: Vec<BwLog> = texts.iter().map(|t| parse_bw_log(t)).collect();
-        let mut wakeups: Vec<u64> = logs.iter().flatten().map(|&(t, _)| t).collect();
-        wakeups.sort_unstable();
-        logs.iter()
-            .map(|l| {
-                let mut s = BTreeMap::new();
-                add_bw_log(l, &wakeups, &mut s);
-                s
-            })
-            .collect()
+        let logs: Vec<Vec<BwLog>> = texts.iter().map(|t| vec![parse_bw_log(t)]).collect();
+        run_series(&logs)
     }
 
     #[test]

@@ -919,7 +919,7 @@ mod tests {
             "{}",
             g1.measured
         );
-        // a miss says why: io.max, which does nothing, missed as well
+        // a miss says why: io.max, which throttles nothing, missed as well
         assert!(
             g1.why
                 .contains("io.max, whose limits never bind, came out at 89.1 %"),
