@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The one place that knows kernel versions and configurations.
- * Supported: Linux 6.1 and later (tested on Debian's 6.1 and 6.12).
+ * Supported: Linux 6.1 and later (tested on Debian's 6.1, 6.12 and 7.x,
+ * generic and PREEMPT_RT, and on a lockdep/KASAN build of 6.12).
+ * Each shim is keyed on the release that changed the interface.
  */
 #ifndef DM_IOBAND_COMPAT_H
 #define DM_IOBAND_COMPAT_H
@@ -10,12 +12,43 @@
 #include <linux/bio.h>
 #include <linux/blk-cgroup.h>
 #include <linux/cgroup.h>
+#include <linux/hrtimer.h>
 #include <linux/memcontrol.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
 
 #if LINUX_VERSION_CODE < KERNEL_VERSION(6, 1, 0)
 #error "ioband needs Linux 6.1 or later (dm_submit_bio_remap, bio_blkcg_css)"
+#endif
+
+/*
+ * hrtimer_setup() (6.13) sets the callback with the timer; hrtimer_init()
+ * was removed in 6.15.
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 13, 0)
+static inline void hrtimer_setup(struct hrtimer *timer,
+				 enum hrtimer_restart (*function)(struct hrtimer *),
+				 clockid_t clock_id, enum hrtimer_mode mode)
+{
+	hrtimer_init(timer, clock_id, mode);
+	timer->function = function;
+}
+#endif
+
+#ifdef CONFIG_MEMCG
+/*
+ * The memory cgroup of a folio that is not a slab page, under
+ * rcu_read_lock().  folio_memcg_rcu() was removed in 6.13, when
+ * folio_memcg() became safe under RCU.
+ */
+static inline struct mem_cgroup *ioband_folio_memcg(struct folio *folio)
+{
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 13, 0)
+	return folio_memcg_rcu(folio);
+#else
+	return folio_memcg(folio);
+#endif
+}
 #endif
 
 /*
@@ -46,7 +79,7 @@ static inline u64 ioband_bio_cgroup_id(struct bio *bio)
 
 		/* slab buffers (fs metadata) have no page owner to charge */
 		if (!folio_test_slab(folio))
-			memcg = folio_memcg_rcu(folio);
+			memcg = ioband_folio_memcg(folio);
 		if (memcg)
 			id = cgroup_id(memcg->css.cgroup);
 	}

@@ -219,8 +219,8 @@ static struct ioband_device *ioband_device_new(unsigned int id)
 	dp->policy = &ioband_policy_weight;
 	init_waitqueue_head(&dp->waitq);
 	INIT_WORK(&dp->dispatch_work, ioband_dispatch_work);
-	hrtimer_init(&dp->antic_timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
-	dp->antic_timer.function = ioband_antic_expired;
+	hrtimer_setup(&dp->antic_timer, ioband_antic_expired, CLOCK_MONOTONIC,
+		      HRTIMER_MODE_REL);
 	list_add_tail(&dp->entry, &ioband_devices);
 	return dp;
 }
