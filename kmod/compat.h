@@ -16,6 +16,7 @@
 #include <linux/memcontrol.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
+#include <linux/workqueue.h>
 
 #if LINUX_VERSION_CODE < KERNEL_VERSION(6, 1, 0)
 #error "ioband needs Linux 6.1 or later (dm_submit_bio_remap, bio_blkcg_css)"
@@ -33,6 +34,18 @@ static inline void hrtimer_setup(struct hrtimer *timer,
 	hrtimer_init(timer, clock_id, mode);
 	timer->function = function;
 }
+#endif
+
+/*
+ * Since 6.17 a workqueue says whether it is per-CPU (WQ_PERCPU) or unbound;
+ * 7.x warns at alloc_workqueue() when it says neither.  Before 6.17 per-CPU
+ * was what no flag meant (some stable 6.12 releases have the flag too, and
+ * do not need it).
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 17, 0)
+#define IOBAND_WQ_PERCPU	WQ_PERCPU
+#else
+#define IOBAND_WQ_PERCPU	0
 #endif
 
 #ifdef CONFIG_MEMCG

@@ -203,7 +203,8 @@ static struct ioband_device *ioband_device_new(unsigned int id)
 	 * Its own rescuer-backed queue: dispatching may sleep in the lower
 	 * device, and the disk may be needed to reclaim memory.
 	 */
-	dp->wq = alloc_workqueue("kioband/%u", WQ_MEM_RECLAIM | WQ_HIGHPRI, 0, id);
+	dp->wq = alloc_workqueue("kioband/%u",
+				 WQ_MEM_RECLAIM | WQ_HIGHPRI | IOBAND_WQ_PERCPU, 0, id);
 	if (!dp->wq) {
 		kfree(dp);
 		return NULL;

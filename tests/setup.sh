@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install everything the test bed needs on a Debian 12 machine (run as root).
-# Idempotent: a second run only checks. Prints the two kernel versions it
-# resolved to .cache/kernels (one per line: <line> <version>).
+# Idempotent: a second run only checks.  The kernels it resolved are in
+# .cache/kernels (tests/kernels/install.sh).
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cache=$repo/.cache
@@ -22,21 +22,9 @@ if [ ! -f "$cache/apt-updated" ] || [ -n "$(find "$cache/apt-updated" -mmin +360
 	touch "$cache/apt-updated"
 fi
 
-# Newest generic amd64 kernel of each line that bookworm's suites carry.
-newest() { apt-cache search --names-only "$1" | awk '{print $1}' | sort -V | tail -n 1; }
-img61=$(newest '^linux-image-6\.1\.0-[0-9]+-amd64-unsigned$')
-img612=$(newest '^linux-image-6\.12\.[0-9]+\+deb12-amd64-unsigned$')
-if [ -z "$img61" ] || [ -z "$img612" ]; then
-	echo "setup: cannot resolve the 6.1 and 6.12 kernels (got '$img61' '$img612')" >&2
-	exit 1
-fi
-ver61=${img61#linux-image-}; ver61=${ver61%-unsigned}
-ver612=${img612#linux-image-}; ver612=${ver612%-unsigned}
-
 pkgs=(qemu-system-x86 busybox-static kmod fio dmsetup libdevmapper-dev
       libclang-dev clang pkg-config make gcc python3-venv e2fsprogs lvm2 util-linux
-      fonts-dejavu-core libcap-ng-dev libseccomp-dev
-      "$img61" "linux-headers-$ver61" "$img612" "linux-headers-$ver612")
+      fonts-dejavu-core libcap-ng-dev libseccomp-dev debootstrap dkms)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -67,5 +55,5 @@ command -v cargo >/dev/null || { echo "setup: cargo not found" >&2; exit 1; }
 # tests/run-all.sh builds it beside the CLI instead
 [ "${IOBAND_VIRTIOFSD_LATER:-}" = 1 ] || "$repo/tests/host/virtiofsd.sh"
 
-printf '6.1 %s\n6.12 %s\n' "$ver61" "$ver612" >"$cache/kernels"
-cat "$cache/kernels"
+# every kernel line of the test bed (tests/kernels/install.sh says which)
+"$repo/tests/kernels/install.sh"

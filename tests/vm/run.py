@@ -86,45 +86,84 @@ def log(msg):
 
 
 def kernels_file():
+    """The lines tests/kernels/install.sh resolved: label -> (version,
+    vmlinuz, build dir, build root)."""
     path = os.path.join(CACHE, "kernels")
     if not os.path.exists(path):
         sys.exit("run.py: .cache/kernels missing: run tests/setup.sh first")
     out = {}
     with open(path) as f:
         for line in f:
-            line_name, ver = line.split()
-            out[line_name] = ver
+            fields = line.split()
+            if len(fields) == 2:  # written by an older setup.sh
+                ver = fields[1]
+                fields += [f"/boot/vmlinuz-{ver}", f"/lib/modules/{ver}/build", "/"]
+            label, ver, vmlinuz, kdir, root = fields[:5]
+            out[label] = (ver, vmlinuz, kdir, root)
     return out
 
 
+def line_order(label):
+    """6.1 < 6.12 < 6.12-rt < 7.3 < 7.3-rt < debug"""
+    base, _, flavour = label.partition("-")
+    nums = [int(x) for x in base.split(".")] if re.fullmatch(r"[\d.]+", base) else [1 << 30]
+    return nums + [0 if not flavour else 1]
+
+
+def pick_lines(spec, known):
+    """A --kernel value: a label, 'all', or '7.x' / '7.x-rt' for the newest
+    7 line the test bed has."""
+    if spec == "all":
+        return sorted(known, key=line_order)
+    m = re.fullmatch(r"(\d+)\.x(-rt)?", spec)
+    if m:
+        hits = [k for k in known if re.fullmatch(m.group(1) + r"\.\d+" + (m.group(2) or ""), k)]
+        return sorted(hits, key=line_order)[-1:] or [spec]
+    return [spec]
+
+
 def resolve_kernels(specs, vmlinuz, kdir):
-    """Return a list of (label, version, vmlinuz, kdir)."""
+    """Return a list of (label, version, vmlinuz, kdir, build root)."""
     if vmlinuz:
         if not kdir:
             sys.exit("run.py: --vmlinuz needs --kdir (the kernel's build dir)")
         ver = os.path.basename(os.path.realpath(os.path.join(kdir, "..")))
-        return [("custom", ver, vmlinuz, kdir)]
+        return [("custom", ver, vmlinuz, kdir, "/")]
     known = kernels_file()
     wanted = []
     for s in specs or ["all"]:
-        wanted += sorted(known, key=lambda k: [int(x) for x in k.split(".")]) if s == "all" else [s]
+        for w in pick_lines(s, known):
+            if w not in wanted:
+                wanted.append(w)
     out = []
     for w in wanted:
         if w not in known:
             sys.exit(f"run.py: unknown kernel line {w!r} (known: {', '.join(known)})")
-        ver = known[w]
-        out.append((w, ver, f"/boot/vmlinuz-{ver}", f"/lib/modules/{ver}/build"))
+        out.append((w,) + known[w])
     return out
 
 
-def build_module(src, ver, kdir, name):
-    """Build an out-of-tree module from src into .cache/build/<ver>/<name>."""
-    dst = os.path.join(CACHE, "build", ver, name)
+def build_module(src, ver, kdir, name, root="/"):
+    """Build an out-of-tree module from src for one kernel; returns the
+    directory that holds the .ko.  A kernel whose kbuild needs another
+    Debian release builds inside that release's chroot (root)."""
+    top = CACHE if root == "/" else os.path.join(root, "ioband")
+    dst = os.path.join(top, "build", ver, name)
+    shutil.rmtree(dst, ignore_errors=True)
     os.makedirs(dst, exist_ok=True)
     for entry in os.listdir(src):
         if entry.endswith((".c", ".h")) or entry in ("Kbuild", "Makefile"):
             shutil.copy2(os.path.join(src, entry), dst)
-    cmd = ["make", "-C", kdir, f"M={dst}", "W=1", "modules"]
+    make = ["make", "-C", kdir, f"M={dst}", "W=1", "modules"]
+    if root == "/":
+        cmd = make
+    else:
+        # objtool reads /proc: mount one in a private namespace, so that
+        # nothing stays mounted in the chroot afterwards
+        inner = "/" + os.path.relpath(dst, root)
+        make[3] = f"M={inner}"
+        cmd = ["unshare", "--mount", "--propagation", "private", "sh", "-c",
+               'mount -t proc proc "$0/proc" && exec chroot "$0" "$@"', root] + make
     p = subprocess.run(cmd, capture_output=True, text=True)
     out = p.stdout + p.stderr
     with open(os.path.join(dst, "build.log"), "w") as f:
@@ -330,7 +369,8 @@ def main():
     signal.signal(signal.SIGINT, _terminate)
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--kernel", action="append",
-                    help="6.1, 6.12 or all (default all); repeatable")
+                    help="a line of .cache/kernels (6.1, 6.12, 6.12-rt, 7.3, 7.3-rt, debug),"
+                    " 7.x / 7.x-rt for the newest 7 line, or all (default all); repeatable")
     ap.add_argument("--vmlinuz", help="boot this kernel image instead")
     ap.add_argument("--kdir", help="build dir of that kernel (its headers)")
     ap.add_argument("--jobs", "-j", type=int, default=int(os.environ.get("IOBAND_JOBS", "1")),
@@ -357,10 +397,11 @@ def main():
 
     units, timing = [], []
     failed = 0
-    for label, ver, vmlinuz, kdir in resolve_kernels(args.kernel, args.vmlinuz, args.kdir):
+    for label, ver, vmlinuz, kdir, root in resolve_kernels(args.kernel, args.vmlinuz, args.kdir):
         try:
-            kmod = build_module(os.path.join(REPO, "kmod"), ver, kdir, "kmod")
-            warnmod = build_module(os.path.join(REPO, "tests", "vm", "warnmod"), ver, kdir, "warnmod")
+            kmod = build_module(os.path.join(REPO, "kmod"), ver, kdir, "kmod", root)
+            warnmod = build_module(os.path.join(REPO, "tests", "vm", "warnmod"), ver, kdir,
+                                   "warnmod", root)
         except RuntimeError as e:
             log(f"FAIL build on {label} ({ver}): {e}")
             failed += len(suites)
