@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# Every test: installs what it needs (Debian packages, both kernels, the
-# pinned virtme-ng), builds the CLI and the module, runs the Rust tests and
-# every guest suite on Linux 6.1 and 6.12.  Run as root on Debian 12.
-#   tests/run-all.sh                 everything
-#   tests/run-all.sh --kernel 6.12   one kernel line
+# Every test: installs what it needs (Debian packages, every kernel line,
+# the pinned virtme-ng), builds the CLI and the module, runs the Rust tests
+# and the guest suites on each kernel line as tests/kernels/ci.plan says
+# (Linux 6.1, 6.12, 6.12-rt, the newest 7.x and 7.x-rt, and the debug
+# kernel).  Run as root on Debian 12.
+#   tests/run-all.sh                 the CI plan
+#   tests/run-all.sh --full          every suite on every line (longer)
+#   tests/run-all.sh --kernel 7.x    the plan's suites for one line (repeatable)
 set -euo pipefail
 shopt -s inherit_errexit 2>/dev/null || true
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -21,7 +24,17 @@ phase() {
 	[ -z "$1" ] || echo "== $1 (at $((now - start))s)"
 }
 
-phase "setup"
+plan=tests/kernels/ci.plan
+args=()
+for a in "$@"; do
+	case $a in
+	--full) plan=tests/kernels/full.plan ;;
+	*) args+=("$a") ;;
+	esac
+done
+set -- "${args[@]+"${args[@]}"}"
+
+phase "setup (packages, kernel lines)"
 IOBAND_VIRTIOFSD_LATER=1 tests/setup.sh
 # virtiofsd (the guests' root) builds beside the CLI: both builds have
 # stretches on one core (build scripts, linking), so together they finish
@@ -35,8 +48,6 @@ virtiofsd_pid=$!
 # measure shares) run afterwards with no CPU-bound suite beside them.
 # IOBAND_JOBS=1 IOBAND_BOOTS=0 runs one at a time, one boot per suite.
 export IOBAND_JOBS=${IOBAND_JOBS:-2} IOBAND_BOOTS=${IOBAND_BOOTS:-1}
-suites=()
-for s in tests/suites/*.sh; do suites+=("$(basename "${s%.sh}")"); done
 
 rust_pass=0
 if [ -f Cargo.toml ]; then
@@ -55,7 +66,7 @@ tests/host/dkms.sh "$@"
 # The shared suites wait on disks and timers for much of their time; the
 # host's own checks (clippy, tests, fuzzer) fill the CPU meanwhile.
 phase "guest suites (shared), host checks beside them"
-python3 tests/vm/run.py --part shared "$@" "${suites[@]}" >.cache/suites-shared.log 2>&1 &
+python3 tests/vm/run.py --plan "$plan" --part shared "$@" >.cache/suites-shared.log 2>&1 &
 guests_pid=$!
 host_checks() {
 	if [ -f Cargo.toml ]; then
@@ -78,7 +89,7 @@ wait "$guests_pid" || rc=$?
 cat .cache/suites-shared.log
 
 phase "guest suites (exclusive: share measurements)"
-python3 tests/vm/run.py --part exclusive "$@" "${suites[@]}" | tee .cache/suites-exclusive.log || rc=1
+python3 tests/vm/run.py --plan "$plan" --part exclusive "$@" | tee .cache/suites-exclusive.log || rc=1
 phase ""
 [ "$host_rc" -eq 0 ] || rc=1
 total=$(grep -h '^[0-9]* passed, [0-9]* failed$' .cache/suites-shared.log .cache/suites-exclusive.log |

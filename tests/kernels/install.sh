@@ -11,8 +11,9 @@
 #                       modules are built there; the image and modules are
 #                       unpacked onto this machine's /lib/modules (the guests
 #                       boot with this root).
-#   debug               tests/kernels/build-debug.sh (only with
-#                       IOBAND_DEBUG_KERNEL=1: it takes long; see there).
+#   debug               tests/kernels/build-debug.sh: installed when its
+#                       build is cached on this machine, built first with
+#                       IOBAND_DEBUG_KERNEL=1 (it takes long; see there).
 #
 # Versions are resolved at run time: the archive drops superseded ABIs.
 # Idempotent: a second run only checks.  Needs root and apt-get update done.
@@ -115,10 +116,16 @@ for v in "$ver7" "$ver7rt"; do
 	echo "$label $v /lib/modules/$v/vmlinuz /usr/src/linux-headers-$v $root" >>"$out"
 done
 
-# --- the debug kernel (opt-in: a long build)
-if [ "${IOBAND_DEBUG_KERNEL:-0}" = 1 ]; then
-	read -r kver image tree < <("$repo/tests/kernels/build-debug.sh" | tail -n 1)
+# --- the debug kernel (a long build: only when asked for, or cached)
+dbg=()
+[ "${IOBAND_DEBUG_KERNEL:-0}" = 1 ] || dbg=(--if-cached)
+if dline=$("$repo/tests/kernels/build-debug.sh" "${dbg[@]+"${dbg[@]}"}"); then
+	read -r kver image tree <<<"$(tail -n 1 <<<"$dline")"
 	echo "debug $kver $image $tree /" >>"$out"
+else
+	rc=$?
+	[ $rc = 3 ] || exit $rc
+	echo "kernels: no debug kernel built on this machine (IOBAND_DEBUG_KERNEL=1 builds it)" >&2
 fi
 
 mv "$out" "$cache/kernels"

@@ -54,6 +54,26 @@ reset_guest() {
 	[ -z "$left" ] || echo "# runner: cleaned up after the suite:$left" >>"$out"
 }
 
+# Kernels with kmemleak (the debug line): what boot left unreferenced is
+# not ours to judge, so it is forgotten; after each suite two scans (an
+# object is reported once it is older than 5 s and unchanged between two
+# scans) and the report goes beside the suite's dmesg, where the host fails
+# the suite on any leaked object.
+KMEMLEAK=/sys/kernel/debug/kmemleak
+[ -e /sys/kernel/debug/kmemleak ] || mount -t debugfs none /sys/kernel/debug 2>/dev/null
+if [ -w "$KMEMLEAK" ]; then
+	echo scan >"$KMEMLEAK"
+	echo clear >"$KMEMLEAK"
+fi
+leak_scan() {
+	[ -w "$KMEMLEAK" ] || return 0
+	sleep 6
+	echo scan >"$KMEMLEAK"
+	echo scan >"$KMEMLEAK"
+	cat "$KMEMLEAK" >"$1/kmemleak"
+	echo clear >"$KMEMLEAK"
+}
+
 # watchdog RES SECONDS: a suite stuck in the kernel outlives timeout's
 # SIGKILL (bash itself in uninterruptible sleep), or leaves a process
 # behind that hangs the cleanup after it; the guest would sit silent until
@@ -83,6 +103,7 @@ while [ $# -ge 3 ]; do
 	echo $? >"$res/rc"
 	echo $(($(date +%s) - start)) >"$res/elapsed"
 	[ $# -eq 0 ] || reset_guest "$res/output"
+	leak_scan "$res"
 	# Give khungtaskd and deferred work a moment to report before the log is read.
 	sleep "${IOBAND_SETTLE_SECS:-1}"
 	dmesg -c >"$res/dmesg"

@@ -14,6 +14,8 @@ Suite headers (comment lines near the top of the script):
   # memory: SIZE          guest memory (default 2G)
   # expect: fail-exit     runner self-test: must fail because the script failed
   # expect: fail-dmesg    runner self-test: must fail because of the kernel log
+  # kernels: L1,L2        run only on these lines (e.g. debug: needs lockdep)
+  # reason: WORD          with fail-dmesg: a bad line must contain WORD
 
 --icount gives the guest a virtual clock that counts instructions (QEMU
 -icount shift=0,sleep=off: one instruction is one nanosecond, idle time is
@@ -76,6 +78,8 @@ def use_virtiofs():
 
 # QEMU's options for --icount (see the docstring)
 ICOUNT_OPTS = os.environ.get("IOBAND_ICOUNT_OPTS", "-icount shift=0,sleep=off -cpu max,-cx16")
+# how much longer suites may take on the debug kernel
+DEBUG_SLOWDOWN = int(os.environ.get("IOBAND_DEBUG_SLOWDOWN", "4"))
 # host environment variables handed to the guest (suite knobs)
 PASS_ENV = ("BENCH_", "IOBAND_", "MSGFUZZ_", "LIFECYCLE_", "FAIR_", "INTEGRITY_")
 
@@ -143,6 +147,22 @@ def resolve_kernels(specs, vmlinuz, kdir):
     return out
 
 
+def own_warnings(log_text, own_files):
+    """The compiler's and modpost's warnings about the module's own files.
+    A kernel whose own headers warn under W=1 (their path is in the kernel's
+    tree: include/..., arch/...) does not fail the module's build."""
+    out = []
+    for line in log_text.splitlines():
+        if line.startswith("WARNING: modpost:"):
+            out.append(line)
+            continue
+        m = re.match(r"(\S+?):\d+(?::\d+)?: warning:", line)
+        if m and os.path.basename(m.group(1)) in own_files and not re.match(
+                r"(\./)?(include|arch|scripts)/|/usr/src/", m.group(1)):
+            out.append(line)
+    return out
+
+
 def build_module(src, ver, kdir, name, root="/"):
     """Build an out-of-tree module from src for one kernel; returns the
     directory that holds the .ko.  A kernel whose kbuild needs another
@@ -168,7 +188,7 @@ def build_module(src, ver, kdir, name, root="/"):
     out = p.stdout + p.stderr
     with open(os.path.join(dst, "build.log"), "w") as f:
         f.write(out)
-    warnings = [l for l in out.splitlines() if "warning:" in l]
+    warnings = own_warnings(out, os.listdir(src))
     if p.returncode != 0 or warnings:
         log(out[-4000:])
         raise RuntimeError(f"build of {name} for {ver} failed"
@@ -178,20 +198,28 @@ def build_module(src, ver, kdir, name, root="/"):
 
 def suite_meta(path):
     meta = {"timeout": 600, "memory": "2G", "expect": "pass", "estimate": None,
-            "exclusive": "no"}
+            "exclusive": "no", "kernels": None, "reason": None}
     with open(path) as f:
         # the header is the comment block at the top, however long
         for line in f:
             if not line.startswith("#"):
                 break
-            m = re.match(r"#\s*(timeout|memory|expect|estimate|exclusive):\s*(\S+)", line)
+            m = re.match(r"#\s*(timeout|memory|expect|estimate|exclusive|kernels|reason):\s*(\S+)",
+                         line)
             if m:
                 meta[m.group(1)] = m.group(2)
     meta["timeout"] = int(meta["timeout"])
     # typical duration under TCG, to balance batches; the limit if unknown
     meta["estimate"] = int(meta["estimate"] or meta["timeout"])
     meta["exclusive"] = meta["exclusive"] == "yes"
+    if meta["kernels"]:
+        meta["kernels"] = meta["kernels"].split(",")
     return meta
+
+
+def runs_on(path, label):
+    lines = suite_meta(path)["kernels"]
+    return lines is None or label in lines
 
 
 def mem_bytes(size):
@@ -201,6 +229,10 @@ def mem_bytes(size):
 def boot(label, ver, vmlinuz, suites, env):
     """Boot once and run the suites one after another; returns their verdicts."""
     metas = [suite_meta(s) for s in suites]
+    # the debug kernel (KASAN, lockdep) runs everything several times slower
+    if label == "debug":
+        for m in metas:
+            m["timeout"] *= DEBUG_SLOWDOWN
     names = [os.path.splitext(os.path.basename(s))[0] for s in suites]
     top = os.path.join(CACHE, "results", ver)
     dirs = [os.path.join(top, n) for n in names]
@@ -288,6 +320,14 @@ def verdict(label, ver, name, res, meta, timed_out, limit, boot_elapsed, console
         bad = [l for l in console_text.splitlines() if BAD_DMESG.search(l)]
         if bad:
             reasons.append(f"console shows: {bad[0].strip()}")
+    # kernels with kmemleak: guest.sh scans after every suite and saves the
+    # report; any object it lists is a leak of that suite's making
+    leak_path = os.path.join(res, "kmemleak")
+    if os.path.exists(leak_path):
+        leaks = [l for l in open(leak_path, errors="replace") if l.startswith("unreferenced object")]
+        if leaks:
+            reasons.append(f"kmemleak reports {len(leaks)} leaked object(s)")
+            bad += open(leak_path, errors="replace").read().splitlines(keepends=True)[:20]
 
     report = []
     output = os.path.join(res, "output")
@@ -305,7 +345,8 @@ def verdict(label, ver, name, res, meta, timed_out, limit, boot_elapsed, console
         ok = rc not in (None, 0) and not bad and not timed_out
         reasons = reasons if not ok else [f"failed as expected: {'; '.join(reasons)}"]
     elif expect == "fail-dmesg":
-        ok = bool(bad) and not timed_out
+        ok = bool(bad) and not timed_out and (
+            not meta["reason"] or any(meta["reason"] in l for l in bad))
         reasons = reasons if not ok else [f"failed as expected: {'; '.join(reasons)}"]
     else:
         ok, reasons = False, [f"unknown expect: {expect}"]
@@ -354,6 +395,38 @@ def batches(suites, n):
     return [b[1] for b in bins if b[1]]
 
 
+def build_env(label, ver, kdir, root, icount):
+    """Build the module and the self-test modules for one kernel; returns
+    the guest's environment, or None when the build failed."""
+    try:
+        kmod = build_module(os.path.join(REPO, "kmod"), ver, kdir, "kmod", root)
+        mods = build_module(os.path.join(REPO, "tests", "vm", "selftest-mods"), ver, kdir,
+                            "selftest-mods", root)
+    except RuntimeError as e:
+        log(f"FAIL build on {label} ({ver}): {e}")
+        return None
+    log(f"built the module for {label} ({ver})")
+    env = {
+        "REPO": REPO,
+        "KVER": ver,
+        "KLINE": label,
+        "IOBAND_KO": os.path.join(kmod, "dm-ioband.ko"),
+        "WARN_KO": os.path.join(mods, "ioband_warn_test.ko"),
+        "LEAK_KO": os.path.join(mods, "ioband_leak_test.ko"),
+        "LOCKORDER_KO": os.path.join(mods, "ioband_lockorder_test.ko"),
+        "IOBAND": os.environ.get("IOBAND", os.path.join(REPO, "target", "release", "ioband")),
+        "IOBAND_CLOCK": "icount" if icount else "real",
+    }
+    if icount:
+        # for the record (the benchmark's report names them)
+        env["IOBAND_QEMU_OPTS"] = ICOUNT_OPTS
+    # knobs of the guest side (seeds, counts, run times) pass through
+    for k, v in os.environ.items():
+        if k.startswith(PASS_ENV) and k not in env and re.fullmatch(r"[\w./:,+-]*", v):
+            env[k] = v
+    return env
+
+
 def _terminate(signum, _frame):
     """A killed runner takes its guests down with it."""
     for pgid in list(_guests):
@@ -385,52 +458,67 @@ def main():
     ap.add_argument("--icount", action="store_true",
                     help="virtual clock counting instructions, not the host's wall clock"
                     " (the guest sees IOBAND_CLOCK=icount)")
-    ap.add_argument("suites", nargs="+", help="suite names (tests/suites/NAME.sh) or paths")
+    ap.add_argument("--plan", help="a file of lines 'KERNEL SUITE...' ('all' for every suite):"
+                    " which suites boot on which kernel line; --kernel then picks lines of it")
+    ap.add_argument("suites", nargs="*", help="suite names (tests/suites/NAME.sh) or paths")
     args = ap.parse_args()
 
-    suites = []
-    for s in args.suites:
+    def suite_path(s):
         path = s if os.path.exists(s) else os.path.join(REPO, "tests", "suites", s + ".sh")
         if not os.path.exists(path):
             sys.exit(f"run.py: no suite {s!r} (looked for {path})")
-        suites.append(path)
+        return path
+    every = sorted(os.path.join(REPO, "tests", "suites", f)
+                   for f in os.listdir(os.path.join(REPO, "tests", "suites")) if f.endswith(".sh"))
+    # (kernel spec, suites) pairs
+    if args.plan:
+        pairs = []
+        with open(args.plan) as f:
+            for line in f:
+                words = line.split("#")[0].split()
+                if words:
+                    pairs.append((words[0], every if words[1:] == ["all"]
+                                  else [suite_path(w) for w in words[1:]]))
+        if args.suites:
+            keep = {suite_path(s) for s in args.suites}
+            pairs = [(k, [s for s in ss if s in keep]) for k, ss in pairs]
+        if args.kernel:
+            asked = {lab for k in args.kernel for lab in pick_lines(k, kernels_file())}
+            pairs = [(k, ss) for k, ss in pairs
+                     if set(pick_lines(k, kernels_file())) & asked or k in asked]
+        known = kernels_file()
+        for k, ss in pairs:
+            if not any(lab in known for lab in pick_lines(k, known)):
+                log(f"NOT RUN: line {k} of {args.plan} is not installed ({len(ss)} suites);"
+                    " tests/kernels/install.sh installs it (debug: IOBAND_DEBUG_KERNEL=1)")
+        pairs = [(k, ss) for k, ss in pairs if any(lab in known for lab in pick_lines(k, known))]
+    else:
+        if not args.suites:
+            sys.exit("run.py: name the suites, or give --plan")
+        pairs = [(k, [suite_path(s) for s in args.suites]) for k in (args.kernel or ["all"])]
 
     units, timing = [], []
     failed = 0
-    for label, ver, vmlinuz, kdir, root in resolve_kernels(args.kernel, args.vmlinuz, args.kdir):
-        try:
-            kmod = build_module(os.path.join(REPO, "kmod"), ver, kdir, "kmod", root)
-            warnmod = build_module(os.path.join(REPO, "tests", "vm", "warnmod"), ver, kdir,
-                                   "warnmod", root)
-        except RuntimeError as e:
-            log(f"FAIL build on {label} ({ver}): {e}")
-            failed += len(suites)
-            continue
-        env = {
-            "REPO": REPO,
-            "KVER": ver,
-            "IOBAND_KO": os.path.join(kmod, "dm-ioband.ko"),
-            "WARN_KO": os.path.join(warnmod, "ioband_warn_test.ko"),
-            "IOBAND": os.environ.get("IOBAND", os.path.join(REPO, "target", "release", "ioband")),
-            "IOBAND_CLOCK": "icount" if args.icount else "real",
-        }
-        if args.icount:
-            # for the record (the benchmark's report names them)
-            env["IOBAND_QEMU_OPTS"] = ICOUNT_OPTS
-        # knobs of the guest side (seeds, counts, run times) pass through
-        for k, v in os.environ.items():
-            if k.startswith(PASS_ENV) and k not in env and re.fullmatch(r"[\w./:,+-]*", v):
-                env[k] = v
-        shared = [s for s in suites if not suite_meta(s)["exclusive"]]
-        if args.part == "exclusive":
-            shared = []
-        if args.boots:
-            units += [(label, ver, vmlinuz, b, env) for b in batches(shared, args.boots)]
-        else:
-            units += [(label, ver, vmlinuz, [s], env) for s in shared]
-        if args.part != "shared":
-            timing.append([(label, ver, vmlinuz, [s], env)
-                           for s in suites if suite_meta(s)["exclusive"]])
+    built = {}
+    for spec, suites in pairs:
+        for label, ver, vmlinuz, kdir, root in resolve_kernels([spec], args.vmlinuz, args.kdir):
+            if label not in built:
+                built[label] = build_env(label, ver, kdir, root, args.icount)
+            env = built[label]
+            if env is None:
+                failed += len(suites)
+                continue
+            mine = [s for s in suites if runs_on(s, label)]
+            shared = [s for s in mine if not suite_meta(s)["exclusive"]]
+            if args.part == "exclusive":
+                shared = []
+            if args.boots:
+                units += [(label, ver, vmlinuz, b, env) for b in batches(shared, args.boots)]
+            else:
+                units += [(label, ver, vmlinuz, [s], env) for s in shared]
+            if args.part != "shared":
+                timing.append([(label, ver, vmlinuz, [s], env)
+                               for s in mine if suite_meta(s)["exclusive"]])
     # longest first, so the pool drains evenly
     units.sort(key=lambda u: -sum(suite_meta(s)["estimate"] for s in u[3]))
     results = []

@@ -1,0 +1,47 @@
+"""Unit tests of the test bed's runner (tests/vm/run.py): which build
+warnings fail a build, how kernel lines are named and picked."""
+import os
+import sys
+import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "vm"))
+import run  # noqa: E402
+
+OWN = ["ioband-target.c", "compat.h", "dm-ioband.h"]
+
+
+class OwnWarnings(unittest.TestCase):
+    def test_the_modules_warnings_count(self):
+        log = ("/x/ioband-target.c:12:3: warning: unused variable 'a'\n"
+               "compat.h:49:33: warning: cast\n")
+        self.assertEqual(len(run.own_warnings(log, OWN)), 2)
+
+    def test_the_kernels_header_warnings_do_not(self):
+        log = ("./include/linux/compat.h:5:1: warning: in the kernel's header\n"
+               "/usr/src/linux-headers-7.3.4+deb13-common/include/linux/bio.h:9: warning: x\n"
+               "arch/x86/include/asm/foo.h:1:1: warning: y\n")
+        self.assertEqual(run.own_warnings(log, OWN), [])
+
+    def test_modpost_warnings_count(self):
+        log = "WARNING: modpost: missing MODULE_DESCRIPTION() in dm-ioband.o\n"
+        self.assertEqual(len(run.own_warnings(log, OWN)), 1)
+
+
+class Lines(unittest.TestCase):
+    KNOWN = {"6.1": (), "6.12": (), "6.12-rt": (), "7.2": (), "7.3": (), "7.3-rt": (),
+             "debug": ()}
+
+    def test_order(self):
+        self.assertEqual(sorted(self.KNOWN, key=run.line_order),
+                         ["6.1", "6.12", "6.12-rt", "7.2", "7.3", "7.3-rt", "debug"])
+
+    def test_newest_seven(self):
+        self.assertEqual(run.pick_lines("7.x", self.KNOWN), ["7.3"])
+        self.assertEqual(run.pick_lines("7.x-rt", self.KNOWN), ["7.3-rt"])
+
+    def test_a_label_is_itself(self):
+        self.assertEqual(run.pick_lines("6.12-rt", self.KNOWN), ["6.12-rt"])
+
+
+if __name__ == "__main__":
+    unittest.main()
