@@ -64,4 +64,7 @@ if [ ! -e "/lib/modules/$kver/modules.dep" ] || [ "$cache/$key/built" -nt "/lib/
 fi
 # out-of-tree modules build against the tree itself
 ln -sfn "$tree" "/lib/modules/$kver/build"
-echo "$kver $tree/arch/x86/boot/bzImage $tree"
+# booted from beside its modules: vng takes an image inside a build tree
+# for a tree of its own and would look for the modules there
+cp "$tree/arch/x86/boot/bzImage" "/lib/modules/$kver/vmlinuz"
+echo "$kver /lib/modules/$kver/vmlinuz $tree"

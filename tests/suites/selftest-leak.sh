@@ -3,7 +3,7 @@
 # is caught by the kmemleak scan the runner makes after every suite, and
 # the leak fails the suite although the script succeeds.
 # expect: fail-dmesg
-# reason: ioband_leak_test_init
+# reason: unreferenced object
 # kernels: debug
 # estimate: 30
 # timeout: 120

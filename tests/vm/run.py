@@ -53,7 +53,8 @@ WATCHDOG = "# runner: the suite and its cleanup are still running"
 BAD_DMESG = re.compile(
     r"BUG:|WARNING:|Oops|general protection fault|kernel BUG|"
     r"INFO: task .* blocked for more than|blocked for more than \d+ seconds|"
-    r"possible circular locking|possible recursive locking|lockdep|"
+    r"possible circular locking|possible recursive locking|lockdep is turned off|"
+    r"suspicious RCU usage|list_(add|del) corruption|"
     r"inconsistent lock state|KASAN|UBSAN|kmemleak: .* new suspected|"
     r"Kernel panic|soft lockup|hard LOCKUP|rcu_sched self-detected stall|"
     r"rcu: INFO: rcu_.* detected stalls"
@@ -204,8 +205,8 @@ def suite_meta(path):
         for line in f:
             if not line.startswith("#"):
                 break
-            m = re.match(r"#\s*(timeout|memory|expect|estimate|exclusive|kernels|reason):\s*(\S+)",
-                         line)
+            m = re.match(r"#\s*(timeout|memory|expect|estimate|exclusive|kernels|reason):"
+                         r"\s*(\S.*?)\s*$", line)
             if m:
                 meta[m.group(1)] = m.group(2)
     meta["timeout"] = int(meta["timeout"])
