@@ -36,6 +36,11 @@ set -- "${args[@]+"${args[@]}"}"
 
 phase "setup (packages, kernel lines)"
 IOBAND_VIRTIOFSD_LATER=1 tests/setup.sh
+
+# The debug kernel is built once per machine (about 15 minutes on 2 cores)
+# and cached outside the clone; tests/kernels/build-debug.sh says how.
+phase "debug kernel (lockdep, KASAN, kmemleak): cached or built"
+IOBAND_DEBUG_KERNEL=1 tests/kernels/install.sh | grep '^debug '
 # virtiofsd (the guests' root) builds beside the CLI: both builds have
 # stretches on one core (build scripts, linking), so together they finish
 # sooner than one after the other
