@@ -532,7 +532,8 @@ def main():
                 timing.append([(label, ver, vmlinuz, [s], env)
                                for s in mine if suite_meta(s)["exclusive"]])
     # longest first, so the pool drains evenly
-    units.sort(key=lambda u: -sum(suite_meta(s)["estimate"] for s in u[3]))
+    units.sort(key=lambda u: -sum(suite_meta(s)["estimate"] for s in u[3])
+               * (DEBUG_SLOWDOWN if u[0] == "debug" else 1))
     results = []
     with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
         for r in pool.map(lambda u: boot(*u), units):
