@@ -3,6 +3,10 @@
 # when anything failed.
 set -u
 PASS=0
+# how many times slower than Debian's kernels this one runs (run.py: 4 on
+# the debug kernel, 1 elsewhere): for waits on things to get going, never
+# for the bounds a test asserts
+SLOWDOWN=${IOBAND_SLOWDOWN:-1}
 FAILS=0
 
 # each verdict with the seconds since the suite started goes to

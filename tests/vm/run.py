@@ -428,6 +428,7 @@ def build_env(label, ver, kdir, root, icount):
         "LOCKORDER_KO": os.path.join(mods, "ioband_lockorder_test.ko"),
         "IOBAND": os.environ.get("IOBAND", os.path.join(REPO, "target", "release", "ioband")),
         "IOBAND_CLOCK": "icount" if icount else "real",
+        "IOBAND_SLOWDOWN": str(DEBUG_SLOWDOWN if label == "debug" else 1),
     }
     if icount:
         # for the record (the benchmark's report names them)
