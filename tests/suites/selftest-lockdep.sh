@@ -5,6 +5,7 @@
 # expect: fail-dmesg
 # reason: circular
 # kernels: debug
+# boot: own
 # estimate: 10
 # timeout: 120
 . "$REPO/tests/lib/guest.sh"

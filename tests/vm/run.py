@@ -15,7 +15,8 @@ Suite headers (comment lines near the top of the script):
   # expect: fail-exit     runner self-test: must fail because the script failed
   # expect: fail-dmesg    runner self-test: must fail because of the kernel log
   # kernels: L1,L2        run only on these lines (e.g. debug: needs lockdep)
-  # reason: WORD          with fail-dmesg: a bad line must contain WORD
+  # reason: WORDS         with fail-dmesg: a bad line must contain WORDS
+  # boot: own             never shares a boot with another suite
 
 --icount gives the guest a virtual clock that counts instructions (QEMU
 -icount shift=0,sleep=off: one instruction is one nanosecond, idle time is
@@ -199,13 +200,13 @@ def build_module(src, ver, kdir, name, root="/"):
 
 def suite_meta(path):
     meta = {"timeout": 600, "memory": "2G", "expect": "pass", "estimate": None,
-            "exclusive": "no", "kernels": None, "reason": None}
+            "exclusive": "no", "kernels": None, "reason": None, "boot": "shared"}
     with open(path) as f:
         # the header is the comment block at the top, however long
         for line in f:
             if not line.startswith("#"):
                 break
-            m = re.match(r"#\s*(timeout|memory|expect|estimate|exclusive|kernels|reason):"
+            m = re.match(r"#\s*(timeout|memory|expect|estimate|exclusive|kernels|reason|boot):"
                          r"\s*(\S.*?)\s*$", line)
             if m:
                 meta[m.group(1)] = m.group(2)
@@ -525,6 +526,11 @@ def main():
             shared = [s for s in mine if not suite_meta(s)["exclusive"]]
             if args.part == "exclusive":
                 shared = []
+            # a suite that spoils the kernel for the next one (lockdep
+            # turns itself off after its first report) boots alone
+            alone = [s for s in shared if suite_meta(s)["boot"] == "own"]
+            shared = [s for s in shared if s not in alone]
+            units += [(label, ver, vmlinuz, [s], env) for s in alone]
             if args.boots:
                 # the debug kernel's suites take several times as long: two
                 # boots share them, so it does not end long after the rest
