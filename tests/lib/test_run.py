@@ -43,5 +43,27 @@ class Lines(unittest.TestCase):
         self.assertEqual(run.pick_lines("6.12-rt", self.KNOWN), ["6.12-rt"])
 
 
+class Plans(unittest.TestCase):
+    def plan(self, name):
+        return {k: [os.path.basename(p)[:-3] for p in ss]
+                for k, ss in run.read_plan(os.path.join(run.REPO, "tests", "kernels", name))}
+
+    def test_ci_plan_runs_the_core_four_everywhere(self):
+        for line, suites in self.plan("ci.plan").items():
+            for core in ("smoke", "seed-doc", "integrity", "faults"):
+                self.assertIn(core, suites, line)
+
+    def test_ci_plan_runs_every_suite_on_7x_and_all_but_apply_on_debug(self):
+        plan = self.plan("ci.plan")
+        every = self.plan("full.plan")["6.1"]
+        self.assertEqual(plan["7.x"], every)
+        self.assertEqual(plan["debug"], [s for s in every if s != "apply"])
+
+    def test_full_plan_runs_every_suite_everywhere(self):
+        plan = self.plan("full.plan")
+        self.assertEqual(set(plan), {"6.1", "6.12", "6.12-rt", "7.x", "7.x-rt", "debug"})
+        self.assertIn("attribution", plan["debug"])
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -408,6 +408,32 @@ def batches(suites, n):
     return [b[1] for b in bins if b[1]]
 
 
+def find_suite(name):
+    path = name if os.path.exists(name) else os.path.join(REPO, "tests", "suites", name + ".sh")
+    if not os.path.exists(path):
+        sys.exit(f"run.py: no suite {name!r} (looked for {path})")
+    return path
+
+
+def read_plan(path):
+    """A plan file: lines 'KERNEL SUITE...', where 'all' is every suite in
+    tests/suites and 'all -NAME...' every suite but those."""
+    top = os.path.join(REPO, "tests", "suites")
+    every = sorted(os.path.join(top, f) for f in os.listdir(top) if f.endswith(".sh"))
+    pairs = []
+    with open(path) as f:
+        for line in f:
+            words = line.split("#")[0].split()
+            if not words:
+                continue
+            if words[1:2] == ["all"]:
+                drop = {find_suite(w[1:]) for w in words[2:] if w.startswith("-")}
+                pairs.append((words[0], [p for p in every if p not in drop]))
+            else:
+                pairs.append((words[0], [find_suite(w) for w in words[1:]]))
+    return pairs
+
+
 def build_env(label, ver, kdir, root, icount):
     """Build the module and the self-test modules for one kernel; returns
     the guest's environment, or None when the build failed."""
@@ -472,27 +498,16 @@ def main():
     ap.add_argument("--icount", action="store_true",
                     help="virtual clock counting instructions, not the host's wall clock"
                     " (the guest sees IOBAND_CLOCK=icount)")
-    ap.add_argument("--plan", help="a file of lines 'KERNEL SUITE...' ('all' for every suite):"
+    ap.add_argument("--plan", help="a file of lines 'KERNEL SUITE...' ('all' for every suite,"
+                    " 'all -NAME' for all but NAME):"
                     " which suites boot on which kernel line; --kernel then picks lines of it")
     ap.add_argument("suites", nargs="*", help="suite names (tests/suites/NAME.sh) or paths")
     args = ap.parse_args()
 
-    def suite_path(s):
-        path = s if os.path.exists(s) else os.path.join(REPO, "tests", "suites", s + ".sh")
-        if not os.path.exists(path):
-            sys.exit(f"run.py: no suite {s!r} (looked for {path})")
-        return path
-    every = sorted(os.path.join(REPO, "tests", "suites", f)
-                   for f in os.listdir(os.path.join(REPO, "tests", "suites")) if f.endswith(".sh"))
+    suite_path = find_suite
     # (kernel spec, suites) pairs
     if args.plan:
-        pairs = []
-        with open(args.plan) as f:
-            for line in f:
-                words = line.split("#")[0].split()
-                if words:
-                    pairs.append((words[0], every if words[1:] == ["all"]
-                                  else [suite_path(w) for w in words[1:]]))
+        pairs = read_plan(args.plan)
         if args.suites:
             keep = {suite_path(s) for s in args.suites}
             pairs = [(k, [s for s in ss if s in keep]) for k, ss in pairs]
