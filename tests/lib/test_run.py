@@ -65,5 +65,28 @@ class Plans(unittest.TestCase):
         self.assertIn("attribution", plan["debug"])
 
 
+class BootLog(unittest.TestCase):
+    def write(self, text):
+        import tempfile
+        f = tempfile.NamedTemporaryFile("w", suffix=".dmesg", delete=False)
+        f.write(text)
+        f.close()
+        self.addCleanup(os.unlink, f.name)
+        return f.name
+
+    def test_a_kasan_report_while_booting_is_seen(self):
+        path = self.write("[    0.000000] Linux version 6.12\n"
+                          "[    0.005820] BUG: KASAN: wild-memory-access in do_raw_spin_lock\n")
+        self.assertEqual(len(run.boot_log_bad(path)), 1)
+
+    def test_a_clean_boot_is_clean(self):
+        path = self.write("[    0.000000] Linux version 6.12\n"
+                          "[    2.1] lockdep: fast, dynamic, and accurate\n")
+        self.assertEqual(run.boot_log_bad(path), [])
+
+    def test_no_boot_log_is_no_evidence(self):
+        self.assertEqual(run.boot_log_bad("/nonexistent/boot-dmesg"), [])
+
+
 if __name__ == "__main__":
     unittest.main()

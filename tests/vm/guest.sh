@@ -93,6 +93,10 @@ watchdog() {
 	echo o >/proc/sysrq-trigger
 }
 
+# The boot's own log goes apart, before any suite (or our module) runs:
+# the host boots once more when the kernel broke on its own while booting.
+dmesg -c >"$1/boot-dmesg"
+
 while [ $# -ge 3 ]; do
 	res=$1 suite=$2 limit=$3
 	shift 3
