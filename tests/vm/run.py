@@ -31,6 +31,7 @@ replaces all of these QEMU options.  6.1 does not boot with icount (it
 stops in SMP bring-up).
 """
 import argparse
+import hashlib
 import os
 import re
 import shlex
@@ -169,13 +170,25 @@ def build_module(src, ver, kdir, name, root="/"):
     """Build an out-of-tree module from src for one kernel; returns the
     directory that holds the .ko.  A kernel whose kbuild needs another
     Debian release builds inside that release's chroot (root)."""
-    top = CACHE if root == "/" else os.path.join(root, "ioband")
+    # in a chroot: one build tree per clone, so two clones never share one
+    top = CACHE if root == "/" else os.path.join(
+        root, "ioband", hashlib.sha256(REPO.encode()).hexdigest()[:8])
     dst = os.path.join(top, "build", ver, name)
+    sources = sorted(e for e in os.listdir(src)
+                     if e.endswith((".c", ".h")) or e in ("Kbuild", "Makefile"))
+    # the same sources for the same kernel were built already (run-all's
+    # second run.py, for the exclusive suites): the build stands
+    digest = hashlib.sha256(f"{ver}\0{kdir}\0{root}".encode())
+    for entry in sources:
+        digest.update(entry.encode() + b"\0" + open(os.path.join(src, entry), "rb").read())
+    stamp = os.path.join(dst, "sources.sha256")
+    if (os.path.exists(stamp) and open(stamp).read() == digest.hexdigest()
+            and any(e.endswith(".ko") for e in os.listdir(dst))):
+        return dst
     shutil.rmtree(dst, ignore_errors=True)
     os.makedirs(dst, exist_ok=True)
-    for entry in os.listdir(src):
-        if entry.endswith((".c", ".h")) or entry in ("Kbuild", "Makefile"):
-            shutil.copy2(os.path.join(src, entry), dst)
+    for entry in sources:
+        shutil.copy2(os.path.join(src, entry), dst)
     make = ["make", "-C", kdir, f"M={dst}", "W=1", "modules"]
     if root == "/":
         cmd = make
@@ -195,6 +208,8 @@ def build_module(src, ver, kdir, name, root="/"):
         log(out[-4000:])
         raise RuntimeError(f"build of {name} for {ver} failed"
                            + (f" ({len(warnings)} warnings with W=1)" if warnings else ""))
+    with open(stamp, "w") as f:
+        f.write(digest.hexdigest())
     return dst
 
 
