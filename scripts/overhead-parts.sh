@@ -5,7 +5,7 @@
 # boots the kernel on QEMU's instruction-counting clock, where the split
 # repeats within a few tenths of a point (6.12; 6.1 stops in SMP bring-up
 # on that clock and runs on the wall clock), and runs
-# tests/bench/overhead-parts.sh there: one fio job per device, all in one
+# tests/bench/overhead-parts-guest.sh there: one fio job per device, all in one
 # fio run pinned to the same CPU, 4 KiB random reads on the fast null_blk.
 # Each job's IOPS is printed against dm-linear's in the same run.
 #   scripts/overhead-parts.sh [--kernel 6.1|6.12] [--qd N] [--reps N]
@@ -72,4 +72,4 @@ for n in 2 3 4; do
 done
 clock=--icount
 [ "$kernel" = 6.1 ] && clock=
-BENCH_QD=$qd BENCH_REPS=$reps python3 tests/vm/run.py $clock --kernel "$kernel" tests/bench/overhead-parts.sh
+BENCH_QD=$qd BENCH_REPS=$reps python3 tests/vm/run.py $clock --kernel "$kernel" tests/bench/overhead-parts-guest.sh

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The ioband CLI end to end against the real module: cli/tests/guest/cli-e2e.sh
+# The ioband CLI end to end against the real module: cli/tests/guest/against-target.sh
 # (create/message/status/remove through the devicemapper ioctls, ioband and
 # dmsetup agree, exit codes of error cases).
 # estimate: 100
@@ -7,7 +7,7 @@
 . "$REPO/tests/lib/guest.sh"
 [ -x "$IOBAND" ] || die "no ioband binary at $IOBAND (cargo build --release)"
 load_ioband
-bash "$REPO/cli/tests/guest/cli-e2e.sh" || exit 1
+bash "$REPO/cli/tests/guest/against-target.sh" || exit 1
 dmsetup remove_all 2>/dev/null
 check "unload" unload_ioband
 finish

@@ -48,7 +48,7 @@ CACHE = os.path.join(REPO, ".cache")
 
 # lines of a hung guest's kernel log shown in the report
 HANG_TAIL = 80
-# what guest.sh's watchdog writes into a suite's output when it fires
+# what run-in-guest.sh's watchdog writes into a suite's output when it fires
 WATCHDOG = "# runner: the suite and its cleanup are still running"
 
 # Lines in the guest kernel log that fail a run whatever the script said.
@@ -262,7 +262,7 @@ def boot(label, ver, vmlinuz, suites, env, retried=False):
     # commands go into a file (the guest sees the host's root) and the one
     # writable mount is the kernel's results directory.
     lines = [f"export {k}={shlex.quote(v)}" for k, v in env.items()]
-    lines.append("exec bash " + shlex.quote(os.path.join(REPO, "tests", "vm", "guest.sh")) + " "
+    lines.append("exec bash " + shlex.quote(os.path.join(REPO, "tests", "vm", "run-in-guest.sh")) + " "
                  + " ".join(f"{shlex.quote(d)} {shlex.quote(os.path.abspath(s))} {m['timeout']}"
                             for d, s, m in zip(dirs, suites, metas)))
     script = os.path.join(dirs[0], "boot.sh")
@@ -306,7 +306,7 @@ def boot(label, ver, vmlinuz, suites, env, retried=False):
     # ran, is the test bed's fault, not the suite's: QEMU's multi-threaded
     # TCG sometimes loses a cross-CPU code patch (an int3 Oops in the
     # kernel's own boot-time text patching), and KASAN once reported a wild
-    # access in the first 6 ms of a boot.  guest.sh keeps the boot's log
+    # access in the first 6 ms of a boot.  run-in-guest.sh keeps the boot's log
     # apart from the suites'; a bad line there, or a guest that died before
     # its first suite, gets one more boot, said aloud.  Twice is a failure.
     started = any(os.path.exists(os.path.join(d, "output")) for d in dirs)
@@ -367,7 +367,7 @@ def verdict(label, ver, name, res, meta, timed_out, limit, boot_elapsed, console
         bad = [l for l in console_text.splitlines() if BAD_DMESG.search(l)]
         if bad:
             reasons.append(f"console shows: {bad[0].strip()}")
-    # kernels with kmemleak: guest.sh scans after every suite and saves the
+    # kernels with kmemleak: run-in-guest.sh scans after every suite and saves the
     # report; any object it lists is a leak of that suite's making
     leak_path = os.path.join(res, "kmemleak")
     if os.path.exists(leak_path):

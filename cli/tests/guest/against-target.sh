@@ -6,7 +6,7 @@
 # Prints "ok - ..." / "not ok - ..." lines, then "N passed, M failed", and
 # exits non-zero if anything failed.
 #
-#   IOBAND=/path/to/target/debug/ioband bash cli/tests/guest/cli-e2e.sh
+#   IOBAND=/path/to/target/debug/ioband bash cli/tests/guest/against-target.sh
 set -u
 
 IOBAND=${IOBAND:?set IOBAND to the path of the ioband binary}

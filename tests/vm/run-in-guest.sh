@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs inside the guest kernel (virtme-ng, host root shared read-only).
-# Usage: guest.sh RESULTS_DIR SUITE_SCRIPT TIMEOUT [RESULTS_DIR SUITE TIMEOUT]...
+# Usage: run-in-guest.sh RESULTS_DIR SUITE_SCRIPT TIMEOUT [RESULTS_DIR SUITE TIMEOUT]...
 # Runs the suites one after another.  Leaves in each RESULTS_DIR: output
 # (suite stdout+stderr), rc (exit status), elapsed (seconds), dmesg (the
 # kernel log since the previous suite ended, or since boot for the first),
