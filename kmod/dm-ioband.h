@@ -9,7 +9,16 @@
  *  ioband_group   one job on a target: the default group (ID -1) or a group
  *                 attached by ID (uid, gid, pid, pgrp or cgroup ID).
  *
- * All scheduling state of a domain is protected by ioband_device.lock.
+ * Files:
+ *  ioband-target.c   the target type and the data path (map, end_io,
+ *                    dispatch, anticipation)
+ *  ioband-table.c    the table line, ctr and dtr
+ *  ioband-domain.c   domains, groups, and targets joining and leaving them
+ *  ioband-suspend.c  suspend and resume
+ *  ioband-message.c  messages and status
+ *  ioband-policy.c   the scheduling policies
+ *  ioband-type.c     the group types: who issued a bio
+ *  compat.h          all that depends on the kernel version
  */
 #ifndef DM_IOBAND_H
 #define DM_IOBAND_H
