@@ -18,7 +18,10 @@
 #include <linux/sched.h>
 #include <linux/workqueue.h>
 
-#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 1, 0)
+/* Built for a kernel older than release a.b.c? */
+#define IOBAND_KERNEL_BEFORE(a, b, c)	(KERNEL_VERSION(a, b, c) > LINUX_VERSION_CODE)
+
+#if IOBAND_KERNEL_BEFORE(6, 1, 0)
 #error "ioband needs Linux 6.1 or later (dm_submit_bio_remap, bio_blkcg_css)"
 #endif
 
@@ -26,7 +29,7 @@
  * hrtimer_setup() (6.13) sets the callback with the timer; hrtimer_init()
  * was removed in 6.15.
  */
-#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 13, 0)
+#if IOBAND_KERNEL_BEFORE(6, 13, 0)
 static inline void hrtimer_setup(struct hrtimer *timer,
 				 enum hrtimer_restart (*function)(struct hrtimer *),
 				 clockid_t clock_id, enum hrtimer_mode mode)
@@ -42,7 +45,7 @@ static inline void hrtimer_setup(struct hrtimer *timer,
  * was what no flag meant (some stable 6.12 releases have the flag too, and
  * do not need it).
  */
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 17, 0)
+#if !IOBAND_KERNEL_BEFORE(6, 17, 0)
 #define IOBAND_WQ_PERCPU	WQ_PERCPU
 #else
 #define IOBAND_WQ_PERCPU	0
@@ -56,7 +59,7 @@ static inline void hrtimer_setup(struct hrtimer *timer,
  */
 static inline struct mem_cgroup *ioband_folio_memcg(struct folio *folio)
 {
-#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 13, 0)
+#if IOBAND_KERNEL_BEFORE(6, 13, 0)
 	return folio_memcg_rcu(folio);
 #else
 	return folio_memcg(folio);

@@ -9,7 +9,16 @@
  *  ioband_group   one job on a target: the default group (ID -1) or a group
  *                 attached by ID (uid, gid, pid, pgrp or cgroup ID).
  *
- * All scheduling state of a domain is protected by ioband_device.lock.
+ * Files:
+ *  ioband-target.c   the target type and the data path (map, end_io,
+ *                    dispatch, anticipation)
+ *  ioband-table.c    the table line, ctr and dtr
+ *  ioband-domain.c   domains, groups, and targets joining and leaving them
+ *  ioband-suspend.c  suspend and resume
+ *  ioband-message.c  messages and status
+ *  ioband-policy.c   the scheduling policies
+ *  ioband-type.c     the group types: who issued a bio
+ *  compat.h          all that depends on the kernel version
  */
 #ifndef DM_IOBAND_H
 #define DM_IOBAND_H
@@ -31,9 +40,14 @@
 #define IOBAND_DEFAULT_TOKEN	2048
 #define IOBAND_DEFAULT_WEIGHT	100
 
-/* Upper bounds keep the u64 share arithmetic exact and memory bounded. */
+/*
+ * Upper bounds keep the u64 share arithmetic exact and memory bounded.
+ * Plain numbers: the table's error messages spell them (__stringify).
+ */
+#define IOBAND_MAX_DEVGROUP	2147483647	/* INT_MAX */
+#define IOBAND_MAX_THROTTLE	65535		/* below IOBAND_MAX_LIMIT */
 #define IOBAND_MAX_LIMIT	65536
-#define IOBAND_MAX_TOKEN	(1U << 30)
+#define IOBAND_MAX_TOKEN	1073741824	/* 2^30 */
 #define IOBAND_MAX_WEIGHT	1000000
 #define IOBAND_MAX_GROUPS	4096
 /* bios dispatched per run of the dispatch work, with interrupts off */
@@ -47,37 +61,71 @@ struct ioband_group;
 struct ioband_device;
 
 /*
- * A scheduling policy decides which held bio goes next.  Every hook runs
- * under ioband_device.lock.
+ * Locking, outermost first:
+ *
+ *   ioband_mutex      the lists of domains and targets, and a domain's
+ *                     reference count: ctr, dtr and resume.
+ *   ioband_target.msg_lock
+ *                     one target's groups and type as messages change them;
+ *                     ctr takes a predecessor's to copy them.
+ *   ioband_device.lock
+ *                     all scheduling state of a domain, and the groups of
+ *                     its targets.  Taken with interrupts off: end_io may run
+ *                     in interrupt context.  Never held across a sleep.
+ *
+ * A lock may be taken while holding the ones above it, never the reverse.
+ */
+extern struct mutex ioband_mutex;
+
+/*
+ * A scheduling family: how groups take turns.  Every hook runs under
+ * ioband_device.lock with interrupts off and must not sleep.  They are
+ * called from map() (the submitter), end_io() (possibly in interrupt
+ * context), the dispatch work, and message, resume and suspend handlers.
+ * Optional hooks may be NULL: call them through the ioband_policy_*()
+ * wrappers below, which supply the default.
  */
 struct ioband_policy_ops {
-	const char *name;
-	/* weights, token_base or io_limit changed: recompute per-group shares */
-	void (*recalc)(struct ioband_device *dp);
-	/* group joined the domain's accounting */
+	/* @gp joined the domain's accounting, or the domain changed policy */
 	void (*group_init)(struct ioband_group *gp);
-	/* > 0: may dispatch now, larger is more urgent; 0: must wait */
+	/*
+	 * optional: settle what @gp is owed since it was last looked at (the
+	 * weight family: the tokens of an epoch it missed).  Called right
+	 * before @gp is asked can_dispatch() or considered by pick().
+	 */
+	void (*refill)(struct ioband_group *gp);
+	/* > 0: may dispatch now, larger is more urgent; 0: must wait.  Pure. */
 	int (*can_dispatch)(struct ioband_group *gp);
-	/* bio is being dispatched: charge it */
-	void (*charge)(struct ioband_group *gp, struct bio *bio);
-	/* nothing can dispatch while the disk has room: start a new epoch */
+	/* a bio that costs @cost is being dispatched for @gp: charge it */
+	void (*charge)(struct ioband_group *gp, u64 cost);
+	/*
+	 * optional: nothing can dispatch while the disk has room: start a new
+	 * epoch.  False (the default): there are no epochs.
+	 */
 	bool (*new_epoch)(struct ioband_device *dp);
-	/* the backlogged group to serve next */
+	/* the backlogged group to serve next, or NULL.  Pure. */
 	struct ioband_group *(*pick)(struct ioband_device *dp);
 	/*
 	 * optional: @gp just went idle while others wait; nanoseconds to keep
-	 * the disk's free room for its next bio, or 0 to hand it on at once
+	 * the disk's free room for its next bio, or 0 (the default) to hand it
+	 * on at once
 	 */
 	u64 (*anticipate)(struct ioband_device *dp, struct ioband_group *gp);
 	/* held bios go as soon as the disk has room, not at an epoch's end */
 	bool work_conserving;
 };
 
-extern const struct ioband_policy_ops ioband_policy_weight;
-extern const struct ioband_policy_ops ioband_policy_weight_iosize;
-extern const struct ioband_policy_ops ioband_policy_fair;
-extern const struct ioband_policy_ops ioband_policy_fair_iosize;
-const struct ioband_policy_ops *ioband_policy_find(const char *name);
+/* A policy as a table line or message names it: a family and a cost. */
+struct ioband_policy {
+	const char *name;
+	const struct ioband_policy_ops *ops;
+	bool iosize;		/* a bio costs its sectors rather than 1 */
+};
+
+extern const struct ioband_policy *const ioband_policy_default;
+const struct ioband_policy *ioband_policy_find(const char *name);
+void ioband_recalc_shares(struct ioband_device *dp);
+void ioband_policy_refill_backlog(struct ioband_device *dp);
 
 /* Who issued a bio: maps it to a group ID. */
 struct ioband_type {
@@ -93,6 +141,14 @@ struct ioband_stat {
 	u64 reqs;
 	u64 delayed;
 	u64 sectors;
+};
+
+/* Domain settings of a table line; 0 or NULL: not given, keep the domain's. */
+struct ioband_settings {
+	unsigned int throttle;
+	unsigned int limit;
+	unsigned int token;
+	const struct ioband_policy *policy;
 };
 
 struct ioband_group {
@@ -144,8 +200,7 @@ struct ioband_target {
 	bool noflush;		/* ... and push held bios back to dm core */
 
 	/* domain settings the table line asked for, applied at resume */
-	unsigned int want_throttle, want_limit, want_token;
-	const struct ioband_policy_ops *want_policy;
+	struct ioband_settings want;
 };
 
 struct ioband_device {
@@ -153,14 +208,14 @@ struct ioband_device {
 	unsigned int id;		/* device-group ID */
 	unsigned int refs;		/* targets using this domain */
 
-	spinlock_t lock;
+	spinlock_t lock;		/* see "Locking" above */
 	struct list_head groups;	/* groups of active targets */
 	struct list_head backlog;	/* groups holding bios */
 	u64 weight_total;		/* sum of weights in groups */
 	unsigned int io_throttle;
 	unsigned int io_limit;
 	unsigned int token_base;
-	const struct ioband_policy_ops *policy;
+	const struct ioband_policy *policy;
 	unsigned int epoch;
 	u64 vtime;			/* fair: start tag of the last dispatch */
 	unsigned int issued;		/* dispatched and not completed */
@@ -180,7 +235,131 @@ struct ioband_device {
 	struct workqueue_struct *wq;
 };
 
-/* ioband-policy.c helpers shared by the policies */
-void ioband_recalc_shares(struct ioband_device *dp);
+/* Where a bio is, kept in its per-bio data for end_io. */
+enum ioband_bio_state {
+	IOB_NONE,	/* not scheduled: empty flush, or pushed back */
+	IOB_HELD,	/* on a group's held_bios */
+	IOB_ISSUED,	/* counted in issued and the group's inflight */
+};
 
+struct ioband_bio {
+	struct ioband_group *gp;
+	enum ioband_bio_state state;
+	u64 issued_ns;		/* policies that anticipate: when it went down */
+};
+
+static inline struct ioband_bio *ioband_per_bio(struct bio *bio)
+{
+	return dm_per_bio_data(bio, sizeof(struct ioband_bio));
+}
+
+/* The policy hooks, with the defaults of the optional ones. */
+static inline void ioband_policy_group_init(struct ioband_device *dp,
+					    struct ioband_group *gp)
+{
+	dp->policy->ops->group_init(gp);
+}
+
+static inline void ioband_policy_refill(struct ioband_device *dp,
+					struct ioband_group *gp)
+{
+	if (dp->policy->ops->refill)
+		dp->policy->ops->refill(gp);
+}
+
+static inline int ioband_policy_can_dispatch(struct ioband_device *dp,
+					     struct ioband_group *gp)
+{
+	return dp->policy->ops->can_dispatch(gp);
+}
+
+static inline void ioband_policy_charge(struct ioband_device *dp,
+					struct ioband_group *gp, struct bio *bio)
+{
+	u64 cost = dp->policy->iosize ? max(bio_sectors(bio), 1U) : 1;
+
+	dp->policy->ops->charge(gp, cost);
+}
+
+static inline bool ioband_policy_new_epoch(struct ioband_device *dp)
+{
+	return dp->policy->ops->new_epoch && dp->policy->ops->new_epoch(dp);
+}
+
+static inline struct ioband_group *ioband_policy_pick(struct ioband_device *dp)
+{
+	return dp->policy->ops->pick(dp);
+}
+
+static inline bool ioband_policy_anticipates(struct ioband_device *dp)
+{
+	return dp->policy->ops->anticipate;
+}
+
+static inline u64 ioband_policy_anticipate(struct ioband_device *dp,
+					   struct ioband_group *gp)
+{
+	if (!dp->policy->ops->anticipate)
+		return 0;
+	return dp->policy->ops->anticipate(dp, gp);
+}
+
+static inline bool ioband_policy_work_conserving(struct ioband_device *dp)
+{
+	return dp->policy->ops->work_conserving;
+}
+
+/* io_throttle must stay below io_limit: the one statement of the rule */
+static inline bool ioband_throttle_below_limit(unsigned int throttle,
+					       unsigned int limit)
+{
+	return throttle < limit;
+}
+
+/* ioband-domain.c: domains, their groups, and targets joining them */
+struct ioband_device *ioband_device_get(unsigned int id, bool *created);
+void ioband_device_put(struct ioband_device *dp);
+void ioband_wake_and_dispatch(struct ioband_device *dp);
+void ioband_group_init(struct ioband_group *gp, struct ioband_target *t,
+		       u64 id, unsigned int weight);
+struct ioband_group *ioband_group_find(struct ioband_target *t, u64 id);
+void ioband_group_insert(struct ioband_target *t, struct ioband_group *gp);
+void ioband_group_join_domain(struct ioband_device *dp,
+			      struct ioband_group *gp);
+void ioband_group_leave_domain(struct ioband_device *dp,
+			       struct ioband_group *gp);
+void ioband_group_set_weight(struct ioband_device *dp, struct ioband_group *gp,
+			     unsigned int weight);
+int ioband_target_add_group(struct ioband_target *t, u64 id,
+			    unsigned int weight);
+void ioband_target_free_groups(struct ioband_target *t);
+void ioband_target_join_domain(struct ioband_target *t);
+void ioband_target_leave_domain(struct ioband_target *t);
+void ioband_target_publish(struct ioband_target *t);
+void ioband_target_unpublish(struct ioband_target *t);
+struct ioband_target *ioband_find_predecessor(struct ioband_target *t);
+void ioband_apply_settings(struct ioband_target *t);
+
+/* ioband-table.c: the table line, constructor and destructor */
+int ioband_parse_uint(const char *s, unsigned int min, unsigned int max,
+		      unsigned int *out);
+int ioband_parse_id(const struct ioband_type *type, const char *s, u64 *out);
+void ioband_split_id_value(char *s, char **idstr, char **valstr);
+int ioband_ctr(struct dm_target *ti, unsigned int argc, char **argv);
+void ioband_dtr(struct dm_target *ti);
+
+/* ioband-target.c: the data path */
+void ioband_dispatch_work(struct work_struct *work);
+
+/* ioband-suspend.c */
+void ioband_presuspend(struct dm_target *ti);
+void ioband_presuspend_undo(struct dm_target *ti);
+void ioband_postsuspend(struct dm_target *ti);
+void ioband_resume(struct dm_target *ti);
+
+/* ioband-message.c: messages and status */
+int ioband_message(struct dm_target *ti, unsigned int argc, char **argv,
+		   char *result, unsigned int maxlen);
+void ioband_status(struct dm_target *ti, status_type_t type,
+		   unsigned int status_flags, char *result, unsigned int maxlen);
 #endif /* DM_IOBAND_H */

@@ -15,6 +15,7 @@
  * "fair" and "fair-iosize": start-time fair queueing, no epochs (see below).
  */
 #include "dm-ioband.h"
+#include <linux/bits.h>
 #include <linux/math64.h>
 
 /*
@@ -42,10 +43,22 @@ void ioband_recalc_shares(struct ioband_device *dp)
 		 * fair dispatches the moment the disk has room: a group whose
 		 * submitter is still waking up would lose its turn
 		 */
-		if (dp->policy->work_conserving)
+		if (ioband_policy_work_conserving(dp))
 			gp->hold_limit = max_t(u64, gp->hold_limit,
 					       IOBAND_FAIR_MIN_HOLD);
 	}
+}
+
+/* Every group with work gets the tokens of the epoch it missed. */
+void ioband_policy_refill_backlog(struct ioband_device *dp)
+{
+	struct ioband_group *gp;
+
+	lockdep_assert_held(&dp->lock);
+	if (!dp->policy->ops->refill)
+		return;
+	list_for_each_entry(gp, &dp->backlog, backlog_entry)
+		dp->policy->ops->refill(gp);
 }
 
 static void weight_group_init(struct ioband_group *gp)
@@ -61,6 +74,11 @@ static int weight_priority(struct ioband_group *gp)
 	return (int)clamp_t(s64, frac, 0, 1024) + 1;
 }
 
+static int weight_can_dispatch(struct ioband_group *gp)
+{
+	return gp->token > 0 ? weight_priority(gp) : 0;
+}
+
 /* The backlogged group with the most of its tokens left. */
 static struct ioband_group *weight_pick(struct ioband_device *dp)
 {
@@ -68,7 +86,7 @@ static struct ioband_group *weight_pick(struct ioband_device *dp)
 	int prio, best_prio = 0;
 
 	list_for_each_entry(gp, &dp->backlog, backlog_entry) {
-		prio = dp->policy->can_dispatch(gp);
+		prio = weight_can_dispatch(gp);
 		if (prio > best_prio) {
 			best = gp;
 			best_prio = prio;
@@ -77,29 +95,25 @@ static struct ioband_group *weight_pick(struct ioband_device *dp)
 	return best;
 }
 
-static int weight_can_dispatch(struct ioband_group *gp)
+/* Once an epoch, refill a group that ran out; debt (iosize) carries over. */
+static void weight_refill(struct ioband_group *gp)
 {
 	struct ioband_device *dp = gp->tgt->dp;
 
 	if (gp->token <= 0 && gp->epoch != dp->epoch) {
-		/* refill; debt from large bios (iosize) carries over */
 		gp->token = min(gp->token + gp->token_init, gp->token_init);
 		gp->epoch = dp->epoch;
 	}
-	return gp->token > 0 ? weight_priority(gp) : 0;
 }
 
-static void weight_charge(struct ioband_group *gp, struct bio *bio)
+/*
+ * A group dispatches only with tokens left, so a cost of 1 never reaches
+ * the bound; with iosize it keeps one huge discard from stalling a group
+ * for long.
+ */
+static void weight_charge(struct ioband_group *gp, u64 cost)
 {
-	gp->token--;
-}
-
-static void iosize_charge(struct ioband_group *gp, struct bio *bio)
-{
-	s64 cost = max_t(s64, bio_sectors(bio), 1);
-
-	/* bound the debt so one huge discard cannot stall a group for long */
-	gp->token = max(gp->token - cost, -4 * gp->token_init);
+	gp->token = max(gp->token - (s64)cost, -4 * gp->token_init);
 }
 
 static bool weight_new_epoch(struct ioband_device *dp)
@@ -108,22 +122,11 @@ static bool weight_new_epoch(struct ioband_device *dp)
 	return true;
 }
 
-const struct ioband_policy_ops ioband_policy_weight = {
-	.name = "weight",
-	.recalc = ioband_recalc_shares,
+static const struct ioband_policy_ops weight_ops = {
 	.group_init = weight_group_init,
+	.refill = weight_refill,
 	.can_dispatch = weight_can_dispatch,
 	.charge = weight_charge,
-	.new_epoch = weight_new_epoch,
-	.pick = weight_pick,
-};
-
-const struct ioband_policy_ops ioband_policy_weight_iosize = {
-	.name = "weight-iosize",
-	.recalc = ioband_recalc_shares,
-	.group_init = weight_group_init,
-	.can_dispatch = weight_can_dispatch,
-	.charge = iosize_charge,
 	.new_epoch = weight_new_epoch,
 	.pick = weight_pick,
 };
@@ -138,7 +141,7 @@ const struct ioband_policy_ops ioband_policy_weight_iosize = {
  * start of the last dispatch), so being idle earns no credit.
  * Virtual times are compared modulo 2^64, like jiffies.
  */
-#define IOBAND_VT_SCALE	(1ULL << 20)	/* weight 10^6 still advances */
+#define IOBAND_VT_SCALE	BIT_ULL(20)	/* weight 10^6 still advances */
 
 static bool vt_before(u64 a, u64 b)
 {
@@ -202,7 +205,7 @@ static u64 fair_anticipate(struct ioband_device *dp, struct ioband_group *gp)
 	return 2 * gp->think_ns + 100 * NSEC_PER_USEC;
 }
 
-static void fair_advance(struct ioband_group *gp, u64 cost)
+static void fair_charge(struct ioband_group *gp, u64 cost)
 {
 	struct ioband_device *dp = gp->tgt->dp;
 	u64 start = fair_start(dp, gp);
@@ -211,62 +214,34 @@ static void fair_advance(struct ioband_group *gp, u64 cost)
 	gp->vtag = start + div_u64(cost * IOBAND_VT_SCALE, gp->weight);
 }
 
-static void fair_charge(struct ioband_group *gp, struct bio *bio)
-{
-	fair_advance(gp, 1);
-}
-
-static void fair_iosize_charge(struct ioband_group *gp, struct bio *bio)
-{
-	fair_advance(gp, max_t(u64, bio_sectors(bio), 1));
-}
-
-/* Nothing to refill: a group waits only for room on the disk. */
-static bool fair_new_epoch(struct ioband_device *dp)
-{
-	return false;
-}
-
-const struct ioband_policy_ops ioband_policy_fair = {
-	.name = "fair",
-	.recalc = ioband_recalc_shares,
+static const struct ioband_policy_ops fair_ops = {
 	.group_init = fair_group_init,
 	.can_dispatch = fair_can_dispatch,
 	.charge = fair_charge,
-	.new_epoch = fair_new_epoch,
 	.pick = fair_pick,
 	.anticipate = fair_anticipate,
 	.work_conserving = true,
 };
 
-const struct ioband_policy_ops ioband_policy_fair_iosize = {
-	.name = "fair-iosize",
-	.recalc = ioband_recalc_shares,
-	.group_init = fair_group_init,
-	.can_dispatch = fair_can_dispatch,
-	.charge = fair_iosize_charge,
-	.new_epoch = fair_new_epoch,
-	.pick = fair_pick,
-	.anticipate = fair_anticipate,
-	.work_conserving = true,
+static const struct ioband_policy ioband_policies[] = {
+	{ "weight",		&weight_ops,	false },
+	{ "weight-iosize",	&weight_ops,	true },
+	{ "fair",		&fair_ops,	false },
+	{ "fair-iosize",	&fair_ops,	true },
 };
 
-static const struct ioband_policy_ops *const ioband_policies[] = {
-	&ioband_policy_weight,
-	&ioband_policy_weight_iosize,
-	&ioband_policy_fair,
-	&ioband_policy_fair_iosize,
-};
+/* what a new domain uses, and the seed's alias "default" */
+const struct ioband_policy *const ioband_policy_default = &ioband_policies[0];
 
-const struct ioband_policy_ops *ioband_policy_find(const char *name)
+const struct ioband_policy *ioband_policy_find(const char *name)
 {
 	int i;
 
 	/* "default" was the seed's alias for the weight policy */
 	if (!strcmp(name, "default"))
-		return &ioband_policy_weight;
+		return ioband_policy_default;
 	for (i = 0; i < ARRAY_SIZE(ioband_policies); i++)
-		if (!strcmp(name, ioband_policies[i]->name))
-			return ioband_policies[i];
+		if (!strcmp(name, ioband_policies[i].name))
+			return &ioband_policies[i];
 	return NULL;
 }

@@ -1,0 +1,361 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ioband messages and status.  A message that fails logs why (rate-limited)
+ * and changes nothing.  Messages to one target are serialised by msg_lock.
+ */
+#include "dm-ioband.h"
+
+#include <linux/slab.h>
+
+#define DM_MSG_PREFIX "ioband"
+
+static bool target_has_defaults(struct ioband_target *t)
+{
+	struct ioband_device *dp = t->dp;
+
+	return t->type == &ioband_type_none && !t->ngroups &&
+	       dp->policy == ioband_policy_default &&
+	       dp->token_base == IOBAND_DEFAULT_TOKEN &&
+	       t->defgrp.weight == IOBAND_DEFAULT_WEIGHT;
+}
+
+static void emit_stats(struct ioband_group *gp, char *result,
+		       unsigned int maxlen, unsigned int *szp)
+{
+	unsigned int sz = *szp;
+	int i;
+
+	for (i = 0; i < 2; i++)
+		DMEMIT(" %llu %llu %llu", gp->stat[i].reqs, gp->stat[i].delayed,
+		       gp->stat[i].sectors);
+	*szp = sz;
+}
+
+static void emit_ima(struct ioband_target *t, char *result,
+		     unsigned int maxlen, unsigned int *szp)
+{
+	struct ioband_device *dp = t->dp;
+	unsigned int sz = *szp;
+
+	DMEMIT(",device_name=%s,device_group=%u,io_throttle=%u,io_limit=%u,type=%s,policy=%s;",
+	       t->dev->name, dp->id, dp->io_throttle, dp->io_limit,
+	       t->type->name, dp->policy->name);
+	*szp = sz;
+}
+
+void ioband_status(struct dm_target *ti, status_type_t type,
+		   unsigned int status_flags, char *result, unsigned int maxlen)
+{
+	struct ioband_target *t = ti->private;
+	struct ioband_device *dp = t->dp;
+	struct ioband_group *gp;
+	unsigned int sz = 0;
+
+	spin_lock_irq(&dp->lock);
+	switch (type) {
+	case STATUSTYPE_INFO:
+		DMEMIT("%u -1", dp->id);
+		emit_stats(&t->defgrp, result, maxlen, &sz);
+		list_for_each_entry(gp, &t->groups, tgt_entry) {
+			DMEMIT(" %llu", gp->id);
+			emit_stats(gp, result, maxlen, &sz);
+		}
+		break;
+	case STATUSTYPE_TABLE:
+		DMEMIT("%s %u %u %u", t->dev->name, dp->id, dp->io_throttle,
+		       dp->io_limit);
+		if (target_has_defaults(t))
+			break;
+		DMEMIT(" %s %s %u :%u", t->type->name, dp->policy->name,
+		       dp->token_base, t->defgrp.weight);
+		list_for_each_entry(gp, &t->groups, tgt_entry)
+			DMEMIT(" %llu:%u", gp->id, gp->weight);
+		break;
+	case STATUSTYPE_IMA:
+		DMEMIT_TARGET_NAME_VERSION(ti->type);
+		emit_ima(t, result, maxlen, &sz);
+		break;
+	}
+	spin_unlock_irq(&dp->lock);
+}
+
+static int msg_attach(struct ioband_target *t, const char *arg)
+{
+	struct ioband_device *dp = t->dp;
+	struct ioband_group *gp;
+	u64 id;
+
+	if (!t->type->getid) {
+		DMWARN_LIMIT("attach: group type is none: set one with \"type\" first");
+		return -EINVAL;
+	}
+	if (ioband_parse_id(t->type, arg, &id)) {
+		DMWARN_LIMIT("attach: invalid %s ID \"%s\"", t->type->name, arg);
+		return -EINVAL;
+	}
+	if (t->ngroups >= IOBAND_MAX_GROUPS) {
+		DMWARN_LIMIT("attach: too many groups (%u)", IOBAND_MAX_GROUPS);
+		return -ENOSPC;
+	}
+	gp = kzalloc(sizeof(*gp), GFP_KERNEL);
+	if (!gp)
+		return -ENOMEM;
+	ioband_group_init(gp, t, id, IOBAND_DEFAULT_WEIGHT);
+
+	spin_lock_irq(&dp->lock);
+	if (ioband_group_find(t, id)) {
+		spin_unlock_irq(&dp->lock);
+		kfree(gp);
+		DMWARN_LIMIT("attach: group %llu is already attached", id);
+		return -EEXIST;
+	}
+	ioband_group_insert(t, gp);
+	if (t->active) {
+		ioband_group_join_domain(dp, gp);
+		ioband_recalc_shares(dp);
+	}
+	spin_unlock_irq(&dp->lock);
+	/* sleepers whose bios now belong to the new group look again */
+	wake_up_all(&dp->waitq);
+	return 0;
+}
+
+static bool group_drained(struct ioband_device *dp, struct ioband_group *gp)
+{
+	bool done;
+
+	spin_lock_irq(&dp->lock);
+	done = !gp->held && !gp->inflight;
+	spin_unlock_irq(&dp->lock);
+	return done;
+}
+
+/* Unlinks the group; the caller waits for its bios without msg_lock. */
+static int msg_detach(struct ioband_target *t, const char *arg,
+		      struct ioband_group **dying)
+{
+	struct ioband_device *dp = t->dp;
+	struct ioband_group *gp;
+	u64 id;
+
+	if (!strcmp(arg, "-1")) {
+		DMWARN_LIMIT("detach: the default group cannot be detached");
+		return -EINVAL;
+	}
+	if (kstrtou64(arg, 10, &id)) {
+		DMWARN_LIMIT("detach: invalid group ID \"%s\"", arg);
+		return -EINVAL;
+	}
+	spin_lock_irq(&dp->lock);
+	gp = ioband_group_find(t, id);
+	if (!gp) {
+		spin_unlock_irq(&dp->lock);
+		DMWARN_LIMIT("detach: group %llu is not attached", id);
+		return -EINVAL;
+	}
+	/* new bios go to the default group; held ones drain unthrottled */
+	rb_erase(&gp->node, &t->tree);
+	list_del_init(&gp->tgt_entry);
+	t->ngroups--;
+	gp->dying = true;
+	ioband_group_leave_domain(dp, gp);
+	ioband_recalc_shares(dp);
+	spin_unlock_irq(&dp->lock);
+
+	ioband_wake_and_dispatch(dp);
+	*dying = gp;
+	return 0;
+}
+
+static int msg_type(struct ioband_target *t, const char *arg)
+{
+	const struct ioband_type *type = ioband_type_find(arg);
+
+	if (!type) {
+		DMWARN_LIMIT("type: unknown type \"%s\" (none, user, uid, gid, pid, pgrp, cgroup)",
+			     arg);
+		return -EINVAL;
+	}
+	if (type == t->type)
+		return 0;
+	if (t->ngroups) {
+		DMWARN_LIMIT("type: %u groups are attached: detach them first", t->ngroups);
+		return -EBUSY;
+	}
+	WRITE_ONCE(t->type, type);
+	return 0;
+}
+
+static int msg_weight(struct ioband_target *t, char *arg)
+{
+	struct ioband_device *dp = t->dp;
+	struct ioband_group *gp = &t->defgrp;
+	char *idstr, *valstr;
+	unsigned int w;
+	u64 id;
+
+	ioband_split_id_value(arg, &idstr, &valstr);
+	if (ioband_parse_uint(valstr, 1, IOBAND_MAX_WEIGHT, &w)) {
+		DMWARN_LIMIT("weight: invalid weight \"%s\" (1 to %u)", valstr, IOBAND_MAX_WEIGHT);
+		return -EINVAL;
+	}
+	if (idstr && strcmp(idstr, "-1") && kstrtou64(idstr, 10, &id)) {
+		DMWARN_LIMIT("weight: invalid group ID \"%s\"", idstr);
+		return -EINVAL;
+	}
+	spin_lock_irq(&dp->lock);
+	if (idstr && strcmp(idstr, "-1")) {
+		gp = ioband_group_find(t, id);
+		if (!gp) {
+			spin_unlock_irq(&dp->lock);
+			DMWARN_LIMIT("weight: group %llu is not attached", id);
+			return -EINVAL;
+		}
+	}
+	ioband_group_set_weight(dp, gp, w);
+	ioband_recalc_shares(dp);
+	spin_unlock_irq(&dp->lock);
+	wake_up_all(&dp->waitq);
+	return 0;
+}
+
+/* Domain-wide numbers: token, io_throttle, io_limit. */
+static int msg_domain(struct ioband_target *t, const char *cmd, const char *arg)
+{
+	struct ioband_device *dp = t->dp;
+	unsigned int v;
+	int r = 0;
+
+	if (!strcmp(cmd, "token")) {
+		if (ioband_parse_uint(arg, 1, IOBAND_MAX_TOKEN, &v)) {
+			DMWARN_LIMIT("token: invalid value \"%s\" (1 to %u)",
+				     arg, IOBAND_MAX_TOKEN);
+			return -EINVAL;
+		}
+	} else if (ioband_parse_uint(arg, 1, IOBAND_MAX_LIMIT, &v)) {
+		DMWARN_LIMIT("%s: invalid value \"%s\" (1 to %u)", cmd, arg, IOBAND_MAX_LIMIT);
+		return -EINVAL;
+	}
+
+	spin_lock_irq(&dp->lock);
+	if (!strcmp(cmd, "token")) {
+		dp->token_base = v;
+	} else if (!strcmp(cmd, "io_throttle")) {
+		if (!ioband_throttle_below_limit(v, dp->io_limit))
+			r = -EINVAL;
+		else
+			dp->io_throttle = v;
+	} else {
+		if (!ioband_throttle_below_limit(dp->io_throttle, v)) {
+			r = -EINVAL;
+		} else {
+			dp->io_limit = v;
+			dp->plugged = dp->issued >= v;
+		}
+	}
+	if (!r)
+		ioband_recalc_shares(dp);
+	spin_unlock_irq(&dp->lock);
+	if (r) {
+		DMWARN_LIMIT("%s: %u must be %s than io_%s", cmd, v,
+			     strcmp(cmd, "io_limit") ? "less" : "greater",
+			     strcmp(cmd, "io_limit") ? "limit" : "throttle");
+		return r;
+	}
+	ioband_wake_and_dispatch(dp);
+	return 0;
+}
+
+/* Every group of the domain starts afresh under the new policy. */
+static void set_policy(struct ioband_device *dp, const struct ioband_policy *p)
+{
+	struct ioband_group *gp;
+
+	spin_lock_irq(&dp->lock);
+	dp->policy = p;
+	list_for_each_entry(gp, &dp->groups, dom_entry)
+		ioband_policy_group_init(dp, gp);
+	ioband_recalc_shares(dp);
+	spin_unlock_irq(&dp->lock);
+	ioband_wake_and_dispatch(dp);
+}
+
+static int msg_policy(struct ioband_target *t, const char *arg)
+{
+	const struct ioband_policy *p = ioband_policy_find(arg);
+
+	if (p) {
+		set_policy(t->dp, p);
+		return 0;
+	}
+	DMWARN_LIMIT("policy: unknown policy \"%s\" (weight, weight-iosize, fair, fair-iosize)",
+		     arg);
+	return -EINVAL;
+}
+
+static void msg_reset(struct ioband_target *t)
+{
+	struct ioband_group *gp;
+
+	spin_lock_irq(&t->dp->lock);
+	memset(t->defgrp.stat, 0, sizeof(t->defgrp.stat));
+	list_for_each_entry(gp, &t->groups, tgt_entry)
+		memset(gp->stat, 0, sizeof(gp->stat));
+	spin_unlock_irq(&t->dp->lock);
+}
+
+/* A "<command> <value>" message, under msg_lock. */
+static int run_message(struct ioband_target *t, const char *cmd, char *arg,
+		       struct ioband_group **dying)
+{
+	lockdep_assert_held(&t->msg_lock);
+	if (!strcmp(cmd, "type"))
+		return msg_type(t, arg);
+	if (!strcmp(cmd, "attach"))
+		return msg_attach(t, arg);
+	if (!strcmp(cmd, "detach"))
+		return msg_detach(t, arg, dying);
+	if (!strcmp(cmd, "weight"))
+		return msg_weight(t, arg);
+	if (!strcmp(cmd, "token") || !strcmp(cmd, "io_throttle") ||
+	    !strcmp(cmd, "io_limit"))
+		return msg_domain(t, cmd, arg);
+	if (!strcmp(cmd, "policy"))
+		return msg_policy(t, arg);
+	DMWARN_LIMIT("%s: unknown message \"%s\"",
+		     dm_table_device_name(t->ti->table), cmd);
+	return -EINVAL;
+}
+
+int ioband_message(struct dm_target *ti, unsigned int argc, char **argv,
+		   char *result, unsigned int maxlen)
+{
+	struct ioband_target *t = ti->private;
+	const char *cmd = argc ? argv[0] : "";
+	struct ioband_group *dying = NULL;
+	int r;
+
+	if (argc == 1 && !strcmp(cmd, "reset")) {
+		msg_reset(t);
+		return 0;
+	}
+	if (argc != 2) {
+		DMWARN_LIMIT("%s: message must be \"reset\" or \"<command> <value>\"",
+			     dm_table_device_name(ti->table));
+		return -EINVAL;
+	}
+
+	mutex_lock(&t->msg_lock);
+	r = run_message(t, cmd, argv[1], &dying);
+	mutex_unlock(&t->msg_lock);
+
+	/*
+	 * detach returns once the group's bios are done.  The table cannot
+	 * go away meanwhile: the message ioctl holds a reference to it.
+	 */
+	if (dying) {
+		wait_event(t->dp->waitq, group_drained(t->dp, dying));
+		kfree(dying);
+	}
+	return r;
+}
