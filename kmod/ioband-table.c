@@ -18,6 +18,8 @@
 /* a table line has 2 to 4 arguments, or 8 and more (the long form) */
 #define IOBAND_SHORT_ARGS	4
 #define IOBAND_LONG_ARGS	8
+/* one line, so that it can be found with grep */
+#define IOBAND_TABLE_USAGE "Expected <dev> <device-group-id> [<io_throttle> [<io_limit>]] or <dev> <device-group-id> <io_throttle> <io_limit> <type> <policy> <token> :<weight> [<id>:<weight>]..."
 
 /*
  * Each limit is written once, here; the error spells it.  0 means "default"
@@ -225,7 +227,7 @@ static int parse_table(struct dm_target *ti, unsigned int argc, char **argv,
 	memset(a, 0, sizeof(*a));
 	a->default_weight = IOBAND_DEFAULT_WEIGHT;
 	if (argc < 2 || (argc > IOBAND_SHORT_ARGS && argc < IOBAND_LONG_ARGS)) {
-		ti->error = "Expected <dev> <device-group-id> [<io_throttle> [<io_limit>]] or <dev> <device-group-id> <io_throttle> <io_limit> <type> <policy> <token> :<weight> [<id>:<weight>]...";
+		ti->error = IOBAND_TABLE_USAGE;
 		return -EINVAL;
 	}
 	a->long_form = argc >= IOBAND_LONG_ARGS;

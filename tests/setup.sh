@@ -41,9 +41,15 @@ fi
 # tested in the guest), pinned, in the project's own venv.
 VNG_VERSION=1.42
 ANSIBLE_VERSION=2.18.19
+# (pip's output is read whole: grep -q leaving early would fail the pipe
+# under pipefail and rebuild a good venv)
+venv_has() {
+	local shown
+	shown=$("$cache/venv/bin/pip" show "$1" 2>/dev/null) || return 1
+	grep -qx "Version: $2" <<<"$shown"
+}
 if [ ! -x "$cache/venv/bin/vng" ] || [ ! -x "$cache/venv/bin/ansible-playbook" ] ||
-	! "$cache/venv/bin/pip" show virtme-ng 2>/dev/null | grep -q "^Version: $VNG_VERSION$" ||
-	! "$cache/venv/bin/pip" show ansible-core 2>/dev/null | grep -q "^Version: $ANSIBLE_VERSION$"; then
+	! venv_has virtme-ng "$VNG_VERSION" || ! venv_has ansible-core "$ANSIBLE_VERSION"; then
 	python3 -m venv "$cache/venv"
 	"$cache/venv/bin/pip" install -q "virtme-ng==$VNG_VERSION" "ansible-core==$ANSIBLE_VERSION"
 fi
