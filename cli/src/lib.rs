@@ -21,4 +21,5 @@ pub mod plan;
 pub mod profile;
 pub mod render;
 pub mod sys;
-pub mod target;
+/// The target's text language, from the `ioband-textlang` crate.
+pub use ioband_textlang as target;

@@ -1,9 +1,13 @@
 //! The ioband target's text language: table lines, messages and status lines.
 //!
-//! This is the one module that parses kernel text. Every type here implements
-//! [`FromStr`] and [`Display`]; for canonical text (single spaces, no leading
-//! zeros) `s.parse::<T>()?.to_string() == s` holds exactly, which is what lets
-//! `ioband status --raw` print the same bytes as `dmsetup status`.
+//! This is the one crate that parses kernel text. It needs only std; the
+//! features `serde` and `clap` add the derives the command-line tool wants on
+//! [`GroupType`] and [`Policy`] (the fuzzer builds it without them).
+//!
+//! Every type here implements [`FromStr`] and [`Display`]; for canonical text
+//! (single spaces, no leading zeros) `s.parse::<T>()?.to_string() == s` holds
+//! exactly, which is what lets `ioband status --raw` print the same bytes as
+//! `dmsetup status`.
 //!
 //! Formats (the contract with `dm-ioband.ko`):
 //!
@@ -118,14 +122,14 @@ pub fn parse_device_group(what: &'static str, s: &str) -> Result<u32, ParseError
 }
 
 /// Who an ioband group's I/O is attributed to.  The same words serve the
-/// command line (clap) and profiles (serde).  The fuzz target compiles
-/// this file on its own (cfg fuzzing), without serde and clap.
+/// command line (feature `clap`) and profiles (feature `serde`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[cfg_attr(
-    not(fuzzing),
-    derive(serde::Serialize, serde::Deserialize, clap::ValueEnum),
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
     serde(rename_all = "lowercase")
 )]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 pub enum GroupType {
     /// No extra groups; everything goes to the default group.
     None,
@@ -202,10 +206,11 @@ impl FromStr for GroupType {
 /// How shares are counted (also a command-line and profile value).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(
-    not(fuzzing),
-    derive(serde::Serialize, serde::Deserialize, clap::ValueEnum),
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
     serde(rename_all = "kebab-case")
 )]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 pub enum Policy {
     /// Share counted in bios (requests).
     Weight,
