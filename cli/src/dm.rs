@@ -22,7 +22,7 @@ use std::time::Duration;
 
 use devicemapper::{DevId, DmFlags, DmName, DmOptions, DmUuid, DM};
 
-use crate::target::Target;
+use crate::target::{Target, TARGET_NAME};
 
 /// Where device-mapper nodes live.
 pub const DM_DIR: &str = "/dev/mapper";
@@ -198,6 +198,13 @@ pub trait DmBackend {
     fn info(&self, name: &str) -> Result<DevInfo, DmError>;
     /// The device-mapper driver version, if known.
     fn driver_version(&self) -> Result<(u32, u32, u32), DmError>;
+}
+
+/// Is the ioband target loaded? `None` when the kernel cannot tell.
+pub fn ioband_target_loaded(dm: &dyn DmBackend) -> Option<bool> {
+    dm.target_versions()
+        .ok()
+        .map(|v| v.iter().any(|t| t.name == TARGET_NAME))
 }
 
 /// Check a device name before handing it to the kernel.

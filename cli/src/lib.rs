@@ -3,18 +3,21 @@
 //!
 //! * [`target`] — the target's text language (table lines, messages, status);
 //! * [`dm`] — the kernel interface ([`dm::DmBackend`]), the only code that
-//!   uses the `devicemapper` crate; [`fake`] is an in-memory stand-in;
+//!   uses the `devicemapper` crate; `fake` (tests only) is an in-memory
+//!   stand-in;
 //! * [`ids`] — user, group and cgroup names ↔ group ids;
 //! * [`render`] — tables, JSON and dmsetup-style raw output;
 //! * [`profile`] and [`plan`] — YAML profiles, and the plan that makes
-//!   the devices match them ([`apply`] runs it);
-//! * [`cli`] and [`commands`] — the command line and what each command does.
+//!   the devices match them (`ioband apply` runs it);
+//! * [`cli`] and [`commands`] — the command line and what each command does,
+//!   over the [`ctx::Ctx`] every command takes.
 
-pub mod apply;
 pub mod cli;
 pub mod commands;
+pub mod ctx;
 pub mod dm;
 pub mod error;
+#[cfg(test)]
 pub mod fake;
 pub mod ids;
 pub mod plan;

@@ -1,10 +1,14 @@
 //! Command tests against the fake backend.
 
 use super::*;
+use crate::cli::{Cli, Shell};
+use crate::dm::{errno, DmBackend, DmError};
 use crate::error::{EXIT_FAILURE, EXIT_USAGE};
 use crate::fake::FakeDm;
-use crate::ids::StaticNames;
-use crate::sys::FakeSystem;
+use crate::fake::FakeSystem;
+use crate::fake::StaticNames;
+use crate::ids::Names;
+use crate::sys::System;
 use crate::target::GroupId;
 use clap::Parser;
 

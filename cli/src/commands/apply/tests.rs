@@ -7,10 +7,10 @@ use crate::commands::tests::{run_cli, Out};
 use crate::dm::{DmBackend, DmError};
 use crate::error::Result;
 use crate::fake::FakeDm;
-use crate::ids::StaticNames;
+use crate::fake::FakeSystem;
+use crate::fake::StaticNames;
 use crate::plan;
 use crate::profile;
-use crate::sys::FakeSystem;
 use crate::target::Target;
 
 static SEQ: AtomicUsize = AtomicUsize::new(0);

@@ -1,10 +1,19 @@
-//! An in-memory device-mapper with an ioband target, for tests.
+//! Test fakes (compiled only for tests): an in-memory device-mapper with an
+//! ioband target ([`FakeDm`]), name lookups from a table ([`StaticNames`])
+//! and a system with fixed devices and a clock that moves on sleep
+//! ([`FakeSystem`]).
 //!
-//! It follows the kernel's text contract: tables are validated when loaded,
-//! `table` prints the kernel's canonical form (`Config::to_kernel_params`),
+//! [`FakeDm`] follows the kernel's text contract: tables are validated when
+//! loaded, `table` prints the kernel's canonical form (`Config::to_kernel_params`),
 //! messages are validated and applied with the same errno values the module
 //! uses, and `status` prints the counters. Tests drive I/O with
 //! [`FakeDm::record_io`].
+
+mod names;
+mod system;
+
+pub use names::StaticNames;
+pub use system::FakeSystem;
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;

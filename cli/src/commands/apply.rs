@@ -8,7 +8,8 @@ use std::time::Duration;
 use serde::Serialize;
 
 use crate::cli::ApplyArgs;
-use crate::commands::{io_err, Ctx};
+use crate::ctx::{io_err, Ctx};
+use crate::dm;
 use crate::error::{Error, Result, EXIT_FAILURE};
 use crate::plan::{self, ActionJson};
 use crate::profile::{self, Profile, MAX_PROFILE_BYTES};
@@ -311,7 +312,7 @@ pub fn apply(a: &ApplyArgs, ctx: &mut Ctx<'_>) -> Result<()> {
             *first = format!("{why}: {first}");
         }
     }
-    if !r.errors.is_empty() && crate::commands::ioband_loaded(dm) == Some(false) {
+    if !r.errors.is_empty() && dm::ioband_target_loaded(dm) == Some(false) {
         r.errors[0]
             .push_str(" (the ioband target is not loaded: run `modprobe dm-ioband`, as root)");
     }
