@@ -1,8 +1,9 @@
-//! The only module that talks to the kernel.
+//! The only module that talks to the kernel through ioctls: device-mapper
+//! (below) and a block device's size ([`block_device_bytes`]).
 //!
 //! [`DmBackend`] is the small interface the rest of the tool uses; [`KernelDm`]
 //! implements it over the device-mapper ioctls (the `devicemapper` crate), and
-//! `crate::fake::FakeDm` implements it in memory for tests. Nothing outside
+//! `crate::fake::FakeDm` (tests only) implements it in memory. Nothing outside
 //! this file imports `devicemapper`.
 //!
 //! Device nodes: with udev running (`/run/udev/control` exists) the
@@ -230,6 +231,20 @@ pub fn validate_name(name: &str) -> Result<(), String> {
         ));
     }
     Ok(())
+}
+
+nix::ioctl_read!(blkgetsize64, 0x12, 114, u64);
+
+/// The size in bytes of the block device at `path` (the `BLKGETSIZE64`
+/// ioctl); errors name the path.
+pub fn block_device_bytes(path: &str) -> Result<u64, String> {
+    use std::os::fd::AsRawFd;
+    let f = fs::File::open(path).map_err(|e| format!("{path}: {e}"))?;
+    let mut bytes: u64 = 0;
+    // SAFETY: BLKGETSIZE64 writes one u64 through the pointer we pass.
+    unsafe { blkgetsize64(f.as_raw_fd(), &mut bytes) }
+        .map_err(|e| format!("{path}: BLKGETSIZE64: {}", e.desc()))?;
+    Ok(bytes)
 }
 
 /// The real backend: device-mapper ioctls on `/dev/mapper/control`.

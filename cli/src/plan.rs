@@ -25,8 +25,8 @@ use crate::ids::{self, Names};
 use crate::profile::{self, DevName, DeviceSpec, GroupSpec, Profile, State};
 use crate::sys::System;
 use crate::target::{
-    Config, Extended, GroupType, GroupWeight, Message, Policy, TableParams, Target,
-    DEFAULT_IO_LIMIT, DEFAULT_IO_THROTTLE, DEFAULT_TOKEN, DEFAULT_WEIGHT, TARGET_NAME,
+    parse_major_minor, Config, Extended, GroupType, GroupWeight, Message, Policy, TableParams,
+    Target, DEFAULT_IO_LIMIT, DEFAULT_IO_THROTTLE, DEFAULT_TOKEN, DEFAULT_WEIGHT, TARGET_NAME,
 };
 
 /// Shared settings of one device group.
@@ -116,11 +116,6 @@ pub struct Actual {
     pub others: BTreeSet<String>,
 }
 
-fn parse_devnum(s: &str) -> Option<(u32, u32)> {
-    let (a, b) = s.split_once(':')?;
-    Some((a.parse().ok()?, b.parse().ok()?))
-}
-
 /// Read the actual state.
 pub fn read_actual(dm: &dyn DmBackend) -> Result<Actual, String> {
     let mut a = Actual::default();
@@ -145,7 +140,7 @@ pub fn read_actual(dm: &dyn DmBackend) -> Result<Actual, String> {
                     d.name,
                     Existing {
                         length: one.length,
-                        dev: parse_devnum(&cfg.device),
+                        dev: parse_major_minor(&cfg.device),
                         table: t.clone(),
                         cfg,
                     },
@@ -232,7 +227,7 @@ fn resolve_device(
     let name = &spec.name.0;
     let mut errs = Vec::new();
     let given = spec.device.clone().unwrap_or_default();
-    let path = profile::device_path(&given);
+    let path = profile::expand_device_name(&given);
     let dev = sys
         .block_device_number(&path)
         .map_err(|e| errs.push(format!("device {name}: {e}")))

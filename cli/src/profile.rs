@@ -516,7 +516,7 @@ pub fn merge(profiles: Vec<(String, Profile)>) -> Result<Profile, String> {
 /// The underlying device path a profile names: `vg/lv` becomes
 /// `/dev/mapper/vg-lv` (dashes doubled as LVM does), `MAJOR:MINOR` and
 /// paths are kept.
-pub fn device_path(dev: &str) -> String {
+pub fn expand_device_name(dev: &str) -> String {
     if dev.starts_with('/') || dev.contains(':') {
         return dev.to_string();
     }
@@ -770,11 +770,11 @@ pub(crate) mod tests {
 
     #[test]
     fn lvm_names_and_paths() {
-        assert_eq!(device_path("vg0/lv0"), "/dev/mapper/vg0-lv0");
-        assert_eq!(device_path("my-vg/lv-a"), "/dev/mapper/my--vg-lv--a");
-        assert_eq!(device_path("/dev/sda1"), "/dev/sda1");
-        assert_eq!(device_path("8:1"), "8:1");
-        assert_eq!(device_path("sda1"), "/dev/sda1");
+        assert_eq!(expand_device_name("vg0/lv0"), "/dev/mapper/vg0-lv0");
+        assert_eq!(expand_device_name("my-vg/lv-a"), "/dev/mapper/my--vg-lv--a");
+        assert_eq!(expand_device_name("/dev/sda1"), "/dev/sda1");
+        assert_eq!(expand_device_name("8:1"), "8:1");
+        assert_eq!(expand_device_name("sda1"), "/dev/sda1");
     }
 
     #[test]

@@ -108,6 +108,22 @@ fn parse_positive_u32(what: &'static str, field: &str, s: &str) -> Result<u32, P
     Ok(v)
 }
 
+/// Split a block device number written `MAJOR:MINOR` (as the kernel prints
+/// the underlying device of a table) into its two digit strings; `None` for
+/// anything else (a path, a name, an empty or non-digit half).
+pub fn split_major_minor(s: &str) -> Option<(&str, &str)> {
+    let (major, minor) = s.split_once(':')?;
+    let digits = |x: &str| !x.is_empty() && x.bytes().all(|c| c.is_ascii_digit());
+    (digits(major) && digits(minor)).then_some((major, minor))
+}
+
+/// A block device number `MAJOR:MINOR` as numbers ([`split_major_minor`],
+/// each half fitting a `u32`).
+pub fn parse_major_minor(s: &str) -> Option<(u32, u32)> {
+    let (major, minor) = split_major_minor(s)?;
+    Some((major.parse().ok()?, minor.parse().ok()?))
+}
+
 /// Parse a device-group id: a non-negative integer up to `i32::MAX`.
 pub fn parse_device_group(what: &'static str, s: &str) -> Result<u32, ParseError> {
     let v = parse_u64(what, "device-group-id", s)?;
@@ -1254,6 +1270,21 @@ mod tests {
         assert!("1 -2 1 2 3 4 5 6".parse::<Status>().is_err());
         assert!("x".parse::<Status>().is_err());
         assert!("1 -1 1 2 3 4 5 x".parse::<Status>().is_err());
+    }
+
+    #[test]
+    fn major_minor() {
+        assert_eq!(split_major_minor("8:1"), Some(("8", "1")));
+        assert_eq!(parse_major_minor("259:3"), Some((259, 3)));
+        assert_eq!(parse_major_minor("08:01"), Some((8, 1)));
+        for bad in ["", ":", "8:", ":1", "a:1", "8:1:2", "+8:1", "/dev/sda1"] {
+            assert_eq!(parse_major_minor(bad), None, "{bad:?}");
+        }
+        assert_eq!(
+            split_major_minor("99999999999:1"),
+            Some(("99999999999", "1"))
+        );
+        assert_eq!(parse_major_minor("99999999999:1"), None);
     }
 
     #[test]

@@ -20,8 +20,8 @@ use std::collections::BTreeMap;
 
 use crate::dm::{errno, DevEntry, DevInfo, DmBackend, DmError, RemoveOptions, TargetVersion};
 use crate::target::{
-    Config, GroupId, GroupStats, GroupType, GroupWeight, Message, Status, Target, MAX_IO_LIMIT,
-    MAX_TOKEN, MAX_WEIGHT, TARGET_NAME,
+    parse_major_minor, Config, GroupId, GroupStats, GroupType, GroupWeight, Message, Status,
+    Target, MAX_IO_LIMIT, MAX_TOKEN, MAX_WEIGHT, TARGET_NAME,
 };
 
 #[derive(Debug, Clone)]
@@ -209,10 +209,8 @@ impl FakeDm {
     }
 
     fn lookup_dev(st: &State, dev: &str) -> Option<(u32, u32)> {
-        if let Some((a, b)) = dev.split_once(':') {
-            let a: u32 = a.parse().ok()?;
-            let b: u32 = b.parse().ok()?;
-            return Some((a, b));
+        if let Some(number) = parse_major_minor(dev) {
+            return Some(number);
         }
         st.block_devices.get(dev).map(|&(a, b, _)| (a, b))
     }

@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use crate::sys::System;
+use crate::target::parse_major_minor;
 
 /// A system for tests: fixed device sizes, a clock that moves on sleep.
 #[derive(Debug, Default)]
@@ -35,10 +36,8 @@ impl System for FakeSystem {
         self.tty
     }
     fn block_device_number(&self, dev: &str) -> Result<(u32, u32), String> {
-        if let Some((a, b)) = dev.split_once(':') {
-            if let (Ok(a), Ok(b)) = (a.parse(), b.parse()) {
-                return Ok((a, b));
-            }
+        if let Some(number) = parse_major_minor(dev) {
+            return Ok(number);
         }
         self.numbers
             .iter()
