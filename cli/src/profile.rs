@@ -684,39 +684,37 @@ pub(crate) mod tests {
         assert!(e.message.contains("device_group"), "{e}");
         assert!(e.location.is_some(), "{e}");
 
-        let e = parse("p", "devices:\n  - name: a/b\n").unwrap_err();
-        assert!(e.message.contains("contains"), "{e}");
-
-        let e = parse("p", "device_groups:\n  - id: 1\n    io_throttle: 200\n").unwrap_err();
-        assert!(e.message.contains("less than io_limit"), "{e}");
-
-        let e = parse(
-            "p",
-            "devices:\n  - name: a\n    device: /dev/x\n    device_group: 1\n    groups:\n      - user: alice\n",
-        )
-        .unwrap_err();
-        assert!(e.message.contains("does not fit type none"), "{e}");
-
-        let e = parse(
-            "p",
-            "devices:\n  - name: a\n    device: /dev/x\n    device_group: 1\n    type: pid\n    groups:\n      - id: 1\n        user: x\n",
-        )
-        .unwrap_err();
-        assert!(e.message.contains("exactly one"), "{e}");
-
-        let e = parse(
-            "p",
-            "devices:\n  - name: a\n    state: absent\n  - name: a\n    state: absent\n",
-        )
-        .unwrap_err();
-        assert!(e.message.contains("twice"), "{e}");
-
-        let e = parse(
-            "p",
-            "devices:\n  - name: a\n    device: /dev/x\n    device_group: 1\n    type: users\n",
-        )
-        .unwrap_err();
-        assert!(e.message.contains("unknown variant"), "{e}");
+        // (profile, what its error says)
+        let cases = [
+            (
+                "devices:\n  - name: a/b\n",
+                "contains",
+            ),
+            (
+                "device_groups:\n  - id: 1\n    io_throttle: 200\n",
+                "less than io_limit",
+            ),
+            (
+                "devices:\n  - name: a\n    device: /dev/x\n    device_group: 1\n    groups:\n      - user: alice\n",
+                "does not fit type none",
+            ),
+            (
+                "devices:\n  - name: a\n    device: /dev/x\n    device_group: 1\n    type: pid\n    groups:\n      - id: 1\n        user: x\n",
+                "exactly one",
+            ),
+            (
+                "devices:\n  - name: a\n    state: absent\n  - name: a\n    state: absent\n",
+                "twice",
+            ),
+            (
+                "devices:\n  - name: a\n    device: /dev/x\n    device_group: 1\n    type: users\n",
+                "unknown variant",
+            ),
+        ];
+        for (text, says) in cases {
+            let e = parse("p", text).unwrap_err();
+            assert!(e.message.contains(says), "{text:?}: {e}");
+        }
     }
 
     #[test]

@@ -1153,35 +1153,22 @@ mod tests {
             let e = s.parse::<TableParams>().unwrap_err();
             assert_eq!(e.field, "arguments", "{s}");
         }
-        let e = "/dev/sda -1".parse::<TableParams>().unwrap_err();
-        assert_eq!(e.field, "device-group-id");
-        let e = "/dev/sda 2147483648".parse::<TableParams>().unwrap_err();
-        assert_eq!(e.field, "device-group-id");
         assert!("/dev/sda 2147483647".parse::<TableParams>().is_ok());
-        let e = "/dev/sda 1 4 128 user weight 2048 40"
-            .parse::<TableParams>()
-            .unwrap_err();
-        assert_eq!(e.field, "default weight");
-        let e = "/dev/sda 1 4 128 user weight 2048 :0"
-            .parse::<TableParams>()
-            .unwrap_err();
-        assert_eq!(e.field, "default weight");
-        let e = "/dev/sda 1 4 128 blah weight 2048 :1"
-            .parse::<TableParams>()
-            .unwrap_err();
-        assert_eq!(e.field, "type");
-        let e = "/dev/sda 1 4 128 user fifo 2048 :1"
-            .parse::<TableParams>()
-            .unwrap_err();
-        assert_eq!(e.field, "policy");
-        let e = "/dev/sda 1 4 128 user weight 2048 :1 5:1 5:2"
-            .parse::<TableParams>()
-            .unwrap_err();
-        assert_eq!(e.field, "group id");
-        let e = "/dev/sda 1 4 128 none weight 2048 :1 5:1"
-            .parse::<TableParams>()
-            .unwrap_err();
-        assert_eq!(e.field, "type");
+        // (parameters, the field its error names)
+        let cases = [
+            ("/dev/sda -1", "device-group-id"),
+            ("/dev/sda 2147483648", "device-group-id"),
+            ("/dev/sda 1 4 128 user weight 2048 40", "default weight"),
+            ("/dev/sda 1 4 128 user weight 2048 :0", "default weight"),
+            ("/dev/sda 1 4 128 blah weight 2048 :1", "type"),
+            ("/dev/sda 1 4 128 user fifo 2048 :1", "policy"),
+            ("/dev/sda 1 4 128 user weight 2048 :1 5:1 5:2", "group id"),
+            ("/dev/sda 1 4 128 none weight 2048 :1 5:1", "type"),
+        ];
+        for (text, field) in cases {
+            let e = text.parse::<TableParams>().unwrap_err();
+            assert_eq!(e.field, field, "{text:?}");
+        }
         assert!("/dev/sda 1 4 +128".parse::<TableParams>().is_err());
         assert!("/dev/sda 1 4 99999999999".parse::<TableParams>().is_err());
     }

@@ -3,6 +3,8 @@
 
 use std::time::Duration;
 
+use serde::Serialize;
+
 use crate::cli::Output;
 use crate::ctx::{io_err, Ctx};
 use crate::dm::{errno, DmError};
@@ -131,12 +133,23 @@ fn raw(ctx: &mut Ctx<'_>, names: &[String], status: bool) -> Result<()> {
     ctx.out.write_all(out.as_bytes()).map_err(io_err)
 }
 
-fn nothing(ctx: &mut Ctx<'_>, json: bool) -> Result<()> {
-    if json {
-        writeln!(ctx.out, "{{\"devices\": []}}").map_err(io_err)
+/// Print what `table`, `status` and `ls` show: `doc` as JSON, or as `text`
+/// makes it ("No ioband devices." when there are none).
+fn print_shown<T: Serialize>(
+    ctx: &mut Ctx<'_>,
+    none: bool,
+    json: bool,
+    doc: &T,
+    text: impl Fn(&T) -> String,
+) -> Result<()> {
+    let out = if json {
+        render::to_json(doc, false) + "\n"
+    } else if none {
+        "No ioband devices.\n".to_string()
     } else {
-        writeln!(ctx.out, "No ioband devices.").map_err(io_err)
-    }
+        text(doc)
+    };
+    ctx.out.write_all(out.as_bytes()).map_err(io_err)
 }
 
 pub(super) fn table(names: &[String], o: Output, ctx: &mut Ctx<'_>) -> Result<()> {
@@ -144,16 +157,8 @@ pub(super) fn table(names: &[String], o: Output, ctx: &mut Ctx<'_>) -> Result<()
         return raw(ctx, names, false);
     }
     let (_, shown) = gather(ctx, names, false, false)?;
-    if shown.is_empty() && !o.json {
-        return nothing(ctx, false);
-    }
     let doc = render::table_doc(&shown, ctx.names);
-    let text = if o.json {
-        render::to_json(&doc, false) + "\n"
-    } else {
-        render::table_text(&doc)
-    };
-    ctx.out.write_all(text.as_bytes()).map_err(io_err)
+    print_shown(ctx, shown.is_empty(), o.json, &doc, render::table_text)
 }
 
 pub(super) fn status(names: &[String], o: Output, ctx: &mut Ctx<'_>) -> Result<()> {
@@ -161,16 +166,8 @@ pub(super) fn status(names: &[String], o: Output, ctx: &mut Ctx<'_>) -> Result<(
         return raw(ctx, names, true);
     }
     let (all, shown) = gather(ctx, names, true, false)?;
-    if shown.is_empty() && !o.json {
-        return nothing(ctx, false);
-    }
     let doc = render::status_doc(&shown, &render::group_totals(&all), ctx.names, None);
-    let text = if o.json {
-        render::to_json(&doc, false) + "\n"
-    } else {
-        render::status_text(&doc)
-    };
-    ctx.out.write_all(text.as_bytes()).map_err(io_err)
+    print_shown(ctx, shown.is_empty(), o.json, &doc, render::status_text)
 }
 
 pub(super) fn watch_status(
@@ -229,14 +226,6 @@ pub(super) fn watch_status(
 
 pub(super) fn ls(json: bool, ctx: &mut Ctx<'_>) -> Result<()> {
     let (_, shown) = gather(ctx, &[], false, true)?;
-    if shown.is_empty() && !json {
-        return nothing(ctx, false);
-    }
     let doc = render::ls_doc(&shown);
-    let text = if json {
-        render::to_json(&doc, false) + "\n"
-    } else {
-        render::ls_text(&doc)
-    };
-    ctx.out.write_all(text.as_bytes()).map_err(io_err)
+    print_shown(ctx, shown.is_empty(), json, &doc, render::ls_text)
 }

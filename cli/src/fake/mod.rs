@@ -208,6 +208,22 @@ impl FakeDm {
         Ok(out)
     }
 
+    /// The live table of device `name`, one line per target as `line`
+    /// prints it (ENXIO, for `op`, when there is no such device).
+    fn live_lines(
+        &self,
+        op: &'static str,
+        name: &str,
+        line: impl Fn(&FakeTarget) -> Target,
+    ) -> Result<Vec<Target>, DmError> {
+        let st = self.st.borrow();
+        let d = st
+            .devices
+            .get(name)
+            .ok_or_else(|| DmError::errno(op, Some(name), errno::ENXIO))?;
+        Ok(d.live.iter().flatten().map(line).collect())
+    }
+
     fn lookup_dev(st: &State, dev: &str) -> Option<(u32, u32)> {
         if let Some(number) = parse_major_minor(dev) {
             return Some(number);
@@ -515,60 +531,42 @@ impl DmBackend for FakeDm {
     }
 
     fn table(&self, name: &str) -> Result<Vec<Target>, DmError> {
-        let st = self.st.borrow();
-        let d = st
-            .devices
-            .get(name)
-            .ok_or_else(|| DmError::errno("table", Some(name), errno::ENXIO))?;
-        Ok(d.live
-            .iter()
-            .flatten()
-            .map(|t| match t {
-                FakeTarget::Ioband {
-                    start, length, cfg, ..
-                } => Target {
-                    start: *start,
-                    length: *length,
-                    target_type: TARGET_NAME.into(),
-                    params: cfg.to_kernel_params().to_string(),
-                },
-                FakeTarget::Other(t) => t.clone(),
-            })
-            .collect())
+        self.live_lines("table", name, |t| match t {
+            FakeTarget::Ioband {
+                start, length, cfg, ..
+            } => Target {
+                start: *start,
+                length: *length,
+                target_type: TARGET_NAME.into(),
+                params: cfg.to_kernel_params().to_string(),
+            },
+            FakeTarget::Other(t) => t.clone(),
+        })
     }
 
     fn status(&self, name: &str) -> Result<Vec<Target>, DmError> {
-        let st = self.st.borrow();
-        let d = st
-            .devices
-            .get(name)
-            .ok_or_else(|| DmError::errno("status", Some(name), errno::ENXIO))?;
-        Ok(d.live
-            .iter()
-            .flatten()
-            .map(|t| match t {
-                FakeTarget::Ioband {
-                    start,
-                    length,
-                    cfg,
-                    stats,
-                    ..
-                } => Target {
-                    start: *start,
-                    length: *length,
-                    target_type: TARGET_NAME.into(),
-                    params: Status {
-                        device_group: cfg.device_group,
-                        groups: stats.clone(),
-                    }
-                    .to_string(),
-                },
-                FakeTarget::Other(t) => Target {
-                    params: String::new(),
-                    ..t.clone()
-                },
-            })
-            .collect())
+        self.live_lines("status", name, |t| match t {
+            FakeTarget::Ioband {
+                start,
+                length,
+                cfg,
+                stats,
+                ..
+            } => Target {
+                start: *start,
+                length: *length,
+                target_type: TARGET_NAME.into(),
+                params: Status {
+                    device_group: cfg.device_group,
+                    groups: stats.clone(),
+                }
+                .to_string(),
+            },
+            FakeTarget::Other(t) => Target {
+                params: String::new(),
+                ..t.clone()
+            },
+        })
     }
 
     fn target_versions(&self) -> Result<Vec<TargetVersion>, DmError> {
