@@ -1,10 +1,12 @@
 //! ioband: library behind the `ioband` command-line tool for the dm-ioband
 //! device-mapper target.
 //!
-//! * [`target`] — the target's text language (table lines, messages, status);
-//! * [`dm`] — the kernel interface ([`dm::DmBackend`]), the only code that
-//!   uses the `devicemapper` crate; `fake` (tests only) is an in-memory
-//!   stand-in;
+//! * [`target`] — the target's text language (table lines, messages, status),
+//!   the `ioband-textlang` crate;
+//! * [`dm`] — the kernel's ioctls: device-mapper ([`dm::DmBackend`], the only
+//!   code that uses the `devicemapper` crate) and a block device's size;
+//!   `fake` (tests only) holds in-memory stand-ins;
+//! * [`sys`] — block device numbers and nodes, the clock, the terminal;
 //! * [`ids`] — user, group and cgroup names ↔ group ids;
 //! * [`render`] — tables, JSON and dmsetup-style raw output;
 //! * [`profile`] and [`plan`] — YAML profiles, and the plan that makes

@@ -1,6 +1,14 @@
-//! What each command does, over [`DmBackend`], [`Names`] and [`System`] so
-//! that all of it runs in tests against the fake backend. One file per
-//! group of subcommands; [`run`] dispatches.
+//! What each command does, over [`DmBackend`](crate::dm::DmBackend),
+//! [`Names`](crate::ids::Names) and [`System`](crate::sys::System) (held by
+//! [`Ctx`]) so that all of it runs in tests against the fakes. One file per
+//! group of subcommands; [`run`] dispatches:
+//!
+//! * `lifecycle` — create, reload, remove, suspend, resume;
+//! * `message` — message, weight, attach, detach, type, token, io-throttle,
+//!   io-limit, reset;
+//! * `inspect` — table, status, ls;
+//! * `apply` — apply, show, schema;
+//! * `info` — targets, version, completions, man.
 
 mod apply;
 mod info;

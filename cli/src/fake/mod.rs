@@ -60,6 +60,22 @@ struct State {
     log: Vec<String>,
 }
 
+impl State {
+    /// Device `name`, or ENXIO for `op`.
+    fn device(&self, op: &'static str, name: &str) -> Result<&FakeDev, DmError> {
+        self.devices
+            .get(name)
+            .ok_or_else(|| DmError::errno(op, Some(name), errno::ENXIO))
+    }
+
+    /// Device `name`, to change, or ENXIO for `op`.
+    fn device_mut(&mut self, op: &'static str, name: &str) -> Result<&mut FakeDev, DmError> {
+        self.devices
+            .get_mut(name)
+            .ok_or_else(|| DmError::errno(op, Some(name), errno::ENXIO))
+    }
+}
+
 /// The fake backend.
 #[derive(Debug)]
 pub struct FakeDm {
@@ -217,10 +233,7 @@ impl FakeDm {
         line: impl Fn(&FakeTarget) -> Target,
     ) -> Result<Vec<Target>, DmError> {
         let st = self.st.borrow();
-        let d = st
-            .devices
-            .get(name)
-            .ok_or_else(|| DmError::errno(op, Some(name), errno::ENXIO))?;
+        let d = st.device(op, name)?;
         Ok(d.live.iter().flatten().map(line).collect())
     }
 
@@ -289,10 +302,7 @@ impl FakeDm {
     }
 
     fn do_resume(st: &mut State, name: &str) -> Result<DevInfo, DmError> {
-        let dev = st
-            .devices
-            .get_mut(name)
-            .ok_or_else(|| DmError::errno("resume", Some(name), errno::ENXIO))?;
+        let dev = st.device_mut("resume", name)?;
         let swapped = if let Some(t) = dev.inactive.take() {
             dev.live = Some(t);
             dev.event_nr += 1;
@@ -308,10 +318,7 @@ impl FakeDm {
     }
 
     fn info_of(st: &State, name: &str, op: &'static str) -> Result<DevInfo, DmError> {
-        let d = st
-            .devices
-            .get(name)
-            .ok_or_else(|| DmError::errno(op, Some(name), errno::ENXIO))?;
+        let d = st.device(op, name)?;
         Ok(DevInfo {
             name: name.to_string(),
             uuid: d.uuid.clone(),
@@ -480,10 +487,7 @@ impl DmBackend for FakeDm {
 
     fn suspend(&self, name: &str, noflush: bool) -> Result<DevInfo, DmError> {
         let mut st = self.st.borrow_mut();
-        let d = st
-            .devices
-            .get_mut(name)
-            .ok_or_else(|| DmError::errno("suspend", Some(name), errno::ENXIO))?;
+        let d = st.device_mut("suspend", name)?;
         d.suspended = true;
         st.log.push(format!(
             "suspend {name}{}",
@@ -500,10 +504,7 @@ impl DmBackend for FakeDm {
 
     fn remove(&self, name: &str, opts: RemoveOptions) -> Result<bool, DmError> {
         let mut st = self.st.borrow_mut();
-        let d = st
-            .devices
-            .get_mut(name)
-            .ok_or_else(|| DmError::errno("remove", Some(name), errno::ENXIO))?;
+        let d = st.device_mut("remove", name)?;
         if d.open_count > 0 {
             if opts.deferred {
                 d.deferred_remove = true;
