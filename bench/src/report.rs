@@ -726,9 +726,23 @@ impl<'a> Report<'a> {
     }
 
     pub fn markdown(&self, plots: &[(String, String)]) -> String {
+        let mut md = String::new();
+        self.markdown_setup(&mut md);
+        self.markdown_goals(&mut md);
+        self.markdown_scenarios(&mut md);
+        if !plots.is_empty() {
+            let _ = writeln!(md, "## Plots\n");
+            for (file, what) in plots {
+                let _ = writeln!(md, "{what}:\n\n![{what}]({file})\n");
+            }
+        }
+        md
+    }
+
+    /// The title and how the run was made (from the run's meta file).
+    fn markdown_setup(&self, md: &mut String) {
         let m = &self.res.meta;
         let get = |k: &str| m.get(k).map(String::as_str).unwrap_or("?");
-        let mut md = String::new();
         let _ = writeln!(md, "# ioband benchmark\n");
         // the command as bench.sh recorded it; older runs recorded only
         // whether it was the quick form
@@ -770,6 +784,10 @@ impl<'a> Report<'a> {
             md,
             "- share = a job's bytes over all jobs' bytes, counted in the window where every job of the run was running (fio bandwidth logs, 250 ms); worst error = largest |share − configured| in percentage points\n"
         );
+    }
+
+    /// The goals, judged, and why the missed ones were missed.
+    fn markdown_goals(&self, md: &mut String) {
         let goals = self.goals();
         let passed = goals.iter().filter(|g| g.pass).count();
         let _ = writeln!(md, "## Goals ({passed} of {} met)\n", goals.len());
@@ -801,42 +819,39 @@ impl<'a> Report<'a> {
             }
             md.push('\n');
         }
+    }
+
+    /// One table per scenario.
+    fn markdown_scenarios(&self, md: &mut String) {
         let _ = writeln!(md, "## Proportional scenarios (bottleneck disk)\n");
         for (scen, what) in PROPORTIONAL {
-            self.table_proportional(&mut md, scen, what);
+            self.table_proportional(md, scen, what);
         }
         let _ = writeln!(md, "## Other scenarios\n");
         self.table_proportional(
-            &mut md,
+            md,
             "sixteen-vs-one",
             "Equal weights: job 1 is 16 sequential 64 KiB readers at QD 1, job 2 one such reader; `lone reader alone` is job 2 with nothing else running",
         );
         self.table_rates(
-            &mut md,
+            md,
             "idle-one",
             "Weights 80/40 configured, only the weight-40 job runs (4 KiB random reads, QD 32) on the bottleneck disk",
             false,
         );
         self.table_rates(
-            &mut md,
+            md,
             "overhead-qd1",
             "4 KiB random reads at QD 1 on the fast null_blk: dm-linear, and ioband with one group, each directly on the disk (one dm layer each), and io.max (on dm-linear) with limits far above the disk. The job is pinned to one CPU. Each round here is one palindrome of 5 s runs (the three in an order rotated from round to round, then the same backwards; a full run has three palindromes per bench round), so that a drift linear in time weighs the same on each controller; the goal compares the means of each controller's two runs",
             true,
         );
-        self.table_rates(&mut md, "overhead-qd32", "The same at QD 32", true);
+        self.table_rates(md, "overhead-qd32", "The same at QD 32", true);
         self.table_rates(
-            &mut md,
+            md,
             "scaling",
             "One ioband device (type cgroup) on the fast null_blk with N groups attached; 16 jobs of 4 KiB random reads at QD 4, each in its own cgroup, spread over the attached groups (N = 1: all in one). Policy weight with the defaults, and policy fair with io_limit 32 (half the bios offered, so every dispatch chooses between groups)",
             false,
         );
-        if !plots.is_empty() {
-            let _ = writeln!(md, "## Plots\n");
-            for (file, what) in plots {
-                let _ = writeln!(md, "{what}:\n\n![{what}]({file})\n");
-            }
-        }
-        md
     }
 }
 

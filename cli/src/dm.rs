@@ -1,8 +1,9 @@
-//! The only module that talks to the kernel.
+//! The only module that talks to the kernel through ioctls: device-mapper
+//! (below) and a block device's size ([`block_device_bytes`]).
 //!
 //! [`DmBackend`] is the small interface the rest of the tool uses; [`KernelDm`]
 //! implements it over the device-mapper ioctls (the `devicemapper` crate), and
-//! `crate::fake::FakeDm` implements it in memory for tests. Nothing outside
+//! `crate::fake::FakeDm` (tests only) implements it in memory. Nothing outside
 //! this file imports `devicemapper`.
 //!
 //! Device nodes: with udev running (`/run/udev/control` exists) the
@@ -22,7 +23,7 @@ use std::time::Duration;
 
 use devicemapper::{DevId, DmFlags, DmName, DmOptions, DmUuid, DM};
 
-use crate::target::Target;
+use crate::target::{Target, TARGET_NAME};
 
 /// Where device-mapper nodes live.
 pub const DM_DIR: &str = "/dev/mapper";
@@ -200,6 +201,13 @@ pub trait DmBackend {
     fn driver_version(&self) -> Result<(u32, u32, u32), DmError>;
 }
 
+/// Is the ioband target loaded? `None` when the kernel cannot tell.
+pub fn ioband_target_loaded(dm: &dyn DmBackend) -> Option<bool> {
+    dm.target_versions()
+        .ok()
+        .map(|v| v.iter().any(|t| t.name == TARGET_NAME))
+}
+
 /// Check a device name before handing it to the kernel.
 pub fn validate_name(name: &str) -> Result<(), String> {
     if name.is_empty() {
@@ -223,6 +231,20 @@ pub fn validate_name(name: &str) -> Result<(), String> {
         ));
     }
     Ok(())
+}
+
+nix::ioctl_read!(blkgetsize64, 0x12, 114, u64);
+
+/// The size in bytes of the block device at `path` (the `BLKGETSIZE64`
+/// ioctl); errors name the path.
+pub fn block_device_bytes(path: &str) -> Result<u64, String> {
+    use std::os::fd::AsRawFd;
+    let f = fs::File::open(path).map_err(|e| format!("{path}: {e}"))?;
+    let mut bytes: u64 = 0;
+    // SAFETY: BLKGETSIZE64 writes one u64 through the pointer we pass.
+    unsafe { blkgetsize64(f.as_raw_fd(), &mut bytes) }
+        .map_err(|e| format!("{path}: BLKGETSIZE64: {}", e.desc()))?;
+    Ok(bytes)
 }
 
 /// The real backend: device-mapper ioctls on `/dev/mapper/control`.

@@ -220,73 +220,10 @@ impl Names for SystemNames {
     }
 }
 
-/// A fixed table of names, for tests.
-#[derive(Debug, Default, Clone)]
-pub struct StaticNames {
-    /// (uid, name)
-    pub users: Vec<(u64, String)>,
-    /// (gid, name)
-    pub groups: Vec<(u64, String)>,
-    /// (inode, path)
-    pub cgroups: Vec<(u64, String)>,
-    /// (pid, comm)
-    pub processes: Vec<(u64, String)>,
-}
-
-impl StaticNames {
-    /// A small fixture: alice=1000, bob=2000, group www-data=33, cgroup
-    /// /sys/fs/cgroup/db=4242, process 77=postgres.
-    pub fn fixture() -> Self {
-        StaticNames {
-            users: vec![(1000, "alice".into()), (2000, "bob".into())],
-            groups: vec![(33, "www-data".into())],
-            cgroups: vec![(4242, "/sys/fs/cgroup/db".into())],
-            processes: vec![(77, "postgres".into())],
-        }
-    }
-}
-
-fn find_name(v: &[(u64, String)], id: u64) -> Option<String> {
-    v.iter().find(|(i, _)| *i == id).map(|(_, n)| n.clone())
-}
-
-fn find_id(v: &[(u64, String)], name: &str) -> Option<u64> {
-    v.iter().find(|(_, n)| n == name).map(|(i, _)| *i)
-}
-
-impl Names for StaticNames {
-    fn user_name(&self, uid: u64) -> Option<String> {
-        find_name(&self.users, uid)
-    }
-    fn group_name(&self, gid: u64) -> Option<String> {
-        find_name(&self.groups, gid)
-    }
-    fn uid_of(&self, name: &str) -> Option<u64> {
-        find_id(&self.users, name)
-    }
-    fn gid_of(&self, name: &str) -> Option<u64> {
-        find_id(&self.groups, name)
-    }
-    fn cgroup_path(&self, ino: u64) -> Option<String> {
-        find_name(&self.cgroups, ino)
-    }
-    fn cgroup_id(&self, path: &str) -> Result<u64, String> {
-        let full = if path.starts_with('/') {
-            path.to_string()
-        } else {
-            format!("{CGROUP_ROOT}/{path}")
-        };
-        find_id(&self.cgroups, full.trim_end_matches('/'))
-            .ok_or_else(|| format!("cgroup {full}: No such file or directory"))
-    }
-    fn process_name(&self, pid: u64) -> Option<String> {
-        find_name(&self.processes, pid)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::fake::StaticNames;
 
     #[test]
     fn resolves_by_type() {

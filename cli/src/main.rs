@@ -9,7 +9,8 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use ioband::cli::{Cli, Command};
-use ioband::commands::{self, Ctx};
+use ioband::commands;
+use ioband::ctx::{self, Ctx};
 use ioband::dm::{DmBackend, KernelDm};
 use ioband::error::Error;
 use ioband::ids::SystemNames;
@@ -64,7 +65,7 @@ fn main() -> ExitCode {
         };
         commands::run(cli.command, &mut ctx)
     };
-    let flushed = out.flush().map_err(commands::io_err);
+    let flushed = out.flush().map_err(ctx::io_err);
     match res.and(flushed) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => report(&e),

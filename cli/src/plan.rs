@@ -25,8 +25,8 @@ use crate::ids::{self, Names};
 use crate::profile::{self, DevName, DeviceSpec, GroupSpec, Profile, State};
 use crate::sys::System;
 use crate::target::{
-    Config, Extended, GroupType, GroupWeight, Message, Policy, TableParams, Target,
-    DEFAULT_IO_LIMIT, DEFAULT_IO_THROTTLE, DEFAULT_TOKEN, DEFAULT_WEIGHT, TARGET_NAME,
+    parse_major_minor, Config, Extended, GroupType, GroupWeight, Message, Policy, TableParams,
+    Target, DEFAULT_IO_LIMIT, DEFAULT_IO_THROTTLE, DEFAULT_TOKEN, DEFAULT_WEIGHT, TARGET_NAME,
 };
 
 /// Shared settings of one device group.
@@ -116,11 +116,6 @@ pub struct Actual {
     pub others: BTreeSet<String>,
 }
 
-fn parse_devnum(s: &str) -> Option<(u32, u32)> {
-    let (a, b) = s.split_once(':')?;
-    Some((a.parse().ok()?, b.parse().ok()?))
-}
-
 /// Read the actual state.
 pub fn read_actual(dm: &dyn DmBackend) -> Result<Actual, String> {
     let mut a = Actual::default();
@@ -145,7 +140,7 @@ pub fn read_actual(dm: &dyn DmBackend) -> Result<Actual, String> {
                     d.name,
                     Existing {
                         length: one.length,
-                        dev: parse_devnum(&cfg.device),
+                        dev: parse_major_minor(&cfg.device),
                         table: t.clone(),
                         cfg,
                     },
@@ -232,7 +227,7 @@ fn resolve_device(
     let name = &spec.name.0;
     let mut errs = Vec::new();
     let given = spec.device.clone().unwrap_or_default();
-    let path = profile::device_path(&given);
+    let path = profile::expand_device_name(&given);
     let dev = sys
         .block_device_number(&path)
         .map_err(|e| errs.push(format!("device {name}: {e}")))
@@ -420,7 +415,8 @@ fn table_for(w: &Wanted, shared: Option<Shared>, inherit: bool) -> Target {
     }
 }
 
-fn msg(device: &str, m: Message, undo: Vec<Message>) -> Action {
+/// An action that sends message `m`, undone by sending `undo`.
+fn message_action(device: &str, m: Message, undo: Vec<Message>) -> Action {
     Action {
         device: device.to_string(),
         op: Op::Message(m),
@@ -428,11 +424,38 @@ fn msg(device: &str, m: Message, undo: Vec<Message>) -> Action {
     }
 }
 
-/// Compute the plan.
+/// Per device group: a member that keeps (or gets) its table and the
+/// group's shared values as they are before the group's messages run.
+type GroupsNow = BTreeMap<u32, (String, Shared)>;
+
+/// Compute the plan, in the order of the module documentation.
 pub fn plan(want: &Desired, actual: &Actual, prune: bool) -> Vec<Action> {
     let mut out = Vec::new();
+    let removed = plan_removals(want, actual, prune, &mut out);
+    let (reloaded, created) = devices_needing_a_table(want, actual);
+    let mut groups = groups_of_unchanged_devices(actual, &removed, &reloaded);
+    for phase in [&reloaded, &created] {
+        plan_tables(want, actual, phase, &mut groups, &mut out);
+    }
+    plan_group_settings(want, &groups, &mut out);
+    for w in &want.devices {
+        match actual.devices.get(&w.name) {
+            Some(e) if !reloaded.contains(&w.name) => plan_device_messages(w, &e.cfg, &mut out),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Step 1: remove the devices the profile wants absent and, with `prune`,
+/// every ioband device it does not name. Returns their names.
+fn plan_removals(
+    want: &Desired,
+    actual: &Actual,
+    prune: bool,
+    out: &mut Vec<Action>,
+) -> BTreeSet<String> {
     let wanted: BTreeSet<&str> = want.devices.iter().map(|w| w.name.as_str()).collect();
-    // 1. removes
     let mut removed = BTreeSet::new();
     for (name, e) in &actual.devices {
         let absent = want.absent.iter().any(|a| a == name);
@@ -445,8 +468,15 @@ pub fn plan(want: &Desired, actual: &Actual, prune: bool) -> Vec<Action> {
             });
         }
     }
-    // Devices that stay and keep their device group: they define the
-    // group's current shared values.
+    removed
+}
+
+/// The wanted devices that need a new table: (to reload: their underlying
+/// device, size or device group changed; to create: they do not exist).
+fn devices_needing_a_table(
+    want: &Desired,
+    actual: &Actual,
+) -> (BTreeSet<String>, BTreeSet<String>) {
     let mut reloaded = BTreeSet::new();
     let mut created = BTreeSet::new();
     for w in &want.devices {
@@ -464,166 +494,158 @@ pub fn plan(want: &Desired, actual: &Actual, prune: bool) -> Vec<Action> {
             }
         }
     }
-    // Current shared values per group, from a member that stays as is.
-    let mut current: BTreeMap<u32, (String, Shared)> = BTreeMap::new();
+    (reloaded, created)
+}
+
+/// The current shared values of each device group, from a member that
+/// stays as it is (neither removed nor reloaded).
+fn groups_of_unchanged_devices(
+    actual: &Actual,
+    removed: &BTreeSet<String>,
+    reloaded: &BTreeSet<String>,
+) -> GroupsNow {
+    let mut groups = GroupsNow::new();
     for (name, e) in &actual.devices {
         if removed.contains(name) || reloaded.contains(name) {
             continue;
         }
-        current
+        groups
             .entry(e.cfg.device_group)
             .or_insert_with(|| (name.clone(), Shared::of(&e.cfg)));
     }
-    // 2. reloads, 3. creates
-    for phase in [&reloaded, &created] {
-        for w in want.devices.iter().filter(|w| phase.contains(&w.name)) {
-            let desired = want.shared.get(&w.device_group).copied();
-            let cur = current.get(&w.device_group).map(|(_, s)| *s);
-            // Join with the group's current values (changed by messages
-            // below); a new group gets the desired values at once.
-            let shared = cur.or(desired);
-            let table = table_for(w, shared, cur.is_some());
-            let a = match actual.devices.get(&w.name) {
-                Some(e) => Action {
-                    device: w.name.clone(),
-                    op: Op::Reload(table),
-                    undo: Undo::Reload(e.table.clone()),
-                },
-                None => Action {
-                    device: w.name.clone(),
-                    op: Op::Create(table),
-                    undo: Undo::Remove,
-                },
-            };
-            out.push(a);
-            current
-                .entry(w.device_group)
-                .or_insert_with(|| (w.name.clone(), shared.unwrap_or_default()));
-        }
+    groups
+}
+
+/// Steps 2 and 3: reload or create the devices named in `phase`. A device
+/// joins its group's current values (changed by messages later); a new
+/// group gets the desired values at once.
+fn plan_tables(
+    want: &Desired,
+    actual: &Actual,
+    phase: &BTreeSet<String>,
+    groups: &mut GroupsNow,
+    out: &mut Vec<Action>,
+) {
+    for w in want.devices.iter().filter(|w| phase.contains(&w.name)) {
+        let desired = want.shared.get(&w.device_group).copied();
+        let cur = groups.get(&w.device_group).map(|(_, s)| *s);
+        let shared = cur.or(desired);
+        let table = table_for(w, shared, cur.is_some());
+        let (op, undo) = match actual.devices.get(&w.name) {
+            Some(e) => (Op::Reload(table), Undo::Reload(e.table.clone())),
+            None => (Op::Create(table), Undo::Remove),
+        };
+        out.push(Action {
+            device: w.name.clone(),
+            op,
+            undo,
+        });
+        groups
+            .entry(w.device_group)
+            .or_insert_with(|| (w.name.clone(), shared.unwrap_or_default()));
     }
-    // 4. device-group settings
+}
+
+/// Step 4: the device-group settings, sent through one member: io_limit
+/// before io_throttle when the limit rises, io_throttle first when it
+/// falls; then token and policy.
+fn plan_group_settings(want: &Desired, groups: &GroupsNow, out: &mut Vec<Action>) {
     for (group, target) in &want.shared {
-        let Some((dev, cur)) = current.get(group) else {
+        let Some((dev, cur)) = groups.get(group) else {
             continue;
         };
-        let (t, l) = (target.io_throttle, target.io_limit);
-        let lim = (l != cur.io_limit).then(|| {
-            msg(
-                dev,
-                Message::IoLimit(l),
-                vec![Message::IoLimit(cur.io_limit)],
-            )
-        });
-        let thr = (t != cur.io_throttle).then(|| {
-            msg(
-                dev,
-                Message::IoThrottle(t),
-                vec![Message::IoThrottle(cur.io_throttle)],
-            )
-        });
-        if l > cur.io_limit {
-            out.extend(lim);
-            out.extend(thr);
+        let change = |new: u32, old: u32, m: fn(u32) -> Message| {
+            (new != old).then(|| message_action(dev, m(new), vec![m(old)]))
+        };
+        let limit = change(target.io_limit, cur.io_limit, Message::IoLimit);
+        let throttle = change(target.io_throttle, cur.io_throttle, Message::IoThrottle);
+        if target.io_limit > cur.io_limit {
+            out.extend(limit);
+            out.extend(throttle);
         } else {
-            out.extend(thr);
-            out.extend(lim);
+            out.extend(throttle);
+            out.extend(limit);
         }
-        if target.token != cur.token {
-            out.push(msg(
-                dev,
-                Message::Token(target.token),
-                vec![Message::Token(cur.token)],
-            ));
-        }
+        out.extend(change(target.token, cur.token, Message::Token));
         if target.policy != cur.policy {
-            out.push(msg(
+            out.push(message_action(
                 dev,
                 Message::Policy(target.policy),
                 vec![Message::Policy(cur.policy)],
             ));
         }
     }
-    // 5. per device
-    for w in &want.devices {
-        let Some(e) = actual.devices.get(&w.name) else {
-            continue;
-        };
-        if reloaded.contains(&w.name) {
-            continue;
-        }
-        let c = &e.cfg;
-        let n = w.name.as_str();
-        let retype = c.group_type != w.group_type;
-        for g in &c.groups {
-            if retype || !w.groups.iter().any(|x| x.id == g.id) {
-                out.push(msg(
-                    n,
-                    Message::Detach(g.id),
-                    vec![
-                        Message::Attach(g.id),
-                        Message::Weight {
-                            id: Some(g.id),
-                            weight: g.weight,
-                        },
-                    ],
-                ));
-            }
-        }
-        if retype {
-            out.push(msg(
-                n,
-                Message::Type(w.group_type),
-                vec![Message::Type(c.group_type)],
-            ));
-        }
-        for g in &w.groups {
-            let old = if retype {
-                None
-            } else {
-                c.groups.iter().find(|x| x.id == g.id)
+}
+
+/// Step 5, for a device that keeps its table (configuration `c`): detach
+/// (all groups when the type changes), type, attach, group weights,
+/// default weight.
+fn plan_device_messages(w: &Wanted, c: &Config, out: &mut Vec<Action>) {
+    let n = w.name.as_str();
+    let retype = c.group_type != w.group_type;
+    for g in &c.groups {
+        if retype || !w.groups.iter().any(|x| x.id == g.id) {
+            let weight = Message::Weight {
+                id: Some(g.id),
+                weight: g.weight,
             };
-            let old_weight = match old {
-                Some(o) => o.weight,
-                None => {
-                    out.push(msg(n, Message::Attach(g.id), vec![Message::Detach(g.id)]));
-                    DEFAULT_WEIGHT
-                }
-            };
-            if g.weight != old_weight {
-                out.push(msg(
-                    n,
-                    Message::Weight {
-                        id: Some(g.id),
-                        weight: g.weight,
-                    },
-                    // Undoing an attach detaches; a weight undo only
-                    // matters for groups that stay attached.
-                    if old.is_some() {
-                        vec![Message::Weight {
-                            id: Some(g.id),
-                            weight: old_weight,
-                        }]
-                    } else {
-                        vec![]
-                    },
-                ));
-            }
-        }
-        if w.weight != c.default_weight {
-            out.push(msg(
-                n,
-                Message::Weight {
-                    id: None,
-                    weight: w.weight,
-                },
-                vec![Message::Weight {
-                    id: None,
-                    weight: c.default_weight,
-                }],
-            ));
+            let undo = vec![Message::Attach(g.id), weight];
+            out.push(message_action(n, Message::Detach(g.id), undo));
         }
     }
-    out
+    if retype {
+        out.push(message_action(
+            n,
+            Message::Type(w.group_type),
+            vec![Message::Type(c.group_type)],
+        ));
+    }
+    for g in &w.groups {
+        let kept = if retype {
+            None
+        } else {
+            c.groups.iter().find(|x| x.id == g.id)
+        };
+        plan_group_weight(n, g, kept, out);
+    }
+    if w.weight != c.default_weight {
+        let weight = |weight| Message::Weight { id: None, weight };
+        out.push(message_action(
+            n,
+            weight(w.weight),
+            vec![weight(c.default_weight)],
+        ));
+    }
+}
+
+/// Attach group `g` unless it stays attached (`kept`, with its weight), then
+/// set its weight if that differs.
+fn plan_group_weight(n: &str, g: &GroupWeight, kept: Option<&GroupWeight>, out: &mut Vec<Action>) {
+    let old_weight = match kept {
+        Some(o) => o.weight,
+        None => {
+            out.push(message_action(
+                n,
+                Message::Attach(g.id),
+                vec![Message::Detach(g.id)],
+            ));
+            DEFAULT_WEIGHT
+        }
+    };
+    if g.weight == old_weight {
+        return;
+    }
+    let weight = |weight| Message::Weight {
+        id: Some(g.id),
+        weight,
+    };
+    // Undoing an attach detaches; a weight undo only matters for groups
+    // that stay attached.
+    let undo = match kept {
+        Some(_) => vec![weight(old_weight)],
+        None => vec![],
+    };
+    out.push(message_action(n, weight(g.weight), undo));
 }
 
 /// Run one action.

@@ -516,7 +516,7 @@ pub fn merge(profiles: Vec<(String, Profile)>) -> Result<Profile, String> {
 /// The underlying device path a profile names: `vg/lv` becomes
 /// `/dev/mapper/vg-lv` (dashes doubled as LVM does), `MAJOR:MINOR` and
 /// paths are kept.
-pub fn device_path(dev: &str) -> String {
+pub fn expand_device_name(dev: &str) -> String {
     if dev.starts_with('/') || dev.contains(':') {
         return dev.to_string();
     }
@@ -684,39 +684,37 @@ pub(crate) mod tests {
         assert!(e.message.contains("device_group"), "{e}");
         assert!(e.location.is_some(), "{e}");
 
-        let e = parse("p", "devices:\n  - name: a/b\n").unwrap_err();
-        assert!(e.message.contains("contains"), "{e}");
-
-        let e = parse("p", "device_groups:\n  - id: 1\n    io_throttle: 200\n").unwrap_err();
-        assert!(e.message.contains("less than io_limit"), "{e}");
-
-        let e = parse(
-            "p",
-            "devices:\n  - name: a\n    device: /dev/x\n    device_group: 1\n    groups:\n      - user: alice\n",
-        )
-        .unwrap_err();
-        assert!(e.message.contains("does not fit type none"), "{e}");
-
-        let e = parse(
-            "p",
-            "devices:\n  - name: a\n    device: /dev/x\n    device_group: 1\n    type: pid\n    groups:\n      - id: 1\n        user: x\n",
-        )
-        .unwrap_err();
-        assert!(e.message.contains("exactly one"), "{e}");
-
-        let e = parse(
-            "p",
-            "devices:\n  - name: a\n    state: absent\n  - name: a\n    state: absent\n",
-        )
-        .unwrap_err();
-        assert!(e.message.contains("twice"), "{e}");
-
-        let e = parse(
-            "p",
-            "devices:\n  - name: a\n    device: /dev/x\n    device_group: 1\n    type: users\n",
-        )
-        .unwrap_err();
-        assert!(e.message.contains("unknown variant"), "{e}");
+        // (profile, what its error says)
+        let cases = [
+            (
+                "devices:\n  - name: a/b\n",
+                "contains",
+            ),
+            (
+                "device_groups:\n  - id: 1\n    io_throttle: 200\n",
+                "less than io_limit",
+            ),
+            (
+                "devices:\n  - name: a\n    device: /dev/x\n    device_group: 1\n    groups:\n      - user: alice\n",
+                "does not fit type none",
+            ),
+            (
+                "devices:\n  - name: a\n    device: /dev/x\n    device_group: 1\n    type: pid\n    groups:\n      - id: 1\n        user: x\n",
+                "exactly one",
+            ),
+            (
+                "devices:\n  - name: a\n    state: absent\n  - name: a\n    state: absent\n",
+                "twice",
+            ),
+            (
+                "devices:\n  - name: a\n    device: /dev/x\n    device_group: 1\n    type: users\n",
+                "unknown variant",
+            ),
+        ];
+        for (text, says) in cases {
+            let e = parse("p", text).unwrap_err();
+            assert!(e.message.contains(says), "{text:?}: {e}");
+        }
     }
 
     #[test]
@@ -770,11 +768,11 @@ pub(crate) mod tests {
 
     #[test]
     fn lvm_names_and_paths() {
-        assert_eq!(device_path("vg0/lv0"), "/dev/mapper/vg0-lv0");
-        assert_eq!(device_path("my-vg/lv-a"), "/dev/mapper/my--vg-lv--a");
-        assert_eq!(device_path("/dev/sda1"), "/dev/sda1");
-        assert_eq!(device_path("8:1"), "8:1");
-        assert_eq!(device_path("sda1"), "/dev/sda1");
+        assert_eq!(expand_device_name("vg0/lv0"), "/dev/mapper/vg0-lv0");
+        assert_eq!(expand_device_name("my-vg/lv-a"), "/dev/mapper/my--vg-lv--a");
+        assert_eq!(expand_device_name("/dev/sda1"), "/dev/sda1");
+        assert_eq!(expand_device_name("8:1"), "8:1");
+        assert_eq!(expand_device_name("sda1"), "/dev/sda1");
     }
 
     #[test]

@@ -693,7 +693,7 @@ pub fn ls_text(doc: &Devices<LsEntry>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ids::StaticNames;
+    use crate::fake::StaticNames;
     use crate::target::TableParams;
 
     fn snap(name: &str, table: &str, status: &str) -> DeviceSnapshot {

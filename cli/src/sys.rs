@@ -1,11 +1,15 @@
-//! The rest of the system the commands touch: block device sizes, the clock,
-//! the terminal. Behind [`System`] so commands test without devices.
+//! The rest of the system the commands touch: block device sizes and
+//! numbers, the clock, the terminal. Behind [`System`] so commands test
+//! without devices. The one ioctl involved (a block device's size) is
+//! [`dm::block_device_bytes`].
 
-use std::fs::File;
 use std::io::IsTerminal;
 use std::os::unix::fs::FileTypeExt;
 use std::path::Path;
 use std::time::{Duration, Instant};
+
+use crate::dm;
+use crate::target::{split_major_minor, SECTOR_SIZE};
 
 /// System services used by commands.
 pub trait System {
@@ -32,8 +36,6 @@ pub fn split_dev(dev: u64) -> (u32, u32) {
     (major as u32, minor as u32)
 }
 
-nix::ioctl_read!(blkgetsize64, 0x12, 114, u64);
-
 /// The real system.
 pub struct RealSystem {
     start: Instant,
@@ -47,35 +49,29 @@ impl Default for RealSystem {
     }
 }
 
-/// Turn MAJOR:MINOR into the /dev/block path; leave paths alone.
-pub fn device_path(dev: &str) -> String {
-    match dev.split_once(':') {
-        Some((a, b))
-            if !a.is_empty()
-                && !b.is_empty()
-                && a.bytes().all(|c| c.is_ascii_digit())
-                && b.bytes().all(|c| c.is_ascii_digit()) =>
-        {
-            format!("/dev/block/{a}:{b}")
-        }
-        _ => dev.to_string(),
+/// The node to open for a block device given as a path or `MAJOR:MINOR`:
+/// `MAJOR:MINOR` becomes `/dev/block/MAJOR:MINOR`, a path stays as it is.
+pub fn dev_block_path(dev: &str) -> String {
+    match split_major_minor(dev) {
+        Some((major, minor)) => format!("/dev/block/{major}:{minor}"),
+        None => dev.to_string(),
     }
+}
+
+/// `path`'s metadata, symlinks followed; an error unless it is a block device.
+fn block_device_metadata(path: &str) -> Result<std::fs::Metadata, String> {
+    let meta = std::fs::metadata(Path::new(path)).map_err(|e| format!("{path}: {e}"))?;
+    if !meta.file_type().is_block_device() {
+        return Err(format!("{path} is not a block device"));
+    }
+    Ok(meta)
 }
 
 impl System for RealSystem {
     fn block_device_sectors(&self, dev: &str) -> Result<u64, String> {
-        use std::os::fd::AsRawFd;
-        let path = device_path(dev);
-        let meta = std::fs::metadata(Path::new(&path)).map_err(|e| format!("{path}: {e}"))?;
-        if !meta.file_type().is_block_device() {
-            return Err(format!("{path} is not a block device"));
-        }
-        let f = File::open(&path).map_err(|e| format!("{path}: {e}"))?;
-        let mut bytes: u64 = 0;
-        // SAFETY: BLKGETSIZE64 writes one u64 through the pointer we pass.
-        unsafe { blkgetsize64(f.as_raw_fd(), &mut bytes) }
-            .map_err(|e| format!("{path}: BLKGETSIZE64: {}", e.desc()))?;
-        Ok(bytes / 512)
+        let path = dev_block_path(dev);
+        block_device_metadata(&path)?;
+        Ok(dm::block_device_bytes(&path)? / SECTOR_SIZE)
     }
 
     fn sleep(&self, d: Duration) {
@@ -92,11 +88,7 @@ impl System for RealSystem {
 
     fn block_device_number(&self, dev: &str) -> Result<(u32, u32), String> {
         use std::os::unix::fs::MetadataExt;
-        let path = device_path(dev);
-        let meta = std::fs::metadata(Path::new(&path)).map_err(|e| format!("{path}: {e}"))?;
-        if !meta.file_type().is_block_device() {
-            return Err(format!("{path} is not a block device"));
-        }
+        let meta = block_device_metadata(&dev_block_path(dev))?;
         Ok(split_dev(meta.rdev()))
     }
 
@@ -116,65 +108,15 @@ impl System for RealSystem {
     }
 }
 
-/// A system for tests: fixed device sizes, a clock that moves on sleep.
-#[derive(Debug, Default)]
-pub struct FakeSystem {
-    /// (device, sectors)
-    pub devices: Vec<(String, u64)>,
-    /// Current time.
-    pub clock: std::cell::Cell<f64>,
-    /// Pretend to be a terminal.
-    pub tty: bool,
-    /// (device path, major, minor)
-    pub numbers: Vec<(String, u32, u32)>,
-}
-
-impl System for FakeSystem {
-    fn block_device_sectors(&self, dev: &str) -> Result<u64, String> {
-        self.devices
-            .iter()
-            .find(|(d, _)| d == dev)
-            .map(|(_, s)| *s)
-            .ok_or_else(|| format!("{dev}: No such file or directory (os error 2)"))
-    }
-    fn sleep(&self, d: Duration) {
-        self.clock.set(self.clock.get() + d.as_secs_f64());
-    }
-    fn now_secs(&self) -> f64 {
-        self.clock.get()
-    }
-    fn stdout_is_tty(&self) -> bool {
-        self.tty
-    }
-    fn block_device_number(&self, dev: &str) -> Result<(u32, u32), String> {
-        if let Some((a, b)) = dev.split_once(':') {
-            if let (Ok(a), Ok(b)) = (a.parse(), b.parse()) {
-                return Ok((a, b));
-            }
-        }
-        self.numbers
-            .iter()
-            .find(|(d, _, _)| d == dev)
-            .map(|(_, a, b)| (*a, *b))
-            .ok_or_else(|| format!("{dev}: No such file or directory (os error 2)"))
-    }
-    fn block_device_path(&self, major: u32, minor: u32) -> Option<String> {
-        self.numbers
-            .iter()
-            .find(|(_, a, b)| *a == major && *b == minor)
-            .map(|(d, _, _)| d.clone())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn paths() {
-        assert_eq!(device_path("8:1"), "/dev/block/8:1");
-        assert_eq!(device_path("/dev/sda1"), "/dev/sda1");
-        assert_eq!(device_path("a:1"), "a:1");
+        assert_eq!(dev_block_path("8:1"), "/dev/block/8:1");
+        assert_eq!(dev_block_path("/dev/sda1"), "/dev/sda1");
+        assert_eq!(dev_block_path("a:1"), "a:1");
         assert_eq!(split_dev(0x0801), (8, 1));
         assert_eq!(split_dev((259 << 8) | 3), (259, 3));
     }

@@ -4,13 +4,8 @@
 
 use libfuzzer_sys::fuzz_target;
 
-// the CLI's parser module, compiled here as it is in the ioband crate
-#[path = "../../src/target.rs"]
-#[allow(dead_code)]
-mod target;
-
 fuzz_target!(|data: &[u8]| {
     if let Ok(s) = std::str::from_utf8(data) {
-        target::fuzz_one(s);
+        ioband_textlang::fuzz_one(s);
     }
 });

@@ -1,10 +1,14 @@
 //! Command tests against the fake backend.
 
 use super::*;
+use crate::cli::{Cli, Shell};
+use crate::dm::{errno, DmBackend, DmError};
 use crate::error::{EXIT_FAILURE, EXIT_USAGE};
 use crate::fake::FakeDm;
-use crate::ids::StaticNames;
-use crate::sys::FakeSystem;
+use crate::fake::FakeSystem;
+use crate::fake::StaticNames;
+use crate::ids::Names;
+use crate::sys::System;
 use crate::target::GroupId;
 use clap::Parser;
 
@@ -71,6 +75,26 @@ impl H {
         }
     }
 
+    /// A fixture with ioband devices (name, underlying device, device
+    /// group) made by `ioband create`.
+    fn with_devices(devices: &[(&str, &str, u32)]) -> Self {
+        let h = H::new();
+        for (name, dev, group) in devices {
+            h.ok(&["create", name, dev, "--group", &group.to_string()]);
+        }
+        h
+    }
+
+    /// A fixture with device `a` on /dev/sda1 in device group 1, made by
+    /// `ioband create` with the `extra` options.
+    fn with_device_a(extra: &[&str]) -> Self {
+        let h = H::new();
+        let mut args = vec!["create", "a", "/dev/sda1", "--group", "1"];
+        args.extend_from_slice(extra);
+        h.ok(&args);
+        h
+    }
+
     fn run_in(&self, args: &[&str], stdin: &str) -> Out {
         run_cli(args, &self.dm, &self.names, &self.sys, stdin)
     }
@@ -99,11 +123,14 @@ impl H {
     }
 }
 
+/// The hint of an error, or "".
+fn hint(e: &Error) -> String {
+    e.hint.clone().unwrap_or_default()
+}
+
 #[test]
 fn seed_getting_started_with_friendly_verbs() {
-    let h = H::new();
-    h.ok(&["create", "ioband1", "/dev/sda1", "--group", "1"]);
-    h.ok(&["create", "ioband2", "/dev/sda2", "--group", "1"]);
+    let h = H::with_devices(&[("ioband1", "/dev/sda1", 1), ("ioband2", "/dev/sda2", 1)]);
     assert_eq!(
         h.dm.table("ioband2").unwrap()[0].to_string(),
         "0 1048576 ioband 8:2 1 4 128"
@@ -221,50 +248,30 @@ fn create_friendly_extended_options() {
 
 #[test]
 fn create_errors_explain() {
-    let h = H::new();
-    h.ok(&["create", "a", "/dev/sda1", "--group", "1"]);
+    let h = H::with_devices(&[("a", "/dev/sda1", 1)]);
     let e = h.fail(&["create", "a", "/dev/sda1", "--group", "1"]);
     assert!(e.message.contains("create a"), "{e}");
-    assert!(e
-        .hint
-        .clone()
-        .unwrap_or_default()
-        .contains("already exists"));
+    assert!(hint(&e).contains("already exists"));
     h.dm.set_ioband_loaded(false);
     let e = h.fail(&["create", "b", "/dev/sda2", "--group", "1"]);
     assert_eq!(e.errno, Some(errno::EINVAL));
-    assert!(e
-        .hint
-        .clone()
-        .unwrap_or_default()
-        .contains("modprobe dm-ioband"));
+    assert!(hint(&e).contains("modprobe dm-ioband"));
     h.dm.set_ioband_loaded(true);
     let e = h.fail(&["create", "b", "--table", "0 8 ioband /dev/ghost 1"]);
-    assert!(e.hint.clone().unwrap_or_default().contains("/dev/ghost"));
+    assert!(hint(&e).contains("/dev/ghost"));
     let e = h.fail(&["create", "bad/name", "--table", "0 8 ioband /dev/sda1 1"]);
     assert_eq!(e.code, EXIT_USAGE);
 }
 
 #[test]
 fn message_verbs_check_attachment_and_type() {
-    let h = H::new();
-    h.ok(&["create", "a", "/dev/sda1", "--group", "1"]);
+    let h = H::with_devices(&[("a", "/dev/sda1", 1)]);
     let e = h.fail(&["attach", "a", "1000"]);
-    assert!(
-        e.hint
-            .clone()
-            .unwrap_or_default()
-            .contains("ioband type a user"),
-        "{e}"
-    );
+    assert!(hint(&e).contains("ioband type a user"), "{e}");
     h.ok(&["type", "a", "uid"]);
     let e = h.fail(&["weight", "a", "3000", "5"]);
     assert!(e.message.contains("not attached"), "{e}");
-    assert!(e
-        .hint
-        .clone()
-        .unwrap_or_default()
-        .contains("ioband attach a 3000"));
+    assert!(hint(&e).contains("ioband attach a 3000"));
     let e = h.fail(&["detach", "a", "3000"]);
     assert!(e.message.contains("not attached"), "{e}");
     let e = h.fail(&["attach", "a", "mallory"]);
@@ -274,7 +281,7 @@ fn message_verbs_check_attachment_and_type() {
     let e = h.fail(&["attach", "a", "1000"]);
     assert!(e.message.contains("already attached"), "{e}");
     let e = h.fail(&["type", "a", "gid"]);
-    assert!(e.hint.clone().unwrap_or_default().contains("detach"), "{e}");
+    assert!(hint(&e).contains("detach"), "{e}");
     let e = h.fail(&["weight", "a", "0"]);
     assert_eq!(e.code, EXIT_USAGE);
     let e = h.fail(&["weight", "a", "x", "y"]);
@@ -282,21 +289,12 @@ fn message_verbs_check_attachment_and_type() {
     // Unknown device.
     let e = h.fail(&["weight", "zz", "5"]);
     assert_eq!(e.errno, Some(errno::ENXIO));
-    assert!(e.hint.clone().unwrap_or_default().contains("ioband ls"));
+    assert!(hint(&e).contains("ioband ls"));
 }
 
 #[test]
 fn cgroup_and_gid_names_resolve() {
-    let h = H::new();
-    h.ok(&[
-        "create",
-        "a",
-        "/dev/sda1",
-        "--group",
-        "1",
-        "--type",
-        "cgroup",
-    ]);
+    let h = H::with_device_a(&["--type", "cgroup"]);
     h.ok(&["attach", "a", "/sys/fs/cgroup/db"]);
     h.ok(&["weight", "a", "db", "80"]);
     assert_eq!(
@@ -312,8 +310,7 @@ fn cgroup_and_gid_names_resolve() {
 
 #[test]
 fn raw_message_passes_words_and_explains_errors() {
-    let h = H::new();
-    h.ok(&["create", "a", "/dev/sda1", "--group", "1"]);
+    let h = H::with_devices(&[("a", "/dev/sda1", 1)]);
     h.ok(&["message", "a", "0", "type", "user"]);
     h.ok(&["message", "a", "0", "attach", "1000"]);
     h.ok(&["message", "a", "0", "weight", "1000:20"]);
@@ -321,26 +318,14 @@ fn raw_message_passes_words_and_explains_errors() {
     let e = h.fail(&["message", "a", "0", "weight", "2000:20"]);
     assert_eq!(e.errno, Some(errno::EINVAL));
     assert!(e.message.contains("message a"), "{e}");
-    assert!(e
-        .hint
-        .clone()
-        .unwrap_or_default()
-        .contains("attach it first"));
+    assert!(hint(&e).contains("attach it first"));
     let e = h.fail(&["message", "a", "0", "frob"]);
-    assert!(
-        e.hint
-            .clone()
-            .unwrap_or_default()
-            .contains("unknown message"),
-        "{e}"
-    );
+    assert!(hint(&e).contains("unknown message"), "{e}");
 }
 
 #[test]
 fn status_raw_matches_dmsetup_lines() {
-    let h = H::new();
-    h.ok(&["create", "ioband1", "/dev/sda1", "--group", "128"]);
-    h.ok(&["create", "ioband2", "/dev/sda2", "--group", "128"]);
+    let h = H::with_devices(&[("ioband1", "/dev/sda1", 128), ("ioband2", "/dev/sda2", 128)]);
     h.ok(&["type", "ioband1", "user"]);
     h.ok(&["attach", "ioband1", "1001"]);
     h.dm.record_io("ioband1", GroupId::Id(1001), 166, 472, 139, 352);
@@ -383,13 +368,12 @@ fn only_ioband_devices_are_shown() {
     let e = h.fail(&["remove", "lin"]);
     assert!(e.message.contains("not an ioband device"), "{e}");
     let e = h.fail(&["status", "ghost"]);
-    assert!(e.hint.clone().unwrap_or_default().contains("ioband ls"));
+    assert!(hint(&e).contains("ioband ls"));
 }
 
 #[test]
 fn ls_and_table_views() {
-    let h = H::new();
-    h.ok(&["create", "a", "/dev/sda1", "--group", "1"]);
+    let h = H::with_devices(&[("a", "/dev/sda1", 1)]);
     h.ok(&["suspend", "a", "--noflush"]);
     let ls = h.ok(&["ls"]);
     assert!(ls.contains("suspended") && ls.contains("8:1"), "{ls}");
@@ -405,8 +389,7 @@ fn ls_and_table_views() {
 
 #[test]
 fn reload_and_resume() {
-    let h = H::new();
-    h.ok(&["create", "a", "/dev/sda1", "--group", "1"]);
+    let h = H::with_devices(&[("a", "/dev/sda1", 1)]);
     h.ok(&[
         "reload",
         "a",
@@ -428,14 +411,12 @@ fn reload_and_resume() {
 
 #[test]
 fn remove_busy_and_deferred() {
-    let h = H::new();
-    h.ok(&["create", "a", "/dev/sda1", "--group", "1"]);
-    h.ok(&["create", "b", "/dev/sda2", "--group", "1"]);
+    let h = H::with_devices(&[("a", "/dev/sda1", 1), ("b", "/dev/sda2", 1)]);
     h.dm.set_open_count("a", 1);
     let o = h.run(&["remove", "a", "b"]);
     let e = o.res.unwrap_err();
     assert_eq!(e.errno, Some(errno::EBUSY));
-    assert!(e.hint.clone().unwrap_or_default().contains("--deferred"));
+    assert!(hint(&e).contains("--deferred"));
     // b was still removed.
     assert_eq!(h.dm.list_devices().unwrap().len(), 1);
     let o = h.run(&["remove", "--deferred", "a"]);
@@ -445,16 +426,7 @@ fn remove_busy_and_deferred() {
 
 #[test]
 fn watch_reports_rates_and_achieved_share() {
-    let h = H::new();
-    h.ok(&[
-        "create",
-        "a",
-        "/dev/sda1",
-        "--group",
-        "1",
-        "--weight",
-        "300",
-    ]);
+    let h = H::with_device_a(&["--weight", "300"]);
     h.ok(&["create", "b", "/dev/sda2", "--group", "1"]);
     // Nothing moves between samples here (the fake has no I/O on its own),
     // so check the shape: 3 samples, JSON lines, interval recorded.
@@ -484,11 +456,7 @@ fn targets_and_version() {
     assert!(h.ok(&["targets", "--all"]).contains("linear"));
     h.dm.set_ioband_loaded(false);
     let e = h.fail(&["targets"]);
-    assert!(e
-        .hint
-        .clone()
-        .unwrap_or_default()
-        .contains("modprobe dm-ioband"));
+    assert!(hint(&e).contains("modprobe dm-ioband"));
     let v = h.ok(&["version"]);
     assert!(v.starts_with("ioband ") && v.contains("not loaded"), "{v}");
 }
@@ -513,7 +481,7 @@ fn version_without_kernel() {
     };
     assert!(run(Command::Version, &mut ctx).is_ok());
     let e = run(Command::Ls { json: false }, &mut ctx).unwrap_err();
-    assert!(e.hint.clone().unwrap_or_default().contains("modprobe"));
+    assert!(hint(&e).contains("modprobe"));
     let s = String::from_utf8_lossy(&out);
     assert!(s.contains("unavailable"), "{s}");
 }
@@ -541,7 +509,7 @@ fn completions_and_man_render() {
 #[test]
 fn throttle_must_stay_below_limit() {
     let h = H::new();
-    let e = h.fail(&[
+    let create = [
         "create",
         "a",
         "/dev/sda1",
@@ -549,36 +517,15 @@ fn throttle_must_stay_below_limit() {
         "1",
         "--io-throttle",
         "128",
-    ]);
+    ];
+    let e = h.fail(&create);
     assert_eq!(e.code, EXIT_USAGE);
     assert!(e.message.contains("default"), "{e}");
-    h.ok(&[
-        "create",
-        "a",
-        "/dev/sda1",
-        "--group",
-        "1",
-        "--io-throttle",
-        "128",
-        "--io-limit",
-        "200",
-    ]);
+    h.ok(&[&create[..], &["--io-limit", "200"]].concat());
     let e = h.fail(&["io-throttle", "a", "200"]);
-    assert!(
-        e.hint
-            .clone()
-            .unwrap_or_default()
-            .contains("ioband io-limit a 201"),
-        "{e}"
-    );
+    assert!(hint(&e).contains("ioband io-limit a 201"), "{e}");
     let e = h.fail(&["io-limit", "a", "100"]);
-    assert!(
-        e.hint
-            .clone()
-            .unwrap_or_default()
-            .contains("ioband io-throttle a 99"),
-        "{e}"
-    );
+    assert!(hint(&e).contains("ioband io-throttle a 99"), "{e}");
     // The kernel says no too (raw message path).
     let e = h.fail(&["message", "a", "0", "io_limit", "100"]);
     assert_eq!(e.errno, Some(errno::EINVAL));

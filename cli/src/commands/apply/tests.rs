@@ -7,10 +7,10 @@ use crate::commands::tests::{run_cli, Out};
 use crate::dm::{DmBackend, DmError};
 use crate::error::Result;
 use crate::fake::FakeDm;
-use crate::ids::StaticNames;
+use crate::fake::FakeSystem;
+use crate::fake::StaticNames;
 use crate::plan;
 use crate::profile;
-use crate::sys::FakeSystem;
 use crate::target::Target;
 
 static SEQ: AtomicUsize = AtomicUsize::new(0);
@@ -55,6 +55,15 @@ impl H {
             },
             dir,
         }
+    }
+
+    /// A fixture after applying profile `yaml`, and its tables then.
+    fn applied(yaml: &str) -> (Self, Vec<String>) {
+        let h = H::new();
+        let base = h.file("base.yaml", yaml);
+        assert!(h.apply(&[], &base).0.is_ok());
+        let before = h.tables();
+        (h, before)
     }
 
     fn file(&self, name: &str, text: &str) -> String {
@@ -328,13 +337,9 @@ impl DmBackend for Refusing<'_> {
 
 #[test]
 fn failure_at_the_third_device_is_undone() {
-    let h = H::new();
-    let base = h.file(
-        "base.yaml",
+    let (h, before) = H::applied(
         "devices:\n  - {name: io0, device: vg0/lv0, device_group: 1, weight: 50, type: user, groups: [{id: 1000}]}\n",
     );
-    assert!(h.apply(&[], &base).0.is_ok());
-    let before = h.tables();
     // "control" is a reserved name: rejected while parsing, nothing happens.
     let bad = h.file(
         "bad.yaml",
@@ -385,13 +390,9 @@ fn failure_at_the_third_device_is_undone() {
 
 #[test]
 fn failure_part_way_through_messages_is_undone() {
-    let h = H::new();
-    let base = h.file(
-        "base.yaml",
+    let (h, before) = H::applied(
         "devices:\n  - {name: io1, device: /dev/mapper/sda1, device_group: 1, weight: 50, type: user, groups: [{id: 1000, weight: 9}, {id: 2000}]}\n  - {name: io2, device: /dev/mapper/sda2, device_group: 1}\n",
     );
-    assert!(h.apply(&[], &base).0.is_ok());
-    let before = h.tables();
     // Plan against the current state, then let the kernel refuse the
     // third action: a sabotaged plan whose 3rd step is invalid.
     let want = "device_groups:\n  - {id: 1, io_limit: 300, io_throttle: 10}\ndevices:\n  - {name: io1, device: /dev/mapper/sda1, device_group: 1, weight: 60, type: pid, groups: [{id: 77, weight: 3}]}\n  - {name: io2, device: /dev/mapper/sda2, device_group: 1, weight: 5}\n";

@@ -1,18 +1,27 @@
-//! An in-memory device-mapper with an ioband target, for tests.
+//! Test fakes (compiled only for tests): an in-memory device-mapper with an
+//! ioband target ([`FakeDm`]), name lookups from a table ([`StaticNames`])
+//! and a system with fixed devices and a clock that moves on sleep
+//! ([`FakeSystem`]).
 //!
-//! It follows the kernel's text contract: tables are validated when loaded,
-//! `table` prints the kernel's canonical form (`Config::to_kernel_params`),
+//! [`FakeDm`] follows the kernel's text contract: tables are validated when
+//! loaded, `table` prints the kernel's canonical form (`Config::to_kernel_params`),
 //! messages are validated and applied with the same errno values the module
 //! uses, and `status` prints the counters. Tests drive I/O with
 //! [`FakeDm::record_io`].
+
+mod names;
+mod system;
+
+pub use names::StaticNames;
+pub use system::FakeSystem;
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 
 use crate::dm::{errno, DevEntry, DevInfo, DmBackend, DmError, RemoveOptions, TargetVersion};
 use crate::target::{
-    Config, GroupId, GroupStats, GroupType, GroupWeight, Message, Status, Target, MAX_IO_LIMIT,
-    MAX_TOKEN, MAX_WEIGHT, TARGET_NAME,
+    parse_major_minor, Config, GroupId, GroupStats, GroupType, GroupWeight, Message, Status,
+    Target, MAX_IO_LIMIT, MAX_TOKEN, MAX_WEIGHT, TARGET_NAME,
 };
 
 #[derive(Debug, Clone)]
@@ -49,6 +58,22 @@ struct State {
     next_minor: u32,
     ioband_version: Option<(u32, u32, u32)>,
     log: Vec<String>,
+}
+
+impl State {
+    /// Device `name`, or ENXIO for `op`.
+    fn device(&self, op: &'static str, name: &str) -> Result<&FakeDev, DmError> {
+        self.devices
+            .get(name)
+            .ok_or_else(|| DmError::errno(op, Some(name), errno::ENXIO))
+    }
+
+    /// Device `name`, to change, or ENXIO for `op`.
+    fn device_mut(&mut self, op: &'static str, name: &str) -> Result<&mut FakeDev, DmError> {
+        self.devices
+            .get_mut(name)
+            .ok_or_else(|| DmError::errno(op, Some(name), errno::ENXIO))
+    }
 }
 
 /// The fake backend.
@@ -199,11 +224,22 @@ impl FakeDm {
         Ok(out)
     }
 
+    /// The live table of device `name`, one line per target as `line`
+    /// prints it (ENXIO, for `op`, when there is no such device).
+    fn live_lines(
+        &self,
+        op: &'static str,
+        name: &str,
+        line: impl Fn(&FakeTarget) -> Target,
+    ) -> Result<Vec<Target>, DmError> {
+        let st = self.st.borrow();
+        let d = st.device(op, name)?;
+        Ok(d.live.iter().flatten().map(line).collect())
+    }
+
     fn lookup_dev(st: &State, dev: &str) -> Option<(u32, u32)> {
-        if let Some((a, b)) = dev.split_once(':') {
-            let a: u32 = a.parse().ok()?;
-            let b: u32 = b.parse().ok()?;
-            return Some((a, b));
+        if let Some(number) = parse_major_minor(dev) {
+            return Some(number);
         }
         st.block_devices.get(dev).map(|&(a, b, _)| (a, b))
     }
@@ -266,10 +302,7 @@ impl FakeDm {
     }
 
     fn do_resume(st: &mut State, name: &str) -> Result<DevInfo, DmError> {
-        let dev = st
-            .devices
-            .get_mut(name)
-            .ok_or_else(|| DmError::errno("resume", Some(name), errno::ENXIO))?;
+        let dev = st.device_mut("resume", name)?;
         let swapped = if let Some(t) = dev.inactive.take() {
             dev.live = Some(t);
             dev.event_nr += 1;
@@ -285,10 +318,7 @@ impl FakeDm {
     }
 
     fn info_of(st: &State, name: &str, op: &'static str) -> Result<DevInfo, DmError> {
-        let d = st
-            .devices
-            .get(name)
-            .ok_or_else(|| DmError::errno(op, Some(name), errno::ENXIO))?;
+        let d = st.device(op, name)?;
         Ok(DevInfo {
             name: name.to_string(),
             uuid: d.uuid.clone(),
@@ -457,10 +487,7 @@ impl DmBackend for FakeDm {
 
     fn suspend(&self, name: &str, noflush: bool) -> Result<DevInfo, DmError> {
         let mut st = self.st.borrow_mut();
-        let d = st
-            .devices
-            .get_mut(name)
-            .ok_or_else(|| DmError::errno("suspend", Some(name), errno::ENXIO))?;
+        let d = st.device_mut("suspend", name)?;
         d.suspended = true;
         st.log.push(format!(
             "suspend {name}{}",
@@ -477,10 +504,7 @@ impl DmBackend for FakeDm {
 
     fn remove(&self, name: &str, opts: RemoveOptions) -> Result<bool, DmError> {
         let mut st = self.st.borrow_mut();
-        let d = st
-            .devices
-            .get_mut(name)
-            .ok_or_else(|| DmError::errno("remove", Some(name), errno::ENXIO))?;
+        let d = st.device_mut("remove", name)?;
         if d.open_count > 0 {
             if opts.deferred {
                 d.deferred_remove = true;
@@ -508,60 +532,42 @@ impl DmBackend for FakeDm {
     }
 
     fn table(&self, name: &str) -> Result<Vec<Target>, DmError> {
-        let st = self.st.borrow();
-        let d = st
-            .devices
-            .get(name)
-            .ok_or_else(|| DmError::errno("table", Some(name), errno::ENXIO))?;
-        Ok(d.live
-            .iter()
-            .flatten()
-            .map(|t| match t {
-                FakeTarget::Ioband {
-                    start, length, cfg, ..
-                } => Target {
-                    start: *start,
-                    length: *length,
-                    target_type: TARGET_NAME.into(),
-                    params: cfg.to_kernel_params().to_string(),
-                },
-                FakeTarget::Other(t) => t.clone(),
-            })
-            .collect())
+        self.live_lines("table", name, |t| match t {
+            FakeTarget::Ioband {
+                start, length, cfg, ..
+            } => Target {
+                start: *start,
+                length: *length,
+                target_type: TARGET_NAME.into(),
+                params: cfg.to_kernel_params().to_string(),
+            },
+            FakeTarget::Other(t) => t.clone(),
+        })
     }
 
     fn status(&self, name: &str) -> Result<Vec<Target>, DmError> {
-        let st = self.st.borrow();
-        let d = st
-            .devices
-            .get(name)
-            .ok_or_else(|| DmError::errno("status", Some(name), errno::ENXIO))?;
-        Ok(d.live
-            .iter()
-            .flatten()
-            .map(|t| match t {
-                FakeTarget::Ioband {
-                    start,
-                    length,
-                    cfg,
-                    stats,
-                    ..
-                } => Target {
-                    start: *start,
-                    length: *length,
-                    target_type: TARGET_NAME.into(),
-                    params: Status {
-                        device_group: cfg.device_group,
-                        groups: stats.clone(),
-                    }
-                    .to_string(),
-                },
-                FakeTarget::Other(t) => Target {
-                    params: String::new(),
-                    ..t.clone()
-                },
-            })
-            .collect())
+        self.live_lines("status", name, |t| match t {
+            FakeTarget::Ioband {
+                start,
+                length,
+                cfg,
+                stats,
+                ..
+            } => Target {
+                start: *start,
+                length: *length,
+                target_type: TARGET_NAME.into(),
+                params: Status {
+                    device_group: cfg.device_group,
+                    groups: stats.clone(),
+                }
+                .to_string(),
+            },
+            FakeTarget::Other(t) => Target {
+                params: String::new(),
+                ..t.clone()
+            },
+        })
     }
 
     fn target_versions(&self) -> Result<Vec<TargetVersion>, DmError> {

@@ -8,9 +8,10 @@ use std::time::Duration;
 use serde::Serialize;
 
 use crate::cli::ApplyArgs;
-use crate::commands::{io_err, Ctx};
+use crate::ctx::{io_err, Ctx};
+use crate::dm::{self, DmBackend};
 use crate::error::{Error, Result, EXIT_FAILURE};
-use crate::plan::{self, ActionJson};
+use crate::plan::{self, Action, ActionJson};
 use crate::profile::{self, Profile, MAX_PROFILE_BYTES};
 
 /// Default lock file; `IOBAND_LOCK` overrides it.
@@ -240,12 +241,7 @@ pub fn apply(a: &ApplyArgs, ctx: &mut Ctx<'_>) -> Result<()> {
     let _lock = if a.check {
         None
     } else {
-        let path = a
-            .lock_file
-            .clone()
-            .or_else(|| std::env::var_os("IOBAND_LOCK").map(PathBuf::from))
-            .unwrap_or_else(|| PathBuf::from(LOCK_FILE));
-        match lock(&path, a.lock_timeout, ctx) {
+        match lock(&lock_path(a), a.lock_timeout, ctx) {
             Ok(l) => Some(l),
             Err(e) => return failed(a, vec![e.to_string()], ctx),
         }
@@ -260,50 +256,89 @@ pub fn apply(a: &ApplyArgs, ctx: &mut Ctx<'_>) -> Result<()> {
     };
     let actions = plan::plan(&want, &actual, a.prune);
     if a.check {
-        if !a.json {
-            for x in &actions {
-                writeln!(ctx.out, "would {x}").map_err(io_err)?;
-            }
-        }
-        let summary = if actions.is_empty() {
-            "no changes: the system matches the profile".to_string()
-        } else {
-            format!("{} change(s) needed (--check: nothing done)", actions.len())
-        };
-        let r = Report {
-            changed: !actions.is_empty(),
-            actions: actions
-                .iter()
-                .map(|x| ActionJson::of(x, "planned"))
-                .collect(),
-            errors: Vec::new(),
-        };
-        return finish(a, r, &summary, ctx);
+        return report_check(a, &actions, ctx);
     }
-    let json = a.json;
-    let outcome = {
-        let (out, err) = (&mut *ctx.out, &mut *ctx.err);
-        let mut log = |s: &str| {
-            let _ = if json {
-                writeln!(err, "ioband: {s}")
-            } else {
-                writeln!(out, "{s}")
-            };
+    let mut r = execute(a.json, dm, &actions, ctx);
+    if !r.errors.is_empty() {
+        explain_failure(dm, &mut r);
+        let summary = if r.changed {
+            "FAILED; the undo failed too: the state left is above (`ioband show`)"
+        } else {
+            "FAILED; every change of this run was undone"
         };
-        let delay = test_action_delay();
-        let _catch = Interrupts::catch();
-        plan::execute_until(dm, &actions, &mut log, &|| {
-            if let Some(d) = delay {
-                std::thread::sleep(d);
-            }
-            Interrupts::caught()
-        })
+        return finish(a, r, summary, ctx);
+    }
+    verify(a, &prof, dm, &mut r, ctx);
+    let summary = if !r.errors.is_empty() {
+        "FAILED verification".to_string()
+    } else if r.changed {
+        format!("applied {} change(s)", r.actions.len())
+    } else {
+        "no changes: the system matches the profile".to_string()
     };
-    let mut r = Report {
+    finish(a, r, &summary, ctx)
+}
+
+/// `--lock-file`, else `IOBAND_LOCK`, else [`LOCK_FILE`].
+fn lock_path(a: &ApplyArgs) -> PathBuf {
+    a.lock_file
+        .clone()
+        .or_else(|| std::env::var_os("IOBAND_LOCK").map(PathBuf::from))
+        .unwrap_or_else(|| PathBuf::from(LOCK_FILE))
+}
+
+/// `apply --check`: say what would be done.
+fn report_check(a: &ApplyArgs, actions: &[Action], ctx: &mut Ctx<'_>) -> Result<()> {
+    if !a.json {
+        for x in actions {
+            writeln!(ctx.out, "would {x}").map_err(io_err)?;
+        }
+    }
+    let summary = if actions.is_empty() {
+        "no changes: the system matches the profile".to_string()
+    } else {
+        format!("{} change(s) needed (--check: nothing done)", actions.len())
+    };
+    let r = Report {
+        changed: !actions.is_empty(),
+        actions: actions
+            .iter()
+            .map(|x| ActionJson::of(x, "planned"))
+            .collect(),
+        errors: Vec::new(),
+    };
+    finish(a, r, &summary, ctx)
+}
+
+/// Run the plan, logging each action (to standard error with `--json`),
+/// stopping and undoing on a failure or a signal.
+fn execute(json: bool, dm: &dyn DmBackend, actions: &[Action], ctx: &mut Ctx<'_>) -> Report {
+    let (out, err) = (&mut *ctx.out, &mut *ctx.err);
+    let mut log = |s: &str| {
+        let _ = if json {
+            writeln!(err, "ioband: {s}")
+        } else {
+            writeln!(out, "{s}")
+        };
+    };
+    let delay = test_action_delay();
+    let _catch = Interrupts::catch();
+    let outcome = plan::execute_until(dm, actions, &mut log, &|| {
+        if let Some(d) = delay {
+            std::thread::sleep(d);
+        }
+        Interrupts::caught()
+    });
+    Report {
         changed: outcome.changed,
         actions: outcome.actions,
         errors: outcome.errors,
-    };
+    }
+}
+
+/// Add what is known about a failed run to its first error: the signal
+/// that stopped it, a missing target module.
+fn explain_failure(dm: &dyn DmBackend, r: &mut Report) {
     // A signal that lands inside an ioctl (dm's suspend waits interruptibly)
     // fails that action with EINTR instead: name the signal there too.
     if let (Some(why), Some(first)) = (Interrupts::caught(), r.errors.first_mut()) {
@@ -311,21 +346,16 @@ pub fn apply(a: &ApplyArgs, ctx: &mut Ctx<'_>) -> Result<()> {
             *first = format!("{why}: {first}");
         }
     }
-    if !r.errors.is_empty() && crate::commands::ioband_loaded(dm) == Some(false) {
+    if !r.errors.is_empty() && dm::ioband_target_loaded(dm) == Some(false) {
         r.errors[0]
             .push_str(" (the ioband target is not loaded: run `modprobe dm-ioband`, as root)");
     }
-    if !r.errors.is_empty() {
-        let summary = if r.changed {
-            "FAILED; the undo failed too: the state left is above (`ioband show`)".to_string()
-        } else {
-            "FAILED; every change of this run was undone".to_string()
-        };
-        return finish(a, r, &summary, ctx);
-    }
-    // Read back and verify.
+}
+
+/// Read the devices back and plan again: anything still to do is an error.
+fn verify(a: &ApplyArgs, prof: &Profile, dm: &dyn DmBackend, r: &mut Report, ctx: &Ctx<'_>) {
     let again = plan::read_actual(dm).map_err(|e| vec![e]).and_then(|act| {
-        plan::resolve(&prof, &act, ctx.names, ctx.sys).map(|w| plan::plan(&w, &act, a.prune))
+        plan::resolve(prof, &act, ctx.names, ctx.sys).map(|w| plan::plan(&w, &act, a.prune))
     });
     match again {
         Ok(left) if left.is_empty() => {}
@@ -340,14 +370,6 @@ pub fn apply(a: &ApplyArgs, ctx: &mut Ctx<'_>) -> Result<()> {
             .errors
             .extend(e.into_iter().map(|e| format!("verification failed: {e}"))),
     }
-    let summary = if !r.errors.is_empty() {
-        "FAILED verification".to_string()
-    } else if r.changed {
-        format!("applied {} change(s)", r.actions.len())
-    } else {
-        "no changes: the system matches the profile".to_string()
-    };
-    finish(a, r, &summary, ctx)
 }
 
 /// `ioband show`.

@@ -1,9 +1,13 @@
 //! The ioband target's text language: table lines, messages and status lines.
 //!
-//! This is the one module that parses kernel text. Every type here implements
-//! [`FromStr`] and [`Display`]; for canonical text (single spaces, no leading
-//! zeros) `s.parse::<T>()?.to_string() == s` holds exactly, which is what lets
-//! `ioband status --raw` print the same bytes as `dmsetup status`.
+//! This is the one crate that parses kernel text. It needs only std; the
+//! features `serde` and `clap` add the derives the command-line tool wants on
+//! [`GroupType`] and [`Policy`] (the fuzzer builds it without them).
+//!
+//! Every type here implements [`FromStr`] and [`Display`]; for canonical text
+//! (single spaces, no leading zeros) `s.parse::<T>()?.to_string() == s` holds
+//! exactly, which is what lets `ioband status --raw` print the same bytes as
+//! `dmsetup status`.
 //!
 //! Formats (the contract with `dm-ioband.ko`):
 //!
@@ -104,6 +108,22 @@ fn parse_positive_u32(what: &'static str, field: &str, s: &str) -> Result<u32, P
     Ok(v)
 }
 
+/// Split a block device number written `MAJOR:MINOR` (as the kernel prints
+/// the underlying device of a table) into its two digit strings; `None` for
+/// anything else (a path, a name, an empty or non-digit half).
+pub fn split_major_minor(s: &str) -> Option<(&str, &str)> {
+    let (major, minor) = s.split_once(':')?;
+    let digits = |x: &str| !x.is_empty() && x.bytes().all(|c| c.is_ascii_digit());
+    (digits(major) && digits(minor)).then_some((major, minor))
+}
+
+/// A block device number `MAJOR:MINOR` as numbers ([`split_major_minor`],
+/// each half fitting a `u32`).
+pub fn parse_major_minor(s: &str) -> Option<(u32, u32)> {
+    let (major, minor) = split_major_minor(s)?;
+    Some((major.parse().ok()?, minor.parse().ok()?))
+}
+
 /// Parse a device-group id: a non-negative integer up to `i32::MAX`.
 pub fn parse_device_group(what: &'static str, s: &str) -> Result<u32, ParseError> {
     let v = parse_u64(what, "device-group-id", s)?;
@@ -118,14 +138,14 @@ pub fn parse_device_group(what: &'static str, s: &str) -> Result<u32, ParseError
 }
 
 /// Who an ioband group's I/O is attributed to.  The same words serve the
-/// command line (clap) and profiles (serde).  The fuzz target compiles
-/// this file on its own (cfg fuzzing), without serde and clap.
+/// command line (feature `clap`) and profiles (feature `serde`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[cfg_attr(
-    not(fuzzing),
-    derive(serde::Serialize, serde::Deserialize, clap::ValueEnum),
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
     serde(rename_all = "lowercase")
 )]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 pub enum GroupType {
     /// No extra groups; everything goes to the default group.
     None,
@@ -202,10 +222,11 @@ impl FromStr for GroupType {
 /// How shares are counted (also a command-line and profile value).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(
-    not(fuzzing),
-    derive(serde::Serialize, serde::Deserialize, clap::ValueEnum),
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
     serde(rename_all = "kebab-case")
 )]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 pub enum Policy {
     /// Share counted in bios (requests).
     Weight,
@@ -1132,35 +1153,22 @@ mod tests {
             let e = s.parse::<TableParams>().unwrap_err();
             assert_eq!(e.field, "arguments", "{s}");
         }
-        let e = "/dev/sda -1".parse::<TableParams>().unwrap_err();
-        assert_eq!(e.field, "device-group-id");
-        let e = "/dev/sda 2147483648".parse::<TableParams>().unwrap_err();
-        assert_eq!(e.field, "device-group-id");
         assert!("/dev/sda 2147483647".parse::<TableParams>().is_ok());
-        let e = "/dev/sda 1 4 128 user weight 2048 40"
-            .parse::<TableParams>()
-            .unwrap_err();
-        assert_eq!(e.field, "default weight");
-        let e = "/dev/sda 1 4 128 user weight 2048 :0"
-            .parse::<TableParams>()
-            .unwrap_err();
-        assert_eq!(e.field, "default weight");
-        let e = "/dev/sda 1 4 128 blah weight 2048 :1"
-            .parse::<TableParams>()
-            .unwrap_err();
-        assert_eq!(e.field, "type");
-        let e = "/dev/sda 1 4 128 user fifo 2048 :1"
-            .parse::<TableParams>()
-            .unwrap_err();
-        assert_eq!(e.field, "policy");
-        let e = "/dev/sda 1 4 128 user weight 2048 :1 5:1 5:2"
-            .parse::<TableParams>()
-            .unwrap_err();
-        assert_eq!(e.field, "group id");
-        let e = "/dev/sda 1 4 128 none weight 2048 :1 5:1"
-            .parse::<TableParams>()
-            .unwrap_err();
-        assert_eq!(e.field, "type");
+        // (parameters, the field its error names)
+        let cases = [
+            ("/dev/sda -1", "device-group-id"),
+            ("/dev/sda 2147483648", "device-group-id"),
+            ("/dev/sda 1 4 128 user weight 2048 40", "default weight"),
+            ("/dev/sda 1 4 128 user weight 2048 :0", "default weight"),
+            ("/dev/sda 1 4 128 blah weight 2048 :1", "type"),
+            ("/dev/sda 1 4 128 user fifo 2048 :1", "policy"),
+            ("/dev/sda 1 4 128 user weight 2048 :1 5:1 5:2", "group id"),
+            ("/dev/sda 1 4 128 none weight 2048 :1 5:1", "type"),
+        ];
+        for (text, field) in cases {
+            let e = text.parse::<TableParams>().unwrap_err();
+            assert_eq!(e.field, field, "{text:?}");
+        }
         assert!("/dev/sda 1 4 +128".parse::<TableParams>().is_err());
         assert!("/dev/sda 1 4 99999999999".parse::<TableParams>().is_err());
     }
@@ -1249,6 +1257,21 @@ mod tests {
         assert!("1 -2 1 2 3 4 5 6".parse::<Status>().is_err());
         assert!("x".parse::<Status>().is_err());
         assert!("1 -1 1 2 3 4 5 x".parse::<Status>().is_err());
+    }
+
+    #[test]
+    fn major_minor() {
+        assert_eq!(split_major_minor("8:1"), Some(("8", "1")));
+        assert_eq!(parse_major_minor("259:3"), Some((259, 3)));
+        assert_eq!(parse_major_minor("08:01"), Some((8, 1)));
+        for bad in ["", ":", "8:", ":1", "a:1", "8:1:2", "+8:1", "/dev/sda1"] {
+            assert_eq!(parse_major_minor(bad), None, "{bad:?}");
+        }
+        assert_eq!(
+            split_major_minor("99999999999:1"),
+            Some(("99999999999", "1"))
+        );
+        assert_eq!(parse_major_minor("99999999999:1"), None);
     }
 
     #[test]
