@@ -90,8 +90,10 @@ struct ioband_policy_ops {
 	void (*group_init)(struct ioband_group *gp);
 	/*
 	 * optional: settle what @gp is owed since it was last looked at (the
-	 * weight family: the tokens of an epoch it missed).  Called right
-	 * before @gp is asked can_dispatch() or considered by pick().
+	 * weight family: the tokens of an epoch it missed).  Called before
+	 * pick() considers @gp, and before can_dispatch() is asked again
+	 * after it said 0.  Must not change a group that can dispatch: the
+	 * data path skips it for those.
 	 */
 	void (*refill)(struct ioband_group *gp);
 	/* > 0: may dispatch now, larger is more urgent; 0: must wait.  Pure. */
@@ -322,7 +324,26 @@ void ioband_device_put(struct ioband_device *dp);
 void ioband_wake_and_dispatch(struct ioband_device *dp);
 void ioband_group_init(struct ioband_group *gp, struct ioband_target *t,
 		       u64 id, unsigned int weight);
-struct ioband_group *ioband_group_find(struct ioband_target *t, u64 id);
+
+/* The attached group @id of @t, or NULL.  Inline: map() looks up every bio. */
+static inline struct ioband_group *ioband_group_find(struct ioband_target *t,
+						     u64 id)
+{
+	struct rb_node *n = t->tree.rb_node;
+
+	while (n) {
+		struct ioband_group *gp = rb_entry(n, struct ioband_group, node);
+
+		if (id < gp->id)
+			n = n->rb_left;
+		else if (id > gp->id)
+			n = n->rb_right;
+		else
+			return gp;
+	}
+	return NULL;
+}
+
 void ioband_group_insert(struct ioband_target *t, struct ioband_group *gp);
 void ioband_group_join_domain(struct ioband_device *dp,
 			      struct ioband_group *gp);

@@ -15,23 +15,6 @@ DEFINE_MUTEX(ioband_mutex);
 static LIST_HEAD(ioband_devices);
 static LIST_HEAD(ioband_targets);
 
-struct ioband_group *ioband_group_find(struct ioband_target *t, u64 id)
-{
-	struct rb_node *n = t->tree.rb_node;
-
-	while (n) {
-		struct ioband_group *gp = rb_entry(n, struct ioband_group, node);
-
-		if (id < gp->id)
-			n = n->rb_left;
-		else if (id > gp->id)
-			n = n->rb_right;
-		else
-			return gp;
-	}
-	return NULL;
-}
-
 void ioband_group_insert(struct ioband_target *t, struct ioband_group *gp)
 {
 	struct rb_node **link = &t->tree.rb_node, *parent = NULL;

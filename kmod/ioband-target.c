@@ -52,6 +52,9 @@ static bool may_issue(struct ioband_device *dp, struct ioband_group *gp)
 		return true;
 	if (dp->plugged)
 		return false;
+	/* a group that may dispatch is owed nothing: settle only the others */
+	if (ioband_policy_can_dispatch(dp, gp))
+		return true;
 	ioband_policy_refill(dp, gp);
 	if (ioband_policy_can_dispatch(dp, gp))
 		return true;

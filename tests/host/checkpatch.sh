@@ -30,7 +30,7 @@ check() {
 		--no-summary "$@"
 }
 out=$(
-	check -f $(ls kmod/*.c kmod/*.h | grep -v '^kmod/compat\.h$') || true
+	check -f $(git ls-files "kmod/*.c" "kmod/*.h" | grep -v "^kmod/compat\.h$") || true
 	check --ignore LINUX_VERSION_CODE,CONSTANT_COMPARISON -f kmod/compat.h || true
 )
 if [ -n "$out" ]; then
@@ -38,4 +38,4 @@ if [ -n "$out" ]; then
 	echo "not ok - checkpatch --strict on kmod/: $(echo "$out" | wc -l) complaint(s)"
 	exit 1
 fi
-echo "ok - checkpatch --strict on kmod/: 0 errors, 0 warnings, 0 checks ($(ls kmod/*.c kmod/*.h | wc -l) files)"
+echo "ok - checkpatch --strict on kmod/: 0 errors, 0 warnings, 0 checks ($(git ls-files "kmod/*.c" "kmod/*.h" | wc -l) files)"
