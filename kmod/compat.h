@@ -68,24 +68,29 @@ static inline struct mem_cgroup *ioband_folio_memcg(struct folio *folio)
 #endif
 
 /*
- * The cgroup a bio is charged to, as the ID user space sees (the inode
- * number of its directory under /sys/fs/cgroup).
+ * The cgroup a bio is charged to, with a reference the caller puts, or
+ * NULL when that cgroup is on its way out.  Its ID (cgroup_id()) is what
+ * user space sees: the inode number of its directory under /sys/fs/cgroup.
  *
  * dm core clones bios without a bdev, so on 6.1-6.12 the clone a target
  * sees carries no blkcg association of its own.  Use it when a kernel
  * provides one; otherwise writeback from kernel threads is charged to the
  * memory cgroup that owns the page (the cgroup that dirtied it: the same
  * cgroup on the v2 hierarchy), and everything else to the submitter.
+ * Call it before bio_set_dev(), which gives the clone current's blkcg.
  */
-static inline u64 ioband_bio_cgroup_id(struct bio *bio)
+static inline struct cgroup *ioband_bio_cgroup_get(struct bio *bio)
 {
-	u64 id = 0;
+	struct cgroup *cg = NULL;
 
 #ifdef CONFIG_BLK_CGROUP
 	struct cgroup_subsys_state *css = bio_blkcg_css(bio);
 
-	if (css)
-		return cgroup_id(css->cgroup);
+	if (css) {
+		/* the bio's blkg pins its css, and a css its cgroup */
+		cgroup_get(css->cgroup);
+		return css->cgroup;
+	}
 #endif
 	rcu_read_lock();
 #ifdef CONFIG_MEMCG
@@ -97,13 +102,15 @@ static inline u64 ioband_bio_cgroup_id(struct bio *bio)
 		if (!folio_test_slab(folio))
 			memcg = ioband_folio_memcg(folio);
 		if (memcg)
-			id = cgroup_id(memcg->css.cgroup);
+			cg = memcg->css.cgroup;
 	}
 #endif
-	if (!id)
-		id = cgroup_id(task_dfl_cgroup(current));
+	if (!cg)
+		cg = task_dfl_cgroup(current);
+	if (!cgroup_tryget(cg))
+		cg = NULL;
 	rcu_read_unlock();
-	return id;
+	return cg;
 }
 
 #endif /* DM_IOBAND_COMPAT_H */

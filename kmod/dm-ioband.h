@@ -18,12 +18,14 @@
  *  ioband-message.c  messages and status
  *  ioband-policy.c   the scheduling policies
  *  ioband-type.c     the group types: who issued a bio
+ *  ioband-cgroup.c   the cgroup type's hierarchy: nearest attached ancestor
  *  compat.h          all that depends on the kernel version
  */
 #ifndef DM_IOBAND_H
 #define DM_IOBAND_H
 
 #include <linux/bio.h>
+#include <linux/bits.h>
 #include <linux/device-mapper.h>
 #include <linux/hrtimer.h>
 #include <linux/list.h>
@@ -56,6 +58,14 @@
 #define IOBAND_FAIR_MIN_HOLD	8
 /* fair: the longest a free slot is kept for a group that just went idle */
 #define IOBAND_ANTIC_MAX_NS	(8 * NSEC_PER_MSEC)
+/* a hierarchical share of the whole domain, as the policies' weight */
+#define IOBAND_SHARE_ONE	BIT(20)
+/* attached cgroups nested deeper than this are refused (bounds the walks) */
+#define IOBAND_MAX_NESTING	16
+/* nested shares: a group idle this long stops counting in its parent's */
+#define IOBAND_IDLE_MS		100
+/* map(): cgroup ID to group, per target (2^bits entries) */
+#define IOBAND_CG_CACHE_BITS	6
 
 struct ioband_group;
 struct ioband_device;
@@ -127,13 +137,19 @@ struct ioband_policy {
 extern const struct ioband_policy *const ioband_policy_default;
 const struct ioband_policy *ioband_policy_find(const char *name);
 void ioband_recalc_shares(struct ioband_device *dp);
+void ioband_note_busy(struct ioband_device *dp, struct ioband_group *gp);
+u64 ioband_configured_top(struct ioband_device *dp);
+u64 ioband_configured_share(struct ioband_group *gp, u64 top);
 void ioband_policy_refill_backlog(struct ioband_device *dp);
 
 /* Who issued a bio: maps it to a group ID. */
 struct ioband_type {
 	const char *name;
 	u64 max_id;		/* largest ID that can be attached */
-	u64 (*getid)(struct bio *bio);	/* NULL: every bio is the default group's */
+	/* NULL: every bio is the default group's, unless @hierarchical */
+	u64 (*getid)(struct bio *bio);
+	/* cgroup: a bio belongs to its cgroup's nearest attached ancestor */
+	bool hierarchical;
 };
 
 const struct ioband_type *ioband_type_find(const char *name);
@@ -160,6 +176,19 @@ struct ioband_group {
 	bool dying;		/* being detached: drain, do not throttle */
 	bool in_domain;		/* counted in ioband_device.groups */
 	unsigned int weight;
+	/*
+	 * What the policies weigh: @weight, or while the domain has nested
+	 * groups, the group's share of the domain in IOBAND_SHARE_ONE units.
+	 */
+	u64 eweight;
+	/* cgroup type: the nearest attached ancestor's group, NULL at the top */
+	struct ioband_group *parent;
+	struct ioband_group *link;	/* next @parent, under msg_lock */
+	/* nested shares: only active groups (I/O in the last IOBAND_IDLE_MS) count */
+	bool active;
+	bool hon;			/* scratch: an active group at or below */
+	unsigned long busy_at;		/* jiffies: last bio admitted */
+	u64 hsum;			/* scratch: weights sharing this one's share */
 
 	struct rb_node node;		/* ioband_target.tree, by id */
 	struct list_head tgt_entry;	/* ioband_target.groups, attach order */
@@ -196,6 +225,11 @@ struct ioband_target {
 	struct rb_root tree;
 	struct list_head groups;	/* attached groups in attach order */
 	unsigned int ngroups;
+	/* cgroup type: a cgroup's group, as last looked up; cleared on change */
+	struct {
+		u64 id;
+		struct ioband_group *gp;	/* NULL: empty */
+	} cg_cache[1 << IOBAND_CG_CACHE_BITS];
 
 	bool active;		/* resumed: groups count in the domain */
 	bool suspending;	/* presuspend ran: drain, do not throttle */
@@ -213,7 +247,9 @@ struct ioband_device {
 	spinlock_t lock;		/* see "Locking" above */
 	struct list_head groups;	/* groups of active targets */
 	struct list_head backlog;	/* groups holding bios */
-	u64 weight_total;		/* sum of weights in groups */
+	u64 weight_total;		/* sum of eweights in groups */
+	bool nested;			/* a group has a parent: shares nest */
+	unsigned long sweep_at;		/* jiffies: next look for idle groups */
 	unsigned int io_throttle;
 	unsigned int io_limit;
 	unsigned int token_base;
@@ -360,6 +396,16 @@ void ioband_target_publish(struct ioband_target *t);
 void ioband_target_unpublish(struct ioband_target *t);
 struct ioband_target *ioband_find_predecessor(struct ioband_target *t);
 void ioband_apply_settings(struct ioband_target *t);
+
+/* ioband-cgroup.c: the cgroup type's hierarchy */
+struct cgroup;
+struct ioband_group *ioband_cgroup_group(struct ioband_target *t,
+					 struct cgroup *cg);
+void ioband_cgroup_cache_clear(struct ioband_target *t);
+int ioband_cgroup_link_new(struct ioband_target *t, struct ioband_group *gp);
+int ioband_cgroup_link_all(struct ioband_target *t);
+void ioband_cgroup_commit_links(struct ioband_target *t);
+void ioband_cgroup_unlink(struct ioband_target *t, struct ioband_group *gp);
 
 /* ioband-table.c: the table line, constructor and destructor */
 int ioband_parse_uint(const char *s, unsigned int min, unsigned int max,

@@ -37,6 +37,7 @@ void ioband_group_init(struct ioband_group *gp, struct ioband_target *t,
 	gp->tgt = t;
 	gp->id = id;
 	gp->weight = weight;
+	gp->eweight = weight;
 	RB_CLEAR_NODE(&gp->node);
 	INIT_LIST_HEAD(&gp->tgt_entry);
 	INIT_LIST_HEAD(&gp->dom_entry);
@@ -54,7 +55,6 @@ void ioband_group_join_domain(struct ioband_device *dp, struct ioband_group *gp)
 		return;
 	gp->in_domain = true;
 	list_add_tail(&gp->dom_entry, &dp->groups);
-	dp->weight_total += gp->weight;
 	ioband_policy_group_init(dp, gp);
 }
 
@@ -66,7 +66,6 @@ void ioband_group_leave_domain(struct ioband_device *dp,
 		return;
 	gp->in_domain = false;
 	list_del_init(&gp->dom_entry);
-	dp->weight_total -= gp->weight;
 	/* a group that left sends nothing: keep no room for it */
 	if (dp->antic == gp)
 		dp->antic = NULL;
@@ -76,8 +75,7 @@ void ioband_group_set_weight(struct ioband_device *dp, struct ioband_group *gp,
 			     unsigned int weight)
 {
 	lockdep_assert_held(&dp->lock);
-	if (gp->in_domain)
-		dp->weight_total += (u64)weight - gp->weight;
+	/* the caller recalculates the shares */
 	gp->weight = weight;
 }
 

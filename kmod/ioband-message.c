@@ -85,7 +85,7 @@ static int msg_attach(struct ioband_target *t, const char *arg)
 	struct ioband_group *gp;
 	u64 id;
 
-	if (!t->type->getid) {
+	if (t->type == &ioband_type_none) {
 		DMWARN_LIMIT("attach: group type is none: set one with \"type\" first");
 		return -EINVAL;
 	}
@@ -97,19 +97,26 @@ static int msg_attach(struct ioband_target *t, const char *arg)
 		DMWARN_LIMIT("attach: too many groups (%u)", IOBAND_MAX_GROUPS);
 		return -ENOSPC;
 	}
+	/* the tree changes only under msg_lock: no race with the check */
+	if (ioband_group_find(t, id)) {
+		DMWARN_LIMIT("attach: group %llu is already attached", id);
+		return -EEXIST;
+	}
 	gp = kzalloc(sizeof(*gp), GFP_KERNEL);
 	if (!gp)
 		return -ENOMEM;
 	ioband_group_init(gp, t, id, IOBAND_DEFAULT_WEIGHT);
+	if (t->type->hierarchical && ioband_cgroup_link_new(t, gp)) {
+		kfree(gp);
+		DMWARN_LIMIT("attach: cgroup %llu would nest attached cgroups more than %u deep",
+			     id, IOBAND_MAX_NESTING);
+		return -EINVAL;
+	}
 
 	spin_lock_irq(&dp->lock);
-	if (ioband_group_find(t, id)) {
-		spin_unlock_irq(&dp->lock);
-		kfree(gp);
-		DMWARN_LIMIT("attach: group %llu is already attached", id);
-		return -EEXIST;
-	}
 	ioband_group_insert(t, gp);
+	if (t->type->hierarchical)
+		ioband_cgroup_commit_links(t);
 	if (t->active) {
 		ioband_group_join_domain(dp, gp);
 		ioband_recalc_shares(dp);
@@ -157,6 +164,8 @@ static int msg_detach(struct ioband_target *t, const char *arg,
 	rb_erase(&gp->node, &t->tree);
 	list_del_init(&gp->tgt_entry);
 	t->ngroups--;
+	if (t->type->hierarchical)
+		ioband_cgroup_unlink(t, gp);
 	gp->dying = true;
 	ioband_group_leave_domain(dp, gp);
 	ioband_recalc_shares(dp);
@@ -304,6 +313,35 @@ static void msg_reset(struct ioband_target *t)
 	spin_unlock_irq(&t->dp->lock);
 }
 
+/*
+ * "shares": each group's share of the device group as configured (every
+ * group busy), nesting included, for the status to show.  One record per
+ * group, default group first: <id>:<parent id or ->:<millionths>.
+ */
+static int msg_shares(struct ioband_target *t, char *result,
+		      unsigned int maxlen)
+{
+	struct ioband_device *dp = t->dp;
+	struct ioband_group *gp;
+	unsigned int sz = 0;
+	u64 top;
+
+	spin_lock_irq(&dp->lock);
+	top = ioband_configured_top(dp);
+	DMEMIT("-1:-:%llu", ioband_configured_share(&t->defgrp, top));
+	list_for_each_entry(gp, &t->groups, tgt_entry) {
+		DMEMIT(" %llu:", gp->id);
+		if (gp->parent)
+			DMEMIT("%llu", gp->parent->id);
+		else
+			DMEMIT("-");
+		DMEMIT(":%llu", ioband_configured_share(gp, top));
+	}
+	spin_unlock_irq(&dp->lock);
+	/* 1: the result buffer holds the answer */
+	return 1;
+}
+
 /* A "<command> <value>" message, under msg_lock. */
 static int run_message(struct ioband_target *t, const char *cmd, char *arg,
 		       struct ioband_group **dying)
@@ -339,8 +377,10 @@ int ioband_message(struct dm_target *ti, unsigned int argc, char **argv,
 		msg_reset(t);
 		return 0;
 	}
+	if (argc == 1 && !strcmp(cmd, "shares"))
+		return msg_shares(t, result, maxlen);
 	if (argc != 2) {
-		DMWARN_LIMIT("%s: message must be \"reset\" or \"<command> <value>\"",
+		DMWARN_LIMIT("%s: message must be \"reset\", \"shares\" or \"<command> <value>\"",
 			     dm_table_device_name(ti->table));
 		return -EINVAL;
 	}

@@ -16,28 +16,120 @@
  */
 #include "dm-ioband.h"
 #include <linux/bits.h>
+#include <linux/jiffies.h>
 #include <linux/math64.h>
 
 /*
- * Shares depend on every weight in the domain, so they are recomputed on
- * every change of weight, membership, token_base or io_limit.  u64 keeps
- * token_base * weight exact (both are bounded well below 2^32).
+ * Shares.  Flat, as dm-ioband always was: a group's share is its weight
+ * over the domain's total, and the policies give an idle group's share to
+ * the busy ones in proportion.
+ *
+ * Nested (type cgroup, a group attached below another): like io.weight's
+ * hweight, a group's share is split by weight between its own bios and the
+ * subtrees of its children, level by level, and only among the active, so
+ * that a slice with no processes of its own leaves its whole share to its
+ * services.  The policies then weigh each group by its own share of the
+ * domain (eweight).  A group is active from its first bio until it has
+ * been idle for IOBAND_IDLE_MS; each change re-weighs the domain, which
+ * walks every group up to the top (at most IOBAND_MAX_NESTING levels).
  */
-void ioband_recalc_shares(struct ioband_device *dp)
+
+/* Sum at each group the weights its share is split by; returns the top's. */
+static u64 share_sums(struct ioband_device *dp, bool all)
+{
+	struct ioband_group *gp, *x;
+	u64 top = 0;
+
+	list_for_each_entry(gp, &dp->groups, dom_entry) {
+		gp->hsum = 0;
+		gp->hon = false;
+	}
+	list_for_each_entry(gp, &dp->groups, dom_entry) {
+		if (!all && !gp->active)
+			continue;
+		gp->hsum += gp->weight;
+		/* each subtree counts once in its parent's sum */
+		for (x = gp; x && !x->hon; x = x->parent) {
+			x->hon = true;
+			if (x->parent)
+				x->parent->hsum += x->weight;
+			else
+				top += x->weight;
+		}
+	}
+	return top;
+}
+
+/* The share of @gp's own bios, in IOBAND_SHARE_ONE, after share_sums(). */
+static u64 group_share(struct ioband_group *gp, u64 top)
+{
+	u64 share;
+	struct ioband_group *x;
+
+	if (!gp->hsum)
+		return 0;
+	/* u64 is exact: share <= 2^20 and weights < 2^20 */
+	share = div64_u64((u64)IOBAND_SHARE_ONE * gp->weight, gp->hsum);
+	for (x = gp; x; x = x->parent)
+		share = div64_u64(share * x->weight,
+				  x->parent ? x->parent->hsum : top);
+	return share;
+}
+
+static void set_eweights(struct ioband_device *dp)
+{
+	struct ioband_group *gp;
+	bool nested = false;
+	u64 top;
+
+	list_for_each_entry(gp, &dp->groups, dom_entry)
+		nested |= !!gp->parent;
+	/* shares start nesting: count everyone until proven idle */
+	if (nested && !dp->nested)
+		list_for_each_entry(gp, &dp->groups, dom_entry) {
+			gp->active = true;
+			gp->busy_at = jiffies;
+		}
+	dp->nested = nested;
+	dp->weight_total = 0;
+	if (!nested) {
+		list_for_each_entry(gp, &dp->groups, dom_entry) {
+			gp->eweight = gp->weight;
+			dp->weight_total += gp->eweight;
+		}
+		return;
+	}
+	top = share_sums(dp, false);
+	list_for_each_entry(gp, &dp->groups, dom_entry) {
+		gp->eweight = gp->active ? max(group_share(gp, top), 1ULL) : 1;
+		if (gp->active)
+			dp->weight_total += gp->eweight;
+	}
+}
+
+/*
+ * Tokens and held-bio limits follow the shares.  @reset: every group
+ * starts a fresh epoch (a setting changed); otherwise no group gains
+ * tokens it did not earn (only who is active changed).
+ */
+static void set_shares(struct ioband_device *dp, bool reset)
 {
 	struct ioband_group *gp;
 
 	lockdep_assert_held(&dp->lock);
+	set_eweights(dp);
 	if (!dp->weight_total)
 		return;
 	list_for_each_entry(gp, &dp->groups, dom_entry) {
-		u64 tokens = div64_u64((u64)dp->token_base * gp->weight,
+		/* u64 is exact: token_base, io_limit and eweight < 2^32 */
+		u64 tokens = div64_u64((u64)dp->token_base * gp->eweight,
 				       dp->weight_total);
-		u64 limit = div64_u64((u64)dp->io_limit * gp->weight,
+		u64 limit = div64_u64((u64)dp->io_limit * gp->eweight,
 				      dp->weight_total);
 
 		gp->token_init = max_t(u64, tokens, 1);
-		gp->token = gp->token_init;
+		gp->token = reset ? gp->token_init :
+			min(gp->token, gp->token_init);
 		gp->hold_limit = limit + 1;
 		/*
 		 * fair dispatches the moment the disk has room: a group whose
@@ -47,6 +139,70 @@ void ioband_recalc_shares(struct ioband_device *dp)
 			gp->hold_limit = max_t(u64, gp->hold_limit,
 					       IOBAND_FAIR_MIN_HOLD);
 	}
+}
+
+/*
+ * Shares depend on every weight in the domain, so they are recomputed on
+ * every change of weight, membership, nesting, token_base or io_limit.
+ */
+void ioband_recalc_shares(struct ioband_device *dp)
+{
+	set_shares(dp, true);
+}
+
+/* Nested shares lose groups idle for IOBAND_IDLE_MS.  True if any did. */
+static bool sweep_idle(struct ioband_device *dp)
+{
+	unsigned long idle = msecs_to_jiffies(IOBAND_IDLE_MS);
+	struct ioband_group *gp;
+	bool changed = false;
+
+	dp->sweep_at = jiffies + idle;
+	list_for_each_entry(gp, &dp->groups, dom_entry)
+		if (gp->active && !gp->held && !gp->inflight &&
+		    time_after(jiffies, gp->busy_at + idle)) {
+			gp->active = false;
+			changed = true;
+		}
+	return changed;
+}
+
+/* A bio of @gp arrived while shares nest: keep who is active up to date. */
+void ioband_note_busy(struct ioband_device *dp, struct ioband_group *gp)
+{
+	bool woke = !gp->active, changed = woke;
+
+	lockdep_assert_held(&dp->lock);
+	gp->busy_at = jiffies;
+	gp->active = true;
+	if (time_after_eq(jiffies, dp->sweep_at))
+		changed |= sweep_idle(dp);
+	if (!changed)
+		return;
+	set_shares(dp, false);
+	/* back from idle: a full share, as a group that joins gets */
+	if (woke)
+		gp->token = gp->token_init;
+}
+
+/*
+ * A group's share of the domain when every group is busy, in millionths:
+ * what its weights configure.  ioband_configured_top() first, under the
+ * same hold of dp->lock.  0 for a group that counts nothing (its target
+ * is suspended, or it is being detached).
+ */
+u64 ioband_configured_top(struct ioband_device *dp)
+{
+	lockdep_assert_held(&dp->lock);
+	return share_sums(dp, true);
+}
+
+u64 ioband_configured_share(struct ioband_group *gp, u64 top)
+{
+	lockdep_assert_held(&gp->tgt->dp->lock);
+	if (!gp->in_domain)
+		return 0;
+	return div64_u64(group_share(gp, top) * 1000000, IOBAND_SHARE_ONE);
 }
 
 /* Every group with work gets the tokens of the epoch it missed. */
@@ -141,7 +297,12 @@ static const struct ioband_policy_ops weight_ops = {
  * start of the last dispatch), so being idle earns no credit.
  * Virtual times are compared modulo 2^64, like jiffies.
  */
-#define IOBAND_VT_SCALE	BIT_ULL(20)	/* weight 10^6 still advances */
+/*
+ * Room for a weight of 10^6 and for nested shares (eweight up to 2^20) to
+ * advance distinctly; a bio's cost (at most 2^23 sectors) times it stays
+ * far below 2^63, where comparing modulo 2^64 would break.
+ */
+#define IOBAND_VT_SCALE	BIT_ULL(30)
 
 static bool vt_before(u64 a, u64 b)
 {
@@ -211,7 +372,7 @@ static void fair_charge(struct ioband_group *gp, u64 cost)
 	u64 start = fair_start(dp, gp);
 
 	dp->vtime = start;
-	gp->vtag = start + div_u64(cost * IOBAND_VT_SCALE, gp->weight);
+	gp->vtag = start + div64_u64(cost * IOBAND_VT_SCALE, gp->eweight);
 }
 
 static const struct ioband_policy_ops fair_ops = {

@@ -183,7 +183,7 @@ static int parse_groups(struct dm_arg_set *as, struct ioband_args *a,
 	a->ngroups = as->argc;
 	if (!a->ngroups)
 		return 0;
-	if (!a->type->getid) {
+	if (a->type == &ioband_type_none) {
 		*error = "Groups need a group type other than none";
 		return -EINVAL;
 	}
@@ -334,8 +334,19 @@ static int target_add_groups(struct ioband_target *t,
 	if (r) {
 		ioband_target_free_groups(t);
 		t->ti->error = "Cannot allocate memory for groups";
+		return r;
 	}
-	return r;
+	if (t->type->hierarchical && ioband_cgroup_link_all(t)) {
+		ioband_target_free_groups(t);
+		t->ti->error = "Attached cgroups nest more than "
+			__stringify(IOBAND_MAX_NESTING) " deep";
+		return -EINVAL;
+	}
+	spin_lock_irq(&t->dp->lock);
+	if (t->type->hierarchical)
+		ioband_cgroup_commit_links(t);
+	spin_unlock_irq(&t->dp->lock);
+	return 0;
 }
 
 int ioband_ctr(struct dm_target *ti, unsigned int argc, char **argv)

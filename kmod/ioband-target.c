@@ -13,6 +13,7 @@
  * per group in proportion to weight, the bios held before submitters sleep.
  */
 #include "dm-ioband.h"
+#include "compat.h"
 
 #include <linux/module.h>
 #include <linux/sched.h>
@@ -27,10 +28,8 @@ static bool group_bypasses(struct ioband_group *gp)
 
 /* Account a bio as sent to the lower device. */
 static void issue_bio(struct ioband_device *dp, struct ioband_group *gp,
-		      struct bio *bio)
+		      struct bio *bio, struct ioband_bio *ib)
 {
-	struct ioband_bio *ib = ioband_per_bio(bio);
-
 	lockdep_assert_held(&dp->lock);
 	/* draining bios are not the group's choice: they cost no tokens */
 	if (!group_bypasses(gp))
@@ -178,7 +177,7 @@ void ioband_dispatch_work(struct work_struct *work)
 		dp->held--;
 		if (!gp->held)
 			list_del_init(&gp->backlog_entry);
-		issue_bio(dp, gp, bio);
+		issue_bio(dp, gp, bio, ioband_per_bio(bio));
 		bio_list_add(&issue, bio);
 		wake_one(dp, gp);
 	}
@@ -208,34 +207,48 @@ static bool must_wait(struct ioband_group *gp)
 	return gp->held >= gp->hold_limit;
 }
 
-static struct ioband_group *bio_group(struct ioband_target *t, bool has_id,
-				      u64 id)
-{
-	struct ioband_group *gp = has_id ? ioband_group_find(t, id) : NULL;
+/* Who issued a bio: an ID, or for the cgroup type a referenced cgroup. */
+struct ioband_who {
+	u64 id;
+	struct cgroup *cg;
+};
 
+static struct ioband_group *bio_group(struct ioband_target *t,
+				      const struct ioband_type *type,
+				      const struct ioband_who *who)
+{
+	struct ioband_group *gp = NULL;
+
+	if (type->hierarchical && who->cg)
+		gp = ioband_cgroup_group(t, who->cg);
+	else if (type->getid)
+		gp = ioband_group_find(t, who->id);
 	return gp ? gp : &t->defgrp;
 }
 
 /*
- * Point @bio at the lower device.  Returns the ID of who issued it, read
- * before bio_set_dev() gives the clone the blkcg of current (a flusher
- * thread for writeback).
+ * Point @bio at the lower device.  Who issued it is read first, before
+ * bio_set_dev() gives the clone the blkcg of current (a flusher thread for
+ * writeback).
  */
-static u64 remap_bio(struct dm_target *ti, struct bio *bio,
-		     struct ioband_bio *ib, const struct ioband_type *type)
+static void remap_bio(struct dm_target *ti, struct bio *bio,
+		      struct ioband_bio *ib, const struct ioband_type *type,
+		      struct ioband_who *who)
 {
 	struct ioband_target *t = ti->private;
-	u64 id = 0;
 
-	if (type->getid)
-		id = type->getid(bio);
+	who->id = 0;
+	who->cg = NULL;
+	if (type->hierarchical)
+		who->cg = ioband_bio_cgroup_get(bio);
+	else if (type->getid)
+		who->id = type->getid(bio);
 	bio_set_dev(bio, t->dev->bdev);
 	if (bio_sectors(bio))
 		bio->bi_iter.bi_sector = dm_target_offset(ti, bio->bi_iter.bi_sector);
 	ib->gp = NULL;
 	ib->state = IOB_NONE;
 	ib->issued_ns = 0;
-	return id;
 }
 
 /* Sleep until @gp may hold another bio; drops dp->lock meanwhile. */
@@ -276,14 +289,15 @@ static void note_think_time(struct ioband_device *dp, struct ioband_group *gp)
  * dispatcher.  True if sent.  *kick: the dispatcher must run.
  */
 static bool admit_bio(struct ioband_device *dp, struct ioband_group *gp,
-		      struct bio *bio, bool *kick)
+		      struct bio *bio, struct ioband_bio *ib, bool *kick)
 {
-	struct ioband_bio *ib = ioband_per_bio(bio);
 	struct ioband_stat *st = &gp->stat[bio_data_dir(bio)];
 	bool antic;
 
 	lockdep_assert_held(&dp->lock);
 	note_think_time(dp, gp);
+	if (unlikely(dp->nested) && !group_bypasses(gp))
+		ioband_note_busy(dp, gp);
 	/* the room kept for this group: take it */
 	antic = dp->antic == gp;
 	if (antic)
@@ -293,7 +307,7 @@ static bool admit_bio(struct ioband_device *dp, struct ioband_group *gp,
 	st->sectors += bio_sectors(bio);
 	ib->gp = gp;
 	if (!gp->held && ((antic && !dp->plugged) || may_issue(dp, gp))) {
-		issue_bio(dp, gp, bio);
+		issue_bio(dp, gp, bio, ib);
 		/* a new epoch may have freed other groups' held bios */
 		*kick = dp->held && !dp->plugged;
 		wake_one(dp, gp);
@@ -322,22 +336,24 @@ static int ioband_map(struct dm_target *ti, struct bio *bio)
 	const struct ioband_type *type = READ_ONCE(t->type);
 	struct ioband_group *gp;
 	bool kick = false, issued;
-	u64 id;
+	struct ioband_who who;
 	struct ioband_waiter wait = {
 		.wq.private = current,
 		.wq.func = ioband_wake,
 		.wq.entry = LIST_HEAD_INIT(wait.wq.entry),
 	};
 
-	id = remap_bio(ti, bio, ib, type);
+	remap_bio(ti, bio, ib, type, &who);
 	/* An empty flush orders nothing we hold: held writes are not done. */
-	if (op_is_flush(bio->bi_opf) && !bio_sectors(bio))
-		return DM_MAPIO_REMAPPED;
+	if (op_is_flush(bio->bi_opf) && !bio_sectors(bio)) {
+		issued = true;
+		goto out;
+	}
 
 	spin_lock_irq(&dp->lock);
 	for (;;) {
 		/* looked up again after sleeping: the group may be gone */
-		gp = bio_group(t, type->getid, id);
+		gp = bio_group(t, type, &who);
 		/*
 		 * Pushed back only while dm core holds a noflush suspend; an
 		 * interrupted one clears that before presuspend_undo.
@@ -345,17 +361,22 @@ static int ioband_map(struct dm_target *ti, struct bio *bio)
 		if (t->suspending && t->noflush && dm_noflush_suspending(ti)) {
 			spin_unlock_irq(&dp->lock);
 			finish_wait(&dp->waitq, &wait.wq);
+			if (who.cg)
+				cgroup_put(who.cg);
 			return DM_MAPIO_REQUEUE;
 		}
 		if (!must_wait(gp))
 			break;
 		wait_for_room(dp, gp, &wait);
 	}
-	issued = admit_bio(dp, gp, bio, &kick);
+	issued = admit_bio(dp, gp, bio, ib, &kick);
 	spin_unlock_irq(&dp->lock);
 	finish_wait(&dp->waitq, &wait.wq);
 	if (kick)
 		queue_work(dp->wq, &dp->dispatch_work);
+out:
+	if (who.cg)
+		cgroup_put(who.cg);
 	/* ib is the dispatcher's once unlocked: @issued says what happened */
 	return issued ? DM_MAPIO_REMAPPED : DM_MAPIO_SUBMITTED;
 }

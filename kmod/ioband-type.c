@@ -5,7 +5,7 @@
  * map() runs in the submitter's context for direct and synchronous I/O, so
  * the process-based types read current.  Writeback is submitted by kernel
  * threads on behalf of whoever dirtied the pages; only the cgroup type can
- * attribute it (below).
+ * attribute it (ioband_bio_cgroup_get() in compat.h).
  */
 #include "dm-ioband.h"
 #include "compat.h"
@@ -35,20 +35,16 @@ static u64 ioband_pgrp(struct bio *bio)
 	return task_pgrp_nr(current);
 }
 
-static u64 ioband_cgroup(struct bio *bio)
-{
-	return ioband_bio_cgroup_id(bio);
-}
-
-const struct ioband_type ioband_type_none = { "none", 0, NULL };
+const struct ioband_type ioband_type_none = { "none", 0, NULL, false };
 
 static const struct ioband_type ioband_types[] = {
-	{ "user",   U32_MAX - 1, ioband_uid },
-	{ "uid",    U32_MAX - 1, ioband_uid },
-	{ "gid",    U32_MAX - 1, ioband_gid },
-	{ "pid",    PID_MAX_LIMIT, ioband_pid },
-	{ "pgrp",   PID_MAX_LIMIT, ioband_pgrp },
-	{ "cgroup", U64_MAX, ioband_cgroup },
+	{ "user",   U32_MAX - 1, ioband_uid, false },
+	{ "uid",    U32_MAX - 1, ioband_uid, false },
+	{ "gid",    U32_MAX - 1, ioband_gid, false },
+	{ "pid",    PID_MAX_LIMIT, ioband_pid, false },
+	{ "pgrp",   PID_MAX_LIMIT, ioband_pgrp, false },
+	/* map() finds the nearest attached ancestor (ioband-cgroup.c) */
+	{ "cgroup", U64_MAX, NULL, true },
 };
 
 const struct ioband_type *ioband_type_find(const char *name)
