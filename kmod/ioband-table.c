@@ -10,6 +10,8 @@
  */
 #include "dm-ioband.h"
 
+#include <linux/blkdev.h>
+#include <linux/log2.h>
 #include <linux/slab.h>
 #include <linux/stringify.h>
 
@@ -349,6 +351,19 @@ static int target_add_groups(struct ioband_target *t,
 	return 0;
 }
 
+/*
+ * Writeback sends bios of several MiB, each dozens of requests to the disk:
+ * counted as one, they would never fill io_limit nor wait their turn.  So
+ * dm core splits bios to about the size of the disk's requests, at aligned
+ * boundaries, so that aligned smaller I/O stays whole.
+ */
+static sector_t split_sectors(struct dm_dev *dev)
+{
+	unsigned int max = queue_max_sectors(bdev_get_queue(dev->bdev));
+
+	return rounddown_pow_of_two(max(max, 8U));
+}
+
 int ioband_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 {
 	struct ioband_target *t;
@@ -369,6 +384,9 @@ int ioband_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 		ti->error = "Device lookup failed";
 		goto out_free;
 	}
+	r = dm_set_target_max_io_len(ti, split_sectors(t->dev));
+	if (r)
+		goto out_put;
 
 	mutex_lock(&ioband_mutex);
 	r = target_join(t, &a);
@@ -395,6 +413,7 @@ int ioband_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 
 out_unlock:
 	mutex_unlock(&ioband_mutex);
+out_put:
 	dm_put_device(ti, t->dev);
 out_free:
 	kfree(t);

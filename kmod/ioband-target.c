@@ -109,7 +109,7 @@ static struct ioband_group *pick_group(struct ioband_device *dp)
  */
 struct ioband_waiter {
 	struct wait_queue_entry wq;
-	struct ioband_group *gp;	/* compared only; NULL: any dispatch */
+	struct ioband_group *gp;	/* compared only */
 };
 
 static int ioband_wake(struct wait_queue_entry *wq, unsigned int mode,
@@ -117,16 +117,16 @@ static int ioband_wake(struct wait_queue_entry *wq, unsigned int mode,
 {
 	struct ioband_waiter *w = container_of(wq, struct ioband_waiter, wq);
 
-	if (key && w->gp && key != w->gp)
+	if (key && key != w->gp)
 		return 0;
 	return autoremove_wake_function(wq, mode, sync, key);
 }
 
 /*
- * @gp has room for another bio: wake one of its sleepers (and any kernel
- * thread).  Called for each bio the dispatcher takes from @gp, and by a
- * submitter leaving room behind it: a woken sleeper that sends its bio at
- * once, rather than holding it, must pass the wake-up on.
+ * @gp has room for another bio: wake one of its sleepers.  Called for each
+ * bio the dispatcher takes from @gp, and by a submitter leaving room behind
+ * it: a woken sleeper that sends its bio at once, rather than holding it,
+ * must pass the wake-up on.
  */
 static void wake_one(struct ioband_device *dp, struct ioband_group *gp)
 {
@@ -199,11 +199,11 @@ static bool must_wait(struct ioband_group *gp)
 	if (group_bypasses(gp))
 		return false;
 	/*
-	 * Kernel threads (writeback, other dm targets) work for many groups
-	 * at once; only stop them when the whole domain is full.
+	 * Kernel threads too: cgroup writeback runs a flusher work per
+	 * cgroup, so a full group stops its own flusher only.  Stopped only
+	 * when the whole domain was full, one group's held writeback filled
+	 * it and stalled every other group's flusher behind it.
 	 */
-	if (current->flags & PF_KTHREAD)
-		return dp->held >= dp->io_limit;
 	return gp->held >= gp->hold_limit;
 }
 
@@ -256,15 +256,8 @@ static void wait_for_room(struct ioband_device *dp, struct ioband_group *gp,
 			  struct ioband_waiter *w)
 {
 	lockdep_assert_held(&dp->lock);
-	/* kernel threads wait for room in the domain, not the group */
-	if (current->flags & PF_KTHREAD) {
-		w->gp = NULL;
-		prepare_to_wait(&dp->waitq, &w->wq, TASK_UNINTERRUPTIBLE);
-	} else {
-		w->gp = gp;
-		prepare_to_wait_exclusive(&dp->waitq, &w->wq,
-					  TASK_UNINTERRUPTIBLE);
-	}
+	w->gp = gp;
+	prepare_to_wait_exclusive(&dp->waitq, &w->wq, TASK_UNINTERRUPTIBLE);
 	spin_unlock_irq(&dp->lock);
 	io_schedule();
 	spin_lock_irq(&dp->lock);
