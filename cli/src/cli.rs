@@ -19,7 +19,8 @@ Devices with the same device-group id share one bandwidth. Each device has a \
 default ioband group and, once a group type is set (user, uid, gid, pid, pgrp, \
 cgroup), extra groups attached by id, each with its own weight. A group's \
 share is its weight over the sum of the weights of all groups of all devices \
-in the device group.
+in the device group; with type cgroup, a group attached below another \
+(a service in an attached slice) takes its share out of that group's.
 
 Needs root and the kernel module (`modprobe dm-ioband`). Exit status: 0 on \
 success, 1 on failure, 2 on a usage error.";
@@ -199,8 +200,11 @@ pub enum Command {
     #[command(
         long_about = "Send a message to the target, exactly like `dmsetup message NAME SECTOR \
             MESSAGE...`. Messages: type none|user|uid|gid|pid|pgrp|cgroup, attach ID, detach ID, \
-            weight VAL, weight ID:VAL, token VAL, io_throttle VAL, io_limit VAL, reset.",
-        after_help = "Examples:\n  ioband message ioband1 0 type user\n  ioband message ioband1 0 weight 1000:20"
+            weight VAL, weight ID:VAL, token VAL, io_throttle VAL, io_limit VAL, reset; and \
+            shares, whose reply (printed) gives each group's configured share: \
+            ID:PARENT:MILLIONTHS, the default group (-1) first.",
+        after_help = "Examples:\n  ioband message ioband1 0 type user\n  ioband message ioband1 0 weight 1000:20\n  \
+            ioband message ioband1 0 shares"
     )]
     Message {
         /// Device
@@ -216,10 +220,12 @@ pub enum Command {
     #[command(
         override_usage = "ioband weight <NAME> [ID] <VAL>",
         long_about = "Set the weight of the default group of NAME, or of the attached group ID. \
-            ID may be a user or group name or a cgroup directory, depending on the device's \
+            ID may be a user or group name, or for type cgroup a cgroup directory or a \
+            systemd unit or slice by name (its cgroup must exist), depending on the device's \
             type. VAL is an integer greater than 0 (default 100).",
         after_help = "Examples:\n  ioband weight ioband1 40\n  ioband weight ioband1 1000 30\n  \
-            ioband weight ioband1 alice 30\n  ioband weight ioband1 /sys/fs/cgroup/db 80"
+            ioband weight ioband1 alice 30\n  ioband weight ioband1 /sys/fs/cgroup/db 80\n  \
+            ioband weight ioband3 postgresql.service 200"
     )]
     Weight {
         /// Device
@@ -231,13 +237,21 @@ pub enum Command {
 
     /// Attach an ioband group (by uid, gid, pid, pgrp or cgroup, per the device's type)
     #[command(
+        long_about = "Attach an ioband group to NAME: a uid, gid, pid, pgrp or cgroup id, per \
+            the device's type. Users and groups may be given by name; a cgroup by its \
+            directory (absolute, or relative to /sys/fs/cgroup) or by the name of the \
+            systemd unit or slice it belongs to (postgresql.service, machine.slice; found \
+            under /sys/fs/cgroup, so the unit must be running). With type cgroup, a group \
+            attached below another attached group takes its share out of that group's.",
         after_help = "Examples:\n  ioband type ioband1 user && ioband attach ioband1 alice\n  \
-        ioband attach ioband1 1000 --weight 30\n  ioband attach ioband3 /sys/fs/cgroup/db"
+        ioband attach ioband1 1000 --weight 30\n  ioband attach ioband3 /sys/fs/cgroup/db\n  \
+        ioband attach ioband3 machine.slice --weight 200\n  \
+        ioband attach ioband3 postgresql.service"
     )]
     Attach {
         /// Device
         name: String,
-        /// Group id, or a user/group name or cgroup directory
+        /// Group id, or a user/group name, cgroup directory or systemd unit or slice name
         id: String,
         /// Also set the new group's weight (1 to 1000000)
         ///
@@ -248,12 +262,13 @@ pub enum Command {
 
     /// Detach an ioband group
     #[command(
-        after_help = "Examples:\n  ioband detach ioband1 1000\n  ioband detach ioband1 alice"
+        after_help = "Examples:\n  ioband detach ioband1 1000\n  ioband detach ioband1 alice\n  \
+        ioband detach ioband3 postgresql.service"
     )]
     Detach {
         /// Device
         name: String,
-        /// Group id, or a user/group name or cgroup directory
+        /// Group id, or a user/group name, cgroup directory or systemd unit or slice name
         id: String,
     },
 
@@ -328,10 +343,13 @@ pub enum Command {
     /// Show per-group statistics, weights and shares of ioband devices
     #[command(
         long_about = "Show per-group statistics of ioband devices: requests, delayed requests, \
-            bytes read and written, the weight and the configured share (weight over the sum \
-            of weights of all groups of all devices of the device group). With --watch, \
-            redraw every SECS seconds with per-group rates and the share each group actually \
-            got next to its configured share.",
+            bytes read and written, the weight and the configured share of the device group \
+            (weight over the sum of weights of all groups of all devices of the device group; \
+            with type cgroup, a group attached below another is indented under it and takes \
+            its share out of that one's, as the module reports). Cgroups show as their unit's \
+            name or their path under /sys/fs/cgroup. With --watch, redraw every SECS seconds \
+            with per-group rates and the share each group actually got next to its configured \
+            share.",
         after_help = "Examples:\n  ioband status\n  ioband status ioband1 --raw\n  \
             ioband status --json\n  ioband status --watch 1\n  ioband status ioband1 --watch 0.5 --count 10 --json"
     )]
@@ -383,7 +401,8 @@ pub enum Command {
     #[command(
         long_about = "Make the ioband devices match one or more YAML profiles.\n\n\
             Everything is checked first (the files, the underlying devices and their sizes, \
-            user, group and cgroup names); then the changes are computed, applied in a safe \
+            user, group and cgroup names, and that each systemd unit or slice named has its \
+            cgroup, i.e. is running); then the changes are computed, applied in a safe \
             order and read back. If a step fails, what this run changed is undone in reverse \
             order and the state left is reported. A second apply of the same profile changes \
             nothing. Devices the profiles do not name are left alone unless --prune. \

@@ -23,7 +23,7 @@ use std::time::Duration;
 
 use devicemapper::{DevId, DmFlags, DmName, DmOptions, DmUuid, DM};
 
-use crate::target::{Target, TARGET_NAME};
+use crate::target::{Message, Shares, Target, TARGET_NAME};
 
 /// Where device-mapper nodes live.
 pub const DM_DIR: &str = "/dev/mapper";
@@ -206,6 +206,18 @@ pub fn ioband_target_loaded(dm: &dyn DmBackend) -> Option<bool> {
     dm.target_versions()
         .ok()
         .map(|v| v.iter().any(|t| t.name == TARGET_NAME))
+}
+
+/// Each group's configured share of its device group, nesting included:
+/// the target's reply to the `shares` message (one ioctl). An error when
+/// the device cannot be asked, when the module is too old to know the
+/// message (EINVAL), or when the reply does not parse.
+pub fn shares(dm: &dyn DmBackend, name: &str) -> Result<Shares, DmError> {
+    const OP: &str = "shares";
+    let reply = dm.message(name, 0, &Message::Shares.to_string())?;
+    let text = reply.ok_or_else(|| DmError::other(OP, Some(name), "the target did not reply"))?;
+    text.parse()
+        .map_err(|e| DmError::other(OP, Some(name), format!("{e} (reply {text:?})")))
 }
 
 /// Check a device name before handing it to the kernel.

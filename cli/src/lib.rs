@@ -9,6 +9,8 @@
 //! * [`sys`] — block device numbers and nodes, the clock, the terminal;
 //! * [`ids`] — user, group and cgroup names ↔ group ids;
 //! * [`render`] — tables, JSON and dmsetup-style raw output;
+//! * [`shares`] — each group's configured share, flat from the weights or
+//!   nested from the target's `shares` reply;
 //! * [`profile`] and [`plan`] — YAML profiles, and the plan that makes
 //!   the devices match them (`ioband apply` runs it);
 //! * [`cli`] and [`commands`] — the command line and what each command does,
@@ -25,6 +27,7 @@ pub mod ids;
 pub mod plan;
 pub mod profile;
 pub mod render;
+pub mod shares;
 pub mod sys;
 /// The target's text language, from the `ioband-textlang` crate.
 pub use ioband_textlang as target;

@@ -155,7 +155,9 @@ pub fn read_actual(dm: &dyn DmBackend) -> Result<Actual, String> {
 }
 
 /// Resolve a profile against the system: underlying devices exist and have
-/// a size, user/group/cgroup names exist, names do not belong to other
+/// a size, user/group/cgroup names exist (systemd units and slices have
+/// their cgroup: a unit that has not started yet is an error naming the
+/// device, the field and the unit), names do not belong to other
 /// device-mapper devices. Returns every problem found, not just the first.
 pub fn resolve(
     p: &Profile,
@@ -250,9 +252,11 @@ fn resolve_device(
     let mut seen = BTreeSet::new();
     for g in &spec.groups {
         let (kind, key) = g.key();
-        let id = match g.id {
-            Some(id) => Ok(id),
-            None => ids::resolve_id(t, &key, names),
+        let id = match (g.id, kind) {
+            (Some(id), _) => Ok(id),
+            // Checked when parsing: these fit type cgroup only.
+            (None, "unit" | "slice") => names.cgroup_of_unit(&key),
+            _ => ids::resolve_id(t, &key, names),
         };
         match id {
             Ok(id) => {
@@ -337,6 +341,7 @@ impl Action {
                 Message::IoLimit(_) => "io_limit",
                 Message::Policy(_) => "policy",
                 Message::Reset => "reset",
+                Message::Shares => "shares",
             },
         }
     }
@@ -788,6 +793,8 @@ pub fn export(actual: &Actual, sys: &dyn System) -> Profile {
                     user: None,
                     group: None,
                     cgroup: None,
+                    unit: None,
+                    slice: None,
                     weight: (g.weight != DEFAULT_WEIGHT)
                         .then_some(profile::Bounded(u64::from(g.weight))),
                 })

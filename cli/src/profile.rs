@@ -196,7 +196,7 @@ impl DeviceGroupSpec {
 }
 
 /// One ioband group of a device: exactly one of `id`, `user`, `group`,
-/// `cgroup`, and a weight.
+/// `cgroup`, `unit`, `slice`, and a weight.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, remote = "Self")]
 pub struct GroupSpec {
@@ -212,21 +212,38 @@ pub struct GroupSpec {
     /// Cgroup directory, absolute or relative to /sys/fs/cgroup (type cgroup).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cgroup: Option<String>,
+    /// A systemd unit's cgroup, by the unit's name (type cgroup), e.g.
+    /// `postgresql.service`: found by searching /sys/fs/cgroup for a
+    /// directory of that name when applying.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
+    /// A systemd slice's cgroup, by the slice's name (type cgroup), e.g.
+    /// `machine.slice`; `a-b.slice` is /sys/fs/cgroup/a.slice/a-b.slice.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub slice: Option<String>,
     /// Weight (default 100).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub weight: Option<Weight>,
 }
 
 impl GroupSpec {
-    /// What names the group, as `("id"|"user"|"group"|"cgroup", text)`.
+    /// What names the group, as `(field, text)`: the field is one of
+    /// `id`, `user`, `group`, `cgroup`, `unit`, `slice`.
     pub fn key(&self) -> (&'static str, String) {
-        match (&self.id, &self.user, &self.group, &self.cgroup) {
-            (Some(id), ..) => ("id", id.to_string()),
-            (_, Some(u), ..) => ("user", u.clone()),
-            (_, _, Some(g), _) => ("group", g.clone()),
-            (_, _, _, Some(c)) => ("cgroup", c.clone()),
-            _ => ("id", String::new()),
+        let named = [
+            ("user", &self.user),
+            ("group", &self.group),
+            ("cgroup", &self.cgroup),
+            ("unit", &self.unit),
+            ("slice", &self.slice),
+        ];
+        if let Some(id) = self.id {
+            return ("id", id.to_string());
         }
+        named
+            .into_iter()
+            .find_map(|(k, v)| v.as_ref().map(|v| (k, v.clone())))
+            .unwrap_or(("id", String::new()))
     }
 
     /// Effective weight.
@@ -237,25 +254,29 @@ impl GroupSpec {
     }
 
     fn check(self) -> Result<Self, String> {
-        let n = [
-            self.id.is_some(),
-            self.user.is_some(),
-            self.group.is_some(),
-            self.cgroup.is_some(),
-        ]
-        .iter()
-        .filter(|b| **b)
-        .count();
+        let names = [
+            &self.user,
+            &self.group,
+            &self.cgroup,
+            &self.unit,
+            &self.slice,
+        ];
+        let n = names.iter().filter(|v| v.is_some()).count() + usize::from(self.id.is_some());
         if n != 1 {
-            return Err("a group needs exactly one of id, user, group or cgroup".into());
+            return Err(
+                "a group needs exactly one of id, user, group, cgroup, unit or slice".into(),
+            );
         }
-        for s in [&self.user, &self.group, &self.cgroup]
-            .into_iter()
-            .flatten()
-        {
+        for s in names.into_iter().flatten() {
             if s.is_empty() || s.len() > 4096 || s.contains('\0') {
                 return Err(format!("{s:?} is not a valid name or path"));
             }
+        }
+        if let Some(u) = &self.unit {
+            crate::ids::check_unit_name(u, false).map_err(|e| format!("unit: {e}"))?;
+        }
+        if let Some(u) = &self.slice {
+            crate::ids::check_unit_name(u, true).map_err(|e| format!("slice: {e}"))?;
         }
         Ok(self)
     }
@@ -608,7 +629,9 @@ pub fn json_schema() -> serde_json::Value {
                     {"required": ["id"]},
                     {"required": ["user"]},
                     {"required": ["group"]},
-                    {"required": ["cgroup"]}
+                    {"required": ["cgroup"]},
+                    {"required": ["unit"]},
+                    {"required": ["slice"]}
                 ],
                 "properties": {
                     "id": {"type": "integer", "minimum": 0,
@@ -617,6 +640,12 @@ pub fn json_schema() -> serde_json::Value {
                     "group": {"type": "string", "minLength": 1, "description": "Group name (type gid)"},
                     "cgroup": {"type": "string", "minLength": 1,
                         "description": "Cgroup v2 directory, absolute or relative to /sys/fs/cgroup (type cgroup)"},
+                    "unit": {"type": "string", "minLength": 1,
+                        "pattern": "^[A-Za-z0-9:_.\\\\@-]+\\.(service|scope|slice|socket|mount|swap)$",
+                        "description": "A systemd unit's cgroup, by name, e.g. postgresql.service (type cgroup); the unit must be running when applying"},
+                    "slice": {"type": "string", "minLength": 1,
+                        "pattern": "^[A-Za-z0-9:_.\\\\@-]+\\.slice$",
+                        "description": "A systemd slice's cgroup, by name, e.g. machine.slice (type cgroup); a-b.slice is /sys/fs/cgroup/a.slice/a-b.slice"},
                     "weight": weight
                 }
             }
@@ -709,6 +738,34 @@ pub(crate) mod tests {
             (
                 "devices:\n  - name: a\n    device: /dev/x\n    device_group: 1\n    type: users\n",
                 "unknown variant",
+            ),
+            (
+                "devices:\n  - name: a\n    device: /dev/x\n    device_group: 1\n    type: user\n    groups:\n      - unit: postgresql.service\n",
+                "group `unit: postgresql.service` does not fit type user",
+            ),
+            (
+                "devices:\n  - name: a\n    device: /dev/x\n    device_group: 1\n    type: cgroup\n    groups:\n      - slice: postgresql.service\n",
+                "slice: postgresql.service is a service, not a slice",
+            ),
+            (
+                "devices:\n  - name: a\n    device: /dev/x\n    device_group: 1\n    type: cgroup\n    groups:\n      - unit: system.slice/postgresql.service\n",
+                "give a cgroup directory as `cgroup: system.slice/postgresql.service`",
+            ),
+            (
+                "devices:\n  - name: a\n    device: /dev/x\n    device_group: 1\n    type: cgroup\n    groups:\n      - unit: multi-user.target\n",
+                "not the name of a unit with a cgroup",
+            ),
+            (
+                "devices:\n  - name: a\n    device: /dev/x\n    device_group: 1\n    type: cgroup\n    groups:\n      - slice: a--b.slice\n",
+                "not a valid slice name",
+            ),
+            (
+                "devices:\n  - name: a\n    device: /dev/x\n    device_group: 1\n    type: cgroup\n    groups:\n      - unit: x.service\n        slice: x.slice\n",
+                "exactly one of id, user, group, cgroup, unit or slice",
+            ),
+            (
+                "devices:\n  - name: a\n    device: /dev/x\n    device_group: 1\n    type: cgroup\n    groups:\n      - slice: x.slice\n      - slice: x.slice\n",
+                "group `slice: x.slice` is listed twice",
             ),
         ];
         for (text, says) in cases {
@@ -875,7 +932,7 @@ pub(crate) mod tests {
             validate(&schema, &schema, &raw).unwrap_or_else(|e| panic!("{f}: {e}"));
         }
         // A profile using every field validates; a misspelt one does not.
-        let full = "device_groups:\n  - {id: 1, io_throttle: 8, io_limit: 64, token: 100, policy: weight-iosize}\ndevices:\n  - {name: a, state: present, device: vg/lv, device_group: 1, type: user, weight: 5, groups: [{user: alice, weight: 3}, {id: 7}]}\n  - {name: b, type: cgroup, device: /dev/x, device_group: 1, groups: [{cgroup: db}]}\n  - {name: c, type: gid, device: /dev/y, device_group: 1, groups: [{group: www-data}]}\n";
+        let full = "device_groups:\n  - {id: 1, io_throttle: 8, io_limit: 64, token: 100, policy: weight-iosize}\ndevices:\n  - {name: a, state: present, device: vg/lv, device_group: 1, type: user, weight: 5, groups: [{user: alice, weight: 3}, {id: 7}]}\n  - {name: b, type: cgroup, device: /dev/x, device_group: 1, groups: [{cgroup: db}, {unit: postgresql.service}, {slice: machine.slice, weight: 9}]}\n  - {name: c, type: gid, device: /dev/y, device_group: 1, groups: [{group: www-data}]}\n";
         let p = parse("full", full).unwrap_or_else(|e| panic!("{e}"));
         let v = serde_json::to_value(&p).unwrap_or_default();
         validate(&schema, &schema, &v).unwrap_or_else(|e| panic!("{e}"));

@@ -8,11 +8,13 @@
 //! { "devices": [ {
 //!     "name": "ioband1", "major": 254, "minor": 0,
 //!     "start": 0, "sectors": 2097152, "device": "8:1",
-//!     "device_group": 1, "type": "user", "policy": "weight",
+//!     "device_group": 1, "type": "cgroup", "policy": "weight",
 //!     "io_throttle": 4, "io_limit": 128, "token": 2048,
 //!     "groups": [ {
-//!         "id": -1, "default": true, "name": null, "weight": 40,
-//!         "share_percent": 40.0,
+//!         "id": 151, "default": false, "name": "postgresql.service",
+//!         "path": "/sys/fs/cgroup/system.slice/postgresql.service",
+//!         "weight": 100, "share_percent": 7.5757, "share_ppm": 75757,
+//!         "parent": { "id": 69, "name": "system.slice" },
 //!         "read":  { "requests": 223, "delayed": 172, "sectors": 408, "bytes": 208896 },
 //!         "write": { "requests": 211, "delayed": 136, "sectors": 600, "bytes": 307200 },
 //!         "rate": { "read_bytes_per_sec": 0.0, "write_bytes_per_sec": 0.0,
@@ -22,18 +24,28 @@
 //! ```
 //!
 //! `id` is -1 for the default group, otherwise the group id (u64). `name` is
-//! the user, group, cgroup path or process name where one is known.
-//! `share_percent` is the configured share: the group's weight over the sum
-//! of the weights of all groups of all devices in the same device group.
-//! `achieved_percent` is the share of the device group's I/O the group got
-//! in the last interval (requests for policy `weight`, sectors for
-//! `weight-iosize`). With `--watch --json`, one such object is printed per
-//! line per sample, with `"interval_secs"` added.
+//! the user, group or process name where one is known; for a cgroup the
+//! unit's name when its directory is a unit's (`.service`, `.slice`,
+//! `.scope`), else its path relative to /sys/fs/cgroup, and `path` its
+//! directory (`path` is null for the other types and unknown cgroups).
+//! `share_ppm` is the group's configured share of the whole device group in
+//! millionths (as if every group were busy), `share_percent` the same in
+//! percent; both null when unknown (a module too old to report nested
+//! shares). Shares are flat (weight over the sum of the weights of all
+//! groups of all devices of the device group) except on type cgroup, where a
+//! group attached below another takes its share out of that one's: `parent`
+//! names that group (`id`, `name`), null at the top level and for the other
+//! types. See [`crate::shares`]. `achieved_percent` is the share of the
+//! device group's I/O the group got in the last interval (requests for
+//! policy `weight`, sectors for `weight-iosize`). With `--watch --json`,
+//! one such object is printed per line per sample, with `"interval_secs"`
+//! added.
 //!
 //! `ioband table --json`: `{ "devices": [ { "name", "major", "minor", "start",
 //! "sectors", "params", "device", "device_group", "io_throttle", "io_limit",
 //! "type", "policy", "token", "default_weight", "groups": [ { "id", "name",
-//! "weight" } ] } ] }`, where `params` is the kernel's table text verbatim.
+//! "path", "weight" } ] } ] }`, where `params` is the kernel's table text
+//! verbatim.
 //!
 //! `ioband ls --json`: `{ "devices": [ { "name", "major", "minor", "device",
 //! "device_group", "sectors", "open_count", "suspended", "inactive_table" } ] }`.
@@ -46,7 +58,8 @@ use serde::Serialize;
 
 use crate::dm::DevInfo;
 use crate::ids::{self, Names};
-use crate::target::{Config, GroupId, GroupStats, Status, SECTOR_SIZE, TARGET_NAME};
+use crate::shares::Book;
+use crate::target::{Config, GroupId, GroupStats, Shares, Status, SECTOR_SIZE, TARGET_NAME};
 
 /// Everything read about one ioband device.
 #[derive(Debug, Clone, PartialEq)]
@@ -71,6 +84,9 @@ pub struct DeviceSnapshot {
     pub status: Option<Status>,
     /// Device state, when read.
     pub info: Option<DevInfo>,
+    /// The module's reply to `shares`, when asked and answered (only for
+    /// devices whose groups may nest, see [`crate::shares`]).
+    pub shares: Option<Shares>,
 }
 
 /// Sum of weights per device group over `devices` (all ioband devices, not
@@ -108,6 +124,14 @@ fn humanize_rate(bps: f64) -> String {
 fn percent(p: Option<f64>) -> String {
     match p {
         Some(p) => format!("{p:.1}%"),
+        None => "-".into(),
+    }
+}
+
+/// A configured share: two decimals, as nested shares get small.
+fn share_percent(p: Option<f64>) -> String {
+    match p {
+        Some(p) => format!("{p:.2}%"),
         None => "-".into(),
     }
 }
@@ -194,12 +218,19 @@ pub struct GroupRow {
     pub id: GroupId,
     /// Is this the default group?
     pub default: bool,
-    /// User/group/cgroup/process name, where known.
+    /// User/group/process name, or a cgroup's unit name or relative path,
+    /// where known.
     pub name: Option<String>,
+    /// Cgroup directory (type cgroup), where known.
+    pub path: Option<String>,
     /// Weight, if the table lists the group.
     pub weight: Option<u32>,
-    /// Configured share in percent.
+    /// Configured share in percent, where known.
     pub share_percent: Option<f64>,
+    /// Configured share in millionths, where known.
+    pub share_ppm: Option<u64>,
+    /// The group whose share this one's is carved from (type cgroup).
+    pub parent: Option<ParentRef>,
     /// Read counters.
     pub read: Counters,
     /// Write counters.
@@ -207,6 +238,15 @@ pub struct GroupRow {
     /// Rates (watch mode only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rate: Option<Rate>,
+}
+
+/// The parent of a nested group.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ParentRef {
+    /// Its group id.
+    pub id: u64,
+    /// Its name, as [`GroupRow::name`].
+    pub name: Option<String>,
 }
 
 /// Counters of one direction.
@@ -293,18 +333,20 @@ fn counters(reqs: u64, delayed: u64, sectors: u64) -> Counters {
     }
 }
 
-/// Build the status view. `totals` must come from all ioband devices.
+/// Build the status view of the devices `shown`; `all` is every ioband
+/// device (totals and shares span a device group, shown or not).
 pub fn status_doc(
     shown: &[DeviceSnapshot],
-    totals: &BTreeMap<u32, u64>,
+    all: &[DeviceSnapshot],
     names: &dyn Names,
     rates: Option<&Rates>,
 ) -> StatusDoc {
+    let totals = group_totals(all);
+    let book = Book::new(all);
     let mut devices = Vec::new();
     let mut groups: BTreeMap<u32, Vec<String>> = BTreeMap::new();
     for d in shown {
         let c = &d.config;
-        let total = totals.get(&c.device_group).copied().unwrap_or(0);
         groups
             .entry(c.device_group)
             .or_default()
@@ -319,18 +361,26 @@ pub fn status_doc(
         let rows = stats
             .iter()
             .map(|g| {
-                let weight = c.weight_of(g.id);
+                let share = book.share(d, g.id);
+                let (name, path) = match g.id {
+                    GroupId::Default => (None, None),
+                    GroupId::Id(id) => (
+                        ids::label(c.group_type, id, names),
+                        ids::cgroup_dir(c.group_type, id, names),
+                    ),
+                };
                 GroupRow {
                     id: g.id,
                     default: g.id == GroupId::Default,
-                    name: match g.id {
-                        GroupId::Default => None,
-                        GroupId::Id(id) => ids::label(c.group_type, id, names),
-                    },
-                    weight,
-                    share_percent: weight
-                        .filter(|_| total > 0)
-                        .map(|w| f64::from(w) * 100.0 / total as f64),
+                    name,
+                    path,
+                    weight: c.weight_of(g.id),
+                    share_percent: share.map(|s| s.percent),
+                    share_ppm: share.map(|s| s.ppm),
+                    parent: share.and_then(|s| s.parent).map(|p| ParentRef {
+                        id: p,
+                        name: ids::label(c.group_type, p, names),
+                    }),
                     read: counters(g.read_reqs, g.read_delayed, g.read_sectors),
                     write: counters(g.write_reqs, g.write_delayed, g.write_sectors),
                     rate: rates.and_then(|r| r.groups.get(&(d.name.clone(), g.id)).copied()),
@@ -390,6 +440,45 @@ fn group_label(r: &GroupRow) -> String {
     }
 }
 
+/// A device's rows in tree order, each with its depth: the default group,
+/// then every group at the top level in attach order, each followed by the
+/// groups nested below it (type cgroup).
+fn tree_order(rows: &[GroupRow]) -> Vec<(usize, &GroupRow)> {
+    let index: HashMap<u64, usize> = rows
+        .iter()
+        .enumerate()
+        .filter_map(|(i, r)| match r.id {
+            GroupId::Id(id) => Some((id, i)),
+            GroupId::Default => None,
+        })
+        .collect();
+    let parent = |r: &GroupRow| r.parent.as_ref().and_then(|p| index.get(&p.id).copied());
+    let mut children: HashMap<usize, Vec<usize>> = HashMap::new();
+    for (i, r) in rows.iter().enumerate() {
+        if let Some(p) = parent(r) {
+            children.entry(p).or_default().push(i);
+        }
+    }
+    let mut out = Vec::with_capacity(rows.len());
+    let mut done = vec![false; rows.len()];
+    // Depth-first without recursion; `done` guards against a cycle the
+    // module never reports.
+    for root in (0..rows.len()).filter(|&i| parent(&rows[i]).is_none()) {
+        let mut stack = vec![(root, 0usize)];
+        while let Some((i, depth)) = stack.pop() {
+            if std::mem::replace(&mut done[i], true) {
+                continue;
+            }
+            out.push((depth, &rows[i]));
+            for &c in children.get(&i).into_iter().flatten().rev() {
+                stack.push((c, depth + 1));
+            }
+        }
+    }
+    out.extend((0..rows.len()).filter(|&i| !done[i]).map(|i| (0, &rows[i])));
+    out
+}
+
 /// Human status tables: one per device group.
 pub fn status_text(doc: &StatusDoc) -> String {
     let mut out = String::new();
@@ -425,7 +514,7 @@ pub fn status_text(doc: &StatusDoc) -> String {
         }
         let mut t = new_table(header, 2);
         for d in devs {
-            for (j, r) in d.groups.iter().enumerate() {
+            for (j, (depth, r)) in tree_order(&d.groups).into_iter().enumerate() {
                 let dev = if j == 0 {
                     format!("{} ({}, {})", d.name, d.device, d.group_type)
                 } else {
@@ -433,13 +522,13 @@ pub fn status_text(doc: &StatusDoc) -> String {
                 };
                 let mut row = vec![
                     Cell::new(dev),
-                    Cell::new(group_label(r)),
+                    Cell::new(format!("{}{}", "  ".repeat(depth), group_label(r))),
                     Cell::new(
                         r.weight
                             .map(|w| w.to_string())
                             .unwrap_or_else(|| "?".into()),
                     ),
-                    Cell::new(percent(r.share_percent)),
+                    Cell::new(share_percent(r.share_percent)),
                     Cell::new(r.read.requests),
                     Cell::new(r.read.delayed),
                     Cell::new(humanize_bytes(r.read.bytes)),
@@ -501,8 +590,10 @@ pub fn raw_lines<'a>(
 pub struct TableGroup {
     /// Group id.
     pub id: u64,
-    /// Name where known.
+    /// Name where known (as [`GroupRow::name`]).
     pub name: Option<String>,
+    /// Cgroup directory (type cgroup), where known.
+    pub path: Option<String>,
     /// Weight.
     pub weight: u32,
 }
@@ -578,6 +669,7 @@ pub fn table_doc(shown: &[DeviceSnapshot], names: &dyn Names) -> Devices<DeviceT
                         .map(|g| TableGroup {
                             id: g.id,
                             name: ids::label(c.group_type, g.id, names),
+                            path: ids::cgroup_dir(c.group_type, g.id, names),
                             weight: g.weight,
                         })
                         .collect(),
@@ -709,6 +801,7 @@ mod tests {
             status_raw: Some(status.into()),
             status: Some(status.parse().unwrap()),
             info: None,
+            shares: None,
         }
     }
 
@@ -733,7 +826,7 @@ mod tests {
         let s = seed();
         let totals = group_totals(&s);
         assert_eq!(totals.get(&128), Some(&100));
-        let doc = status_doc(&s, &totals, &StaticNames::fixture(), None);
+        let doc = status_doc(&s, &s, &StaticNames::fixture(), None);
         let g = &doc.devices[0].groups[1];
         assert_eq!(g.id, GroupId::Id(1000));
         assert_eq!(g.name.as_deref(), Some("alice"));
@@ -742,25 +835,25 @@ mod tests {
         assert_eq!(doc.devices[1].groups[0].share_percent, Some(10.0));
         assert_eq!(g.read.bytes, 472 * 512);
         // Showing only one device still uses the whole device group's total.
-        let doc = status_doc(&s[1..], &totals, &StaticNames::fixture(), None);
+        let doc = status_doc(&s[1..], &s, &StaticNames::fixture(), None);
         assert_eq!(doc.devices[0].groups[0].share_percent, Some(10.0));
     }
 
     #[test]
     fn status_text_has_rows() {
         let s = seed();
-        let doc = status_doc(&s, &group_totals(&s), &StaticNames::fixture(), None);
+        let doc = status_doc(&s, &s, &StaticNames::fixture(), None);
         let text = status_text(&doc);
         assert!(text.contains("device group 128"), "{text}");
         assert!(text.contains("1000 (alice)"), "{text}");
-        assert!(text.contains("30.0%"), "{text}");
+        assert!(text.contains("30.00%"), "{text}");
         assert!(text.contains("236.0 KiB") || text.contains("KiB"), "{text}");
     }
 
     #[test]
     fn json_keys_are_stable() {
         let s = seed();
-        let doc = status_doc(&s, &group_totals(&s), &StaticNames::fixture(), None);
+        let doc = status_doc(&s, &s, &StaticNames::fixture(), None);
         let v: serde_json::Value = serde_json::from_str(&to_json(&doc, false)).unwrap();
         let d = &v["devices"][0];
         for k in [
@@ -788,6 +881,55 @@ mod tests {
         assert!(g.get("rate").is_none());
         assert_eq!(d["groups"][2]["id"], 2000);
         assert_eq!(v["device_groups"][0]["total_weight"], 100);
+        // Shares: every group has the keys, null where they do not apply.
+        for k in ["name", "path", "share_percent", "share_ppm", "parent"] {
+            assert!(g.get(k).is_some(), "missing {k}");
+        }
+        assert_eq!(d["groups"][1]["share_ppm"], 300_000);
+        assert!(d["groups"][1]["parent"].is_null() && d["groups"][1]["path"].is_null());
+    }
+
+    #[test]
+    fn nested_groups_follow_their_parent_in_the_table() {
+        // 151 was attached before its parent 69 (the module links it when
+        // 69 comes); the table still puts it below 69.
+        let mut d = snap(
+            "a",
+            "8:1 1 4 128 cgroup weight 2048 :100 151:100 69:80 4242:10",
+            "1 -1 0 0 0 0 0 0 151 0 0 0 0 0 0 69 0 0 0 0 0 0 4242 0 0 0 0 0 0",
+        );
+        d.shares = Some(
+            "-1:-:526315 151:69:234567 69:-:187617 4242:-:52631"
+                .parse()
+                .unwrap(),
+        );
+        let all = vec![d];
+        let doc = status_doc(&all, &all, &StaticNames::fixture(), None);
+        let g = &doc.devices[0].groups;
+        assert_eq!(g[1].parent.as_ref().map(|p| p.id), Some(69));
+        assert_eq!(g[1].share_ppm, Some(234_567));
+        assert!((g[1].share_percent.unwrap_or_default() - 23.4567).abs() < 1e-9);
+        let order: Vec<(usize, GroupId)> =
+            tree_order(g).into_iter().map(|(n, r)| (n, r.id)).collect();
+        assert_eq!(
+            order,
+            vec![
+                (0, GroupId::Default),
+                (0, GroupId::Id(69)),
+                (1, GroupId::Id(151)),
+                (0, GroupId::Id(4242)),
+            ]
+        );
+        let text = status_text(&doc);
+        let rows: Vec<&str> = text.lines().skip(3).collect();
+        assert!(
+            rows[1].contains(" 69 ") && rows[2].contains("   151 "),
+            "{text}"
+        );
+        assert!(
+            rows[3].contains("4242 (db)") && text.contains("23.46%"),
+            "{text}"
+        );
     }
 
     #[test]
@@ -807,7 +949,7 @@ mod tests {
         assert_eq!(g.achieved_percent, Some(75.0));
         let d = r.groups[&("ioband1".to_string(), GroupId::Default)];
         assert_eq!(d.achieved_percent, Some(25.0));
-        let doc = status_doc(&b, &group_totals(&b), &StaticNames::fixture(), Some(&r));
+        let doc = status_doc(&b, &b, &StaticNames::fixture(), Some(&r));
         let text = status_text(&doc);
         assert!(text.contains("75.0%") && text.contains("READ/s"), "{text}");
         let v: serde_json::Value = serde_json::from_str(&to_json(&doc, true)).unwrap();

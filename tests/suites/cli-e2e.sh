@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The ioband CLI end to end against the real module: cli/tests/guest/against-target.sh
 # (create/message/status/remove through the devicemapper ioctls, ioband and
-# dmsetup agree, exit codes of error cases).
+# dmsetup agree, exit codes of error cases; cgroups by slice and unit name
+# through a profile, nested shares in status as the module reports them, a
+# unit that is not running fails and changes nothing).
 # estimate: 100
 # timeout: 600
 . "$REPO/tests/lib/guest.sh"

@@ -20,7 +20,14 @@
 //!   (`<id> <read-reqs> <read-delayed> <read-sectors> <write-reqs>
 //!   <write-delayed> <write-sectors>`), the default group having id `-1`.
 //! * messages: `type T`, `attach ID`, `detach ID`, `weight VAL`, `weight ID:VAL`,
-//!   `token VAL`, `io_throttle VAL`, `io_limit VAL`, `reset`.
+//!   `token VAL`, `io_throttle VAL`, `io_limit VAL`, `reset`, and the query
+//!   `shares`.
+//! * the reply to `shares` ([`Shares`]): one record per group, default group
+//!   first, then the attached groups in attach order:
+//!   `<id>:<parent id or ->:<millionths>`, e.g. `-1:-:454545 69:-:60605
+//!   151:69:75757` — each group's share of the whole device group as
+//!   configured (every group busy), and for type cgroup the attached group
+//!   its share is carved from.
 
 use std::fmt;
 use std::str::FromStr;
@@ -729,6 +736,8 @@ pub enum Message {
     Policy(Policy),
     /// `reset`
     Reset,
+    /// `shares`: a query; the target replies with [`Shares`].
+    Shares,
 }
 
 impl fmt::Display for Message {
@@ -747,6 +756,7 @@ impl fmt::Display for Message {
             Message::IoLimit(v) => write!(f, "io_limit {v}"),
             Message::Policy(p) => write!(f, "policy {p}"),
             Message::Reset => f.write_str("reset"),
+            Message::Shares => f.write_str("shares"),
         }
     }
 }
@@ -836,12 +846,16 @@ impl FromStr for Message {
                 want(0, "reset")?;
                 Ok(Message::Reset)
             }
+            "shares" => {
+                want(0, "shares")?;
+                Ok(Message::Shares)
+            }
             other => Err(ParseError::new(
                 W,
                 "verb",
                 format!(
                     "unknown message {other:?} (expected type, attach, detach, weight, token, \
-                     io_throttle, io_limit, policy or reset)"
+                     io_throttle, io_limit, policy, reset or shares)"
                 ),
             )),
         }
@@ -1010,6 +1024,136 @@ impl FromStr for Status {
     }
 }
 
+/// One group's record in the reply to the `shares` message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct GroupShare {
+    /// The group: the default group (`-1`) or an attached group's id.
+    pub id: GroupId,
+    /// The attached group whose share this one's is carved from (type
+    /// cgroup: the group of its cgroup's nearest attached ancestor); `None`
+    /// at the top level (`-`), which is where every group of the other
+    /// types and the default group are.
+    pub parent: Option<u64>,
+    /// Its share of the whole device group as configured (as if every
+    /// group were busy), in millionths.
+    pub ppm: u64,
+}
+
+/// Millionths: the unit of [`GroupShare::ppm`].
+pub const SHARE_ONE: u64 = 1_000_000;
+
+impl fmt::Display for GroupShare {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.parent {
+            Some(p) => write!(f, "{}:{p}:{}", self.id, self.ppm),
+            None => write!(f, "{}:-:{}", self.id, self.ppm),
+        }
+    }
+}
+
+impl FromStr for GroupShare {
+    type Err = ParseError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        const W: &str = "shares";
+        let mut parts = s.split(':');
+        let (Some(id), Some(parent), Some(ppm), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return Err(ParseError::new(
+                W,
+                "record",
+                format!("expected <id>:<parent>:<millionths>, got {s:?}"),
+            ));
+        };
+        let id: GroupId = id
+            .parse()
+            .map_err(|e: ParseError| ParseError { what: W, ..e })?;
+        let parent = match parent {
+            "-" => None,
+            p => Some(parse_u64(W, "parent", p)?),
+        };
+        if parent.is_some() && (id == GroupId::Default || parent.map(GroupId::Id) == Some(id)) {
+            return Err(ParseError::new(
+                W,
+                "parent",
+                format!(
+                    "group {id} cannot have parent {}",
+                    parent.unwrap_or_default()
+                ),
+            ));
+        }
+        let ppm = parse_u64(W, "share", ppm)?;
+        if ppm > SHARE_ONE {
+            return Err(ParseError::new(
+                W,
+                "share",
+                format!("{ppm} millionths is more than the whole"),
+            ));
+        }
+        Ok(GroupShare { id, parent, ppm })
+    }
+}
+
+/// The target's reply to the `shares` message: the default group first,
+/// then the attached groups in attach order.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Shares {
+    /// One record per group.
+    pub groups: Vec<GroupShare>,
+}
+
+impl Shares {
+    /// The record of group `id`, if present.
+    pub fn group(&self, id: GroupId) -> Option<&GroupShare> {
+        self.groups.iter().find(|g| g.id == id)
+    }
+}
+
+impl fmt::Display for Shares {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, g) in self.groups.iter().enumerate() {
+            if i > 0 {
+                f.write_str(" ")?;
+            }
+            write!(f, "{g}")?;
+        }
+        Ok(())
+    }
+}
+
+impl FromStr for Shares {
+    type Err = ParseError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        const W: &str = "shares";
+        let groups = s
+            .split_ascii_whitespace()
+            .map(str::parse)
+            .collect::<Result<Vec<GroupShare>, _>>()?;
+        match groups.first() {
+            Some(g) if g.id == GroupId::Default => {}
+            Some(g) => {
+                return Err(ParseError::new(
+                    W,
+                    "record",
+                    format!("the default group (-1) must come first, not {}", g.id),
+                ))
+            }
+            None => return Err(ParseError::new(W, "record", "empty reply")),
+        }
+        let mut seen = std::collections::HashSet::new();
+        for g in &groups {
+            if !seen.insert(g.id) {
+                return Err(ParseError::new(
+                    W,
+                    "record",
+                    format!("group {} is listed twice", g.id),
+                ));
+            }
+        }
+        Ok(Shares { groups })
+    }
+}
+
 /// The fuzzing oracle, shared by `cli/fuzz` and the unit tests: every
 /// parser must return (never panic), and whatever parses must print back to
 /// text that parses to the same value and prints identically.
@@ -1036,6 +1180,8 @@ pub fn fuzz_one(s: &str) {
     check::<Message>(s);
     check::<Status>(s);
     check::<GroupStats>(s);
+    check::<Shares>(s);
+    check::<GroupShare>(s);
     check::<GroupType>(s);
     check::<Policy>(s);
     if let Ok(p) = s.parse::<TableParams>() {
@@ -1120,8 +1266,53 @@ mod tests {
             "weight 15011:80",
             "type cgroup",
             "attach 18446744073709551615",
+            "shares",
         ] {
             round_trip::<Message>(s);
+        }
+    }
+
+    #[test]
+    fn shares_reply() {
+        let s = "-1:-:454545 69:-:60605 151:69:75757 315:69:151514";
+        round_trip::<Shares>(s);
+        let sh: Shares = s.parse().unwrap();
+        assert_eq!(sh.groups.len(), 4);
+        assert_eq!(
+            sh.groups[0],
+            GroupShare {
+                id: GroupId::Default,
+                parent: None,
+                ppm: 454_545
+            }
+        );
+        assert_eq!(sh.group(GroupId::Id(151)).and_then(|g| g.parent), Some(69));
+        assert_eq!(sh.group(GroupId::Id(315)).map(|g| g.ppm), Some(151_514));
+        assert_eq!(sh.group(GroupId::Id(7)), None);
+        // Flat types: every parent is `-`; a lone default group.
+        round_trip::<Shares>("-1:-:1000000");
+        round_trip::<Shares>("-1:-:0 18446744073709551615:-:0");
+        // Whitespace is canonicalised.
+        let sh: Shares = " -1:-:5\t 2:-:7 \n".parse().unwrap();
+        assert_eq!(sh.to_string(), "-1:-:5 2:-:7");
+        // (reply, the field its error names)
+        for (text, field) in [
+            ("", "record"),
+            ("69:-:5", "record"),
+            ("-1:-:5 -1:-:5", "record"),
+            ("-1:-:5 7:-:1 7:-:1", "record"),
+            ("-1:-", "record"),
+            ("-1:-:5:6", "record"),
+            ("-1:3:5", "parent"),
+            ("-1:-:5 7:7:1", "parent"),
+            ("-1:-:5 7:x:1", "parent"),
+            ("-1:-:1000001", "share"),
+            ("-1:-:-5", "share"),
+            ("-2:-:5", "group id"),
+        ] {
+            let e = text.parse::<Shares>().unwrap_err();
+            assert_eq!(e.field, field, "{text:?}: {e}");
+            assert_eq!(e.what, "shares", "{text:?}: {e}");
         }
     }
 
@@ -1242,6 +1433,7 @@ mod tests {
             ("attach -5", "ID"),
             ("token 0", "token"),
             ("reset now", "reset"),
+            ("shares 1", "shares"),
             ("frobnicate 1", "verb"),
             ("io_limit 4294967296", "io_limit"),
         ] {
@@ -1381,7 +1573,26 @@ mod tests {
             assert_eq!(s.parse::<Status>().as_ref(), Ok(&st));
             round_trip::<Status>(&s);
 
-            let m = match r.next() % 8 {
+            let mut sh = Shares {
+                groups: vec![GroupShare {
+                    id: GroupId::Default,
+                    parent: None,
+                    ppm: r.num() % (SHARE_ONE + 1),
+                }],
+            };
+            for i in 0..(r.next() % 4) {
+                let id = r.num().wrapping_add(i) | ((i + 1) << 60);
+                sh.groups.push(GroupShare {
+                    id: GroupId::Id(id),
+                    parent: (!r.next().is_multiple_of(2)).then_some(id ^ 1),
+                    ppm: r.num() % (SHARE_ONE + 1),
+                });
+            }
+            let s = sh.to_string();
+            assert_eq!(s.parse::<Shares>().as_ref(), Ok(&sh), "{s}");
+            round_trip::<Shares>(&s);
+
+            let m = match r.next() % 9 {
                 0 => Message::Type(GroupType::ALL[(r.next() % 7) as usize]),
                 1 => Message::Attach(r.num()),
                 2 => Message::Detach(r.num()),
@@ -1395,6 +1606,7 @@ mod tests {
                 },
                 5 => Message::Token((r.num() as u32).max(1)),
                 6 => Message::IoThrottle((r.num() as u32).max(1)),
+                7 => Message::Shares,
                 _ => Message::Reset,
             };
             assert_eq!(m.to_string().parse::<Message>().as_ref(), Ok(&m));
@@ -1411,6 +1623,7 @@ mod tests {
             "io_throttle 16",
             "type cgroup",
             "/dev/sda1 1 0 0 pgrp weight-iosize 0 :1 5:5",
+            "-1:-:454545 69:-:60605 151:69:75757 315:69:151514",
         ];
         let alphabet: Vec<char> = "0123456789:-+ \t\nabioudwgtyp/\u{a0}\u{b}é"
             .chars()

@@ -7,16 +7,20 @@ use serde::Serialize;
 
 use crate::cli::Output;
 use crate::ctx::{io_err, Ctx};
-use crate::dm::{errno, DmError};
+use crate::dm::{self, errno, DmError};
 use crate::error::{Error, Result};
 use crate::render::{self, DeviceSnapshot};
+use crate::shares;
 use crate::target::{Status, TARGET_NAME};
 
 use super::{check_name, ioband_config};
 
 /// Read all ioband devices. Returns every ioband device (for share totals)
 /// and the ones asked for (all if `names` is empty), with status and info
-/// when asked.
+/// when asked. With status, the module's `shares` reply too, for the
+/// devices whose groups may nest in the device groups shown (one ioctl
+/// each; none for the usual flat devices). A device that cannot answer
+/// (an older module) is left without; its shares show as unknown.
 pub fn gather(
     ctx: &Ctx<'_>,
     names: &[String],
@@ -65,7 +69,21 @@ pub fn gather(
             status_raw: None,
             status: None,
             info: None,
+            shares: None,
         });
+    }
+    if with_status {
+        let is_shown = |d: &DeviceSnapshot| names.is_empty() || names.contains(&d.name);
+        let shown_groups: std::collections::BTreeSet<u32> = all
+            .iter()
+            .filter(|d| is_shown(d))
+            .map(|d| d.config.device_group)
+            .collect();
+        for d in all.iter_mut() {
+            if shares::may_nest(&d.config) && shown_groups.contains(&d.config.device_group) {
+                d.shares = dm::shares(dm, &d.name).ok();
+            }
+        }
     }
     let mut shown: Vec<DeviceSnapshot> = if names.is_empty() {
         all.clone()
@@ -166,7 +184,7 @@ pub(super) fn status(names: &[String], o: Output, ctx: &mut Ctx<'_>) -> Result<(
         return raw(ctx, names, true);
     }
     let (all, shown) = gather(ctx, names, true, false)?;
-    let doc = render::status_doc(&shown, &render::group_totals(&all), ctx.names, None);
+    let doc = render::status_doc(&shown, &all, ctx.names, None);
     print_shown(ctx, shown.is_empty(), o.json, &doc, render::status_text)
 }
 
@@ -187,7 +205,7 @@ pub(super) fn watch_status(
             Some((p, t)) => render::rates(p, &shown, now - t),
             None => render::Rates::default(),
         };
-        let doc = render::status_doc(&shown, &render::group_totals(&all), ctx.names, Some(&rates));
+        let doc = render::status_doc(&shown, &all, ctx.names, Some(&rates));
         let text = if o.json {
             render::to_json(&doc, true) + "\n"
         } else {

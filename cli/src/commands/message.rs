@@ -191,7 +191,7 @@ pub(super) fn raw_message(
                 if let Err(pe) = text.parse::<Message>() {
                     err = err.hint(format!(
                         "{pe}; messages: type T, attach ID, detach ID, weight [ID:]VAL, token VAL, \
-                         io_throttle VAL, io_limit VAL, reset"
+                         io_throttle VAL, io_limit VAL, reset, shares"
                     ));
                 }
             }

@@ -161,7 +161,7 @@ fn seed_getting_started_with_friendly_verbs() {
     assert_eq!(g["share_percent"], 30.0);
     let text = h.ok(&["status"]);
     assert!(
-        text.contains("1000 (alice)") && text.contains("30.0%"),
+        text.contains("1000 (alice)") && text.contains("30.00%"),
         "{text}"
     );
 
@@ -302,7 +302,31 @@ fn cgroup_and_gid_names_resolve() {
         "8:1 1 4 128 cgroup weight 2048 :100 4242:80"
     );
     let t = h.ok(&["table"]);
-    assert!(t.contains("4242(/sys/fs/cgroup/db):80"), "{t}");
+    assert!(t.contains("4242(db):80"), "{t}");
+    let v: serde_json::Value = serde_json::from_str(&h.ok(&["table", "--json"])).unwrap();
+    assert_eq!(v["devices"][0]["groups"][0]["name"], "db");
+    assert_eq!(v["devices"][0]["groups"][0]["path"], "/sys/fs/cgroup/db");
+    // Units and slices by name.
+    h.ok(&["attach", "a", "system.slice", "--weight", "300"]);
+    h.ok(&["attach", "a", "postgresql.service"]);
+    h.ok(&["weight", "a", "postgresql.service", "200"]);
+    assert_eq!(
+        h.table_of("a"),
+        "8:1 1 4 128 cgroup weight 2048 :100 4242:80 100:300 110:200"
+    );
+    h.ok(&["detach", "a", "postgresql.service"]);
+    let e = h.fail(&["attach", "a", "nginx.service"]);
+    assert!(
+        e.message
+            .starts_with("a: group \"nginx.service\": no cgroup named nginx.service"),
+        "{e}"
+    );
+    let e = h.fail(&["attach", "a", "machine-qemu.slice"]);
+    assert!(
+        e.message
+            .contains("/sys/fs/cgroup/machine.slice/machine-qemu.slice does not exist"),
+        "{e}"
+    );
     h.ok(&["create", "b", "/dev/sda2", "--group", "2", "--type", "gid"]);
     h.ok(&["attach", "b", "www-data"]);
     assert_eq!(h.table_of("b"), "8:2 2 4 128 gid weight 2048 :100 33:100");
@@ -534,4 +558,184 @@ fn throttle_must_stay_below_limit() {
     assert_eq!(h.table_of("a"), "8:1 1 250 300");
     let e = h.fail(&["weight", "a", "1000001"]);
     assert_eq!(e.code, EXIT_USAGE);
+}
+
+/// Device `a` (type cgroup, device group 1) with system.slice (100, weight
+/// 80), postgresql.service below it (110, weight 200) and db (4242, weight
+/// 100, top level); device `b` (type none, weight 40) in the same device
+/// group and `c` (weight 50) in device group 2.
+fn nested() -> H {
+    let h = H::with_device_a(&["--type", "cgroup"]);
+    h.ok(&["create", "b", "/dev/sda2", "--group", "1", "--weight", "40"]);
+    h.dm.add_block_device("/dev/sdb1", 8, 17, 8);
+    h.ok(&[
+        "create",
+        "c",
+        "--table",
+        "0 8 ioband /dev/sdb1 2 4 128 none weight 0 :50",
+    ]);
+    h.dm.set_cgroup_parent(110, 100);
+    h.ok(&["attach", "a", "system.slice", "--weight", "80"]);
+    h.ok(&["attach", "a", "postgresql.service", "--weight", "200"]);
+    h.ok(&["attach", "a", "db"]);
+    h
+}
+
+/// How many `shares` messages the fake kernel got so far.
+fn shares_asked(h: &H) -> usize {
+    h.dm.log().iter().filter(|l| l.ends_with(" shares")).count()
+}
+
+#[test]
+fn status_shows_nested_shares_from_the_module() {
+    let h = nested();
+    let kernel = crate::dm::shares(&h.dm, "a").unwrap();
+    let asked = shares_asked(&h);
+    let v: serde_json::Value = serde_json::from_str(&h.ok(&["status", "--json"])).unwrap();
+    // One extra ioctl: for `a`, whose groups may nest; none for b and c.
+    assert_eq!(shares_asked(&h), asked + 1, "{:?}", h.dm.log());
+    let a = &v["devices"][0];
+    assert_eq!(a["name"], "a");
+    // The JSON carries the module's records, in its order.
+    let records: Vec<String> = a["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| {
+            let parent = match g["parent"]["id"].as_u64() {
+                Some(p) => p.to_string(),
+                None => "-".into(),
+            };
+            format!("{}:{parent}:{}", g["id"], g["share_ppm"])
+        })
+        .collect();
+    assert_eq!(records.join(" "), kernel.to_string());
+    // Top level: 100 + 80 + 100 (a) + 40 (b) = 320; system.slice's 80/320
+    // split 80:200 with postgresql.service below it.
+    let pg = &a["groups"][2];
+    assert_eq!(pg["id"], 110);
+    assert_eq!(pg["name"], "postgresql.service");
+    assert_eq!(pg["path"], "/sys/fs/cgroup/system.slice/postgresql.service");
+    assert_eq!(pg["parent"]["id"], 100);
+    assert_eq!(pg["parent"]["name"], "system.slice");
+    let ppm = pg["share_ppm"].as_u64().unwrap();
+    assert!(ppm.abs_diff(178_571) <= 2, "{ppm}");
+    let pct = pg["share_percent"].as_f64().unwrap();
+    assert!((pct - ppm as f64 / 10_000.0).abs() < 1e-9, "{pct}");
+    assert_eq!(a["groups"][1]["name"], "system.slice");
+    assert!(a["groups"][1]["parent"].is_null());
+    assert!(a["groups"][3]["parent"].is_null(), "db is at the top level");
+    // b shares the top level with a's top-level groups: 40/320.
+    let b = &v["devices"][1];
+    assert_eq!(b["groups"][0]["share_ppm"], 125_000);
+    assert_eq!(b["groups"][0]["share_percent"], 12.5);
+    assert!(b["groups"][0]["parent"].is_null() && b["groups"][0]["path"].is_null());
+    // c, alone in device group 2: all of it.
+    assert_eq!(v["devices"][2]["groups"][0]["share_ppm"], 1_000_000);
+    let total: u64 = a["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(b["groups"].as_array().unwrap())
+        .map(|g| g["share_ppm"].as_u64().unwrap())
+        .sum();
+    assert!(total.abs_diff(1_000_000) <= 4, "{total}");
+
+    // The table nests postgresql.service under system.slice.
+    let text = h.ok(&["status"]);
+    let lines: Vec<&str> = text.lines().collect();
+    let slice = lines
+        .iter()
+        .position(|l| l.contains("100 (system.slice)"))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(
+        lines[slice + 1].contains("  110 (postgresql.service)"),
+        "{text}"
+    );
+    assert!(lines[slice + 2].contains("4242 (db)"), "{text}");
+    assert!(text.contains("12.50%") && text.contains("7.14%"), "{text}");
+
+    // Showing b alone still asks a: b's share depends on a's top level.
+    let asked = shares_asked(&h);
+    let v: serde_json::Value = serde_json::from_str(&h.ok(&["status", "--json", "b"])).unwrap();
+    assert_eq!(v["devices"][0]["groups"][0]["share_ppm"], 125_000);
+    assert_eq!(shares_asked(&h), asked + 1);
+    // Showing c alone does not.
+    h.ok(&["status", "c"]);
+    assert_eq!(shares_asked(&h), asked + 1);
+    // Nor does `table`.
+    h.ok(&["table"]);
+    assert_eq!(shares_asked(&h), asked + 1);
+}
+
+#[test]
+fn flat_shares_need_no_extra_ioctl() {
+    let h = H::with_devices(&[("ioband1", "/dev/sda1", 1), ("ioband2", "/dev/sda2", 1)]);
+    h.ok(&["type", "ioband1", "user"]);
+    h.ok(&["attach", "ioband1", "alice"]);
+    h.ok(&["attach", "ioband1", "bob"]);
+    h.ok(&["type", "ioband2", "cgroup"]);
+    h.ok(&["attach", "ioband2", "db"]);
+    let v: serde_json::Value = serde_json::from_str(&h.ok(&["status", "--json"])).unwrap();
+    assert_eq!(shares_asked(&h), 0, "{:?}", h.dm.log());
+    // 5 groups of weight 100.
+    for d in v["devices"].as_array().unwrap() {
+        for g in d["groups"].as_array().unwrap() {
+            assert_eq!(g["share_ppm"], 200_000, "{g}");
+            assert_eq!(g["share_percent"], 20.0, "{g}");
+            assert!(g["parent"].is_null(), "{g}");
+        }
+    }
+    assert_eq!(v["devices"][1]["groups"][1]["name"], "db");
+    assert_eq!(v["devices"][1]["groups"][1]["path"], "/sys/fs/cgroup/db");
+    assert!(v["devices"][0]["groups"][1]["path"].is_null());
+}
+
+#[test]
+fn status_without_the_shares_message_shows_no_share() {
+    let h = nested();
+    h.dm.set_shares_supported(false);
+    let o = h.run(&["status", "--json"]);
+    assert!(o.res.is_ok(), "{:?}", o.res);
+    let v: serde_json::Value = serde_json::from_str(&o.out).unwrap();
+    for d in &v["devices"].as_array().unwrap()[..2] {
+        for g in d["groups"].as_array().unwrap() {
+            assert!(
+                g["share_ppm"].is_null() && g["share_percent"].is_null(),
+                "{g}"
+            );
+            assert!(g["parent"].is_null(), "{g}");
+        }
+        // Everything else is there.
+        assert!(d["groups"][0]["read"]["requests"].is_u64());
+    }
+    assert_eq!(v["devices"][0]["groups"][2]["name"], "postgresql.service");
+    // Device group 2 does not depend on a.
+    assert_eq!(v["devices"][2]["groups"][0]["share_ppm"], 1_000_000);
+    let text = h.ok(&["status"]);
+    assert!(text.contains("110 (postgresql.service)"), "{text}");
+    assert!(text.contains("100.00%"), "{text}");
+    let row = text
+        .lines()
+        .find(|l| l.contains("(postgresql.service)"))
+        .unwrap_or_default();
+    assert!(row.contains(" - "), "{row}");
+    // Watch mode goes on too.
+    assert!(h
+        .run(&["status", "--watch", "1", "--count", "2"])
+        .res
+        .is_ok());
+    // The raw message says why.
+    let e = h.fail(&["message", "a", "0", "shares"]);
+    assert_eq!(e.errno, Some(errno::EINVAL));
+}
+
+#[test]
+fn raw_shares_message_prints_the_reply() {
+    let h = nested();
+    let out = h.ok(&["message", "a", "0", "shares"]);
+    let reply: crate::target::Shares = out.trim().parse().unwrap();
+    assert_eq!(reply.groups.len(), 4);
+    assert_eq!(reply.groups[2].parent, Some(100));
+    assert_eq!(out, format!("{}\n", crate::dm::shares(&h.dm, "a").unwrap()));
 }

@@ -20,8 +20,8 @@ use std::collections::BTreeMap;
 
 use crate::dm::{errno, DevEntry, DevInfo, DmBackend, DmError, RemoveOptions, TargetVersion};
 use crate::target::{
-    parse_major_minor, Config, GroupId, GroupStats, GroupType, GroupWeight, Message, Status,
-    Target, MAX_IO_LIMIT, MAX_TOKEN, MAX_WEIGHT, TARGET_NAME,
+    parse_major_minor, Config, GroupId, GroupShare, GroupStats, GroupType, GroupWeight, Message,
+    Shares, Status, Target, MAX_IO_LIMIT, MAX_TOKEN, MAX_WEIGHT, TARGET_NAME,
 };
 
 #[derive(Debug, Clone)]
@@ -58,6 +58,10 @@ struct State {
     next_minor: u32,
     ioband_version: Option<(u32, u32, u32)>,
     log: Vec<String>,
+    /// The cgroup tree: a cgroup id's parent cgroup id.
+    cgroup_parent: BTreeMap<u64, u64>,
+    /// An old module: the `shares` message is unknown (EINVAL).
+    no_shares: bool,
 }
 
 impl State {
@@ -116,6 +120,17 @@ impl FakeDm {
     /// Pretend the module is (not) loaded.
     pub fn set_ioband_loaded(&self, loaded: bool) {
         self.st.borrow_mut().ioband_version = loaded.then_some((1, 0, 0));
+    }
+
+    /// Make cgroup `parent` the parent of cgroup `child` in the cgroup
+    /// tree, as the target sees it when it nests the groups of type cgroup.
+    pub fn set_cgroup_parent(&self, child: u64, parent: u64) {
+        self.st.borrow_mut().cgroup_parent.insert(child, parent);
+    }
+
+    /// Pretend the module is too old to know the `shares` message.
+    pub fn set_shares_supported(&self, supported: bool) {
+        self.st.borrow_mut().no_shares = !supported;
     }
 
     /// Set the open count of a device (to test busy removal).
@@ -332,6 +347,98 @@ impl FakeDm {
         })
     }
 
+    /// The reply to `shares`, computed as the module does: groups of type
+    /// cgroup nest under the group of their cgroup's nearest attached
+    /// ancestor; each group's weight splits its parent's share with its
+    /// siblings and the parent itself, every group counted as busy, over
+    /// the resumed devices of the device group.
+    fn shares_reply(st: &State, name: &str) -> Result<Shares, DmError> {
+        struct Node<'a> {
+            dev: &'a str,
+            id: GroupId,
+            weight: u64,
+            parent: Option<usize>,
+        }
+        let einval = || DmError::errno("message", Some(name), errno::EINVAL);
+        let live = |d: &FakeDev| match d.live.as_ref().and_then(|l| l.first()) {
+            Some(FakeTarget::Ioband { cfg, .. }) => Some(cfg.clone()),
+            _ => None,
+        };
+        let me = st.device("message", name)?;
+        let group = live(me).ok_or_else(einval)?.device_group;
+        let mut nodes: Vec<Node> = Vec::new();
+        for (n, d) in &st.devices {
+            let Some(c) = live(d) else { continue };
+            if c.device_group != group {
+                continue;
+            }
+            let base = nodes.len();
+            let weights = std::iter::once((GroupId::Default, c.default_weight))
+                .chain(c.groups.iter().map(|g| (GroupId::Id(g.id), g.weight)));
+            for (id, w) in weights {
+                nodes.push(Node {
+                    dev: n,
+                    id,
+                    weight: u64::from(w),
+                    parent: None,
+                });
+            }
+            if c.group_type != GroupType::Cgroup {
+                continue;
+            }
+            for (k, g) in c.groups.iter().enumerate() {
+                let mut up = st.cgroup_parent.get(&g.id);
+                for _ in 0..64 {
+                    let Some(p) = up else { break };
+                    if let Some(j) = c.groups.iter().position(|x| x.id == *p) {
+                        nodes[base + 1 + k].parent = Some(base + 1 + j);
+                        break;
+                    }
+                    up = st.cgroup_parent.get(p);
+                }
+            }
+        }
+        // Suspended devices count nothing (their groups get 0).
+        let counts = |n: &Node| st.devices.get(n.dev).is_some_and(|d| !d.suspended);
+        let mut hsum: Vec<u64> = nodes
+            .iter()
+            .map(|n| if counts(n) { n.weight } else { 0 })
+            .collect();
+        let mut top = 0;
+        for n in nodes.iter().filter(|n| counts(n)) {
+            match n.parent {
+                Some(p) => hsum[p] += n.weight,
+                None => top += n.weight,
+            }
+        }
+        const ONE: u64 = 1 << 20;
+        let share = |i: usize| -> u64 {
+            if !counts(&nodes[i]) || hsum[i] == 0 {
+                return 0;
+            }
+            let mut s = ONE * nodes[i].weight / hsum[i];
+            let mut x = Some(i);
+            while let Some(j) = x {
+                let of = nodes[j].parent.map(|p| hsum[p]).unwrap_or(top);
+                s = s * nodes[j].weight / of.max(1);
+                x = nodes[j].parent;
+            }
+            s * 1_000_000 / ONE
+        };
+        let groups = (0..nodes.len())
+            .filter(|&i| nodes[i].dev == name)
+            .map(|i| GroupShare {
+                id: nodes[i].id,
+                parent: nodes[i].parent.and_then(|p| match nodes[p].id {
+                    GroupId::Id(id) => Some(id),
+                    GroupId::Default => None,
+                }),
+                ppm: share(i),
+            })
+            .collect();
+        Ok(Shares { groups })
+    }
+
     fn apply(st: &mut State, name: &str, text: &str) -> Result<(), DmError> {
         let op = "message";
         let einval = || DmError::errno(op, Some(name), errno::EINVAL);
@@ -425,6 +532,8 @@ impl FakeDm {
                     *g = GroupStats::zero(g.id);
                 }
             }
+            // A query, answered by `message`.
+            Message::Shares => {}
         }
         Ok(())
     }
@@ -525,6 +634,14 @@ impl DmBackend for FakeDm {
         }
         if sector != 0 {
             return Err(DmError::errno("message", Some(name), errno::EINVAL));
+        }
+        if text.parse::<Message>() == Ok(Message::Shares) {
+            if st.no_shares {
+                return Err(DmError::errno("message", Some(name), errno::EINVAL));
+            }
+            let reply = Self::shares_reply(&st, name)?;
+            st.log.push(format!("message {name} {text}"));
+            return Ok(Some(reply.to_string()));
         }
         Self::apply(&mut st, name, text)?;
         st.log.push(format!("message {name} {text}"));

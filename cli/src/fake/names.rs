@@ -1,6 +1,9 @@
 //! Name lookups from a fixed table.
 
-use crate::ids::{Names, CGROUP_ROOT};
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
+
+use crate::ids::{unit_cgroup, Names, CGROUP_ROOT};
 
 /// A fixed table of names, for tests.
 #[derive(Debug, Default, Clone)]
@@ -17,12 +20,23 @@ pub struct StaticNames {
 
 impl StaticNames {
     /// A small fixture: alice=1000, bob=2000, group www-data=33, cgroup
-    /// /sys/fs/cgroup/db=4242, process 77=postgres.
+    /// /sys/fs/cgroup/db=4242, a host's slices under /sys/fs/cgroup
+    /// (system.slice=100, user.slice=101, machine.slice=102,
+    /// kubepods.slice=103) and system.slice/postgresql.service=110,
+    /// process 77=postgres.
     pub fn fixture() -> Self {
+        let cg = |id: u64, rel: &str| (id, format!("{CGROUP_ROOT}/{rel}"));
         StaticNames {
             users: vec![(1000, "alice".into()), (2000, "bob".into())],
             groups: vec![(33, "www-data".into())],
-            cgroups: vec![(4242, "/sys/fs/cgroup/db".into())],
+            cgroups: vec![
+                cg(4242, "db"),
+                cg(100, "system.slice"),
+                cg(101, "user.slice"),
+                cg(102, "machine.slice"),
+                cg(103, "kubepods.slice"),
+                cg(110, "system.slice/postgresql.service"),
+            ],
             processes: vec![(77, "postgres".into())],
         }
     }
@@ -60,6 +74,23 @@ impl Names for StaticNames {
         };
         find_id(&self.cgroups, full.trim_end_matches('/'))
             .ok_or_else(|| format!("cgroup {full}: No such file or directory"))
+    }
+    fn cgroup_of_unit(&self, unit: &str) -> Result<u64, String> {
+        unit_cgroup(
+            unit,
+            Path::new(CGROUP_ROOT),
+            |p| find_id(&self.cgroups, &p.display().to_string()).map(Ok),
+            || {
+                self.cgroups
+                    .iter()
+                    .filter(|(_, p)| Path::new(p).file_name() == Some(OsStr::new(unit)))
+                    .map(|(i, p)| (PathBuf::from(p), *i))
+                    .collect()
+            },
+        )
+    }
+    fn cgroup_root(&self) -> &Path {
+        Path::new(CGROUP_ROOT)
     }
     fn process_name(&self, pid: u64) -> Option<String> {
         find_name(&self.processes, pid)

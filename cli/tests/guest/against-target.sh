@@ -58,6 +58,10 @@ cleanup() {
         dmsetup remove --retry "$d" >/dev/null 2>&1 || true
     done
     [ -d /sys/fs/cgroup/$P-db ] && rmdir /sys/fs/cgroup/$P-db 2>/dev/null
+    for d in $P.slice/$P-sub.slice/$P-db.service $P.slice/$P-sub.slice $P.slice; do
+        [ -d /sys/fs/cgroup/$d ] && rmdir /sys/fs/cgroup/$d 2>/dev/null
+    done
+    rm -f /tmp/$P-units.yaml /tmp/$P-late.yaml /tmp/$P-apply.lock
     return 0
 }
 trap cleanup EXIT
@@ -82,6 +86,7 @@ LIN0=/dev/mapper/$P-lin0
 LIN1=/dev/mapper/$P-lin1
 LIN2=/dev/mapper/$P-lin2
 MM0=$(dmsetup info -c --noheadings -o major,minor --separator : $P-lin0 | tr -d ' ')
+MM2=$(dmsetup info -c --noheadings -o major,minor --separator : $P-lin2 | tr -d ' ')
 [ -b "$LIN0" ] && [ -b "$LIN1" ] && [ -b "$LIN2" ] || { echo "Bail out! no linear slices"; exit 1; }
 
 # --------------------------------------------------------------- module
@@ -166,11 +171,96 @@ if [ "$(stat -f -c %T /sys/fs/cgroup 2>/dev/null)" = cgroup2fs ] && mkdir -p /sy
     ino=$(stat -c %i /sys/fs/cgroup/$P-db)
     rc 0 "attach a cgroup by path" "$IOBAND" attach $P-3 /sys/fs/cgroup/$P-db --weight 60
     contains "cgroup id is the directory's inode" "$(dmsetup table $P-3)" " $ino:60"
-    contains "status names the cgroup" "$("$IOBAND" status $P-3)" "/sys/fs/cgroup/$P-db"
+    contains "status names the cgroup by its path under /sys/fs/cgroup" "$("$IOBAND" status $P-3)" "$ino ($P-db)"
+    contains "status --json gives the cgroup's directory" "$("$IOBAND" status --json $P-3)" "\"path\": \"/sys/fs/cgroup/$P-db\""
 else
     ok "# SKIP no cgroup v2 at /sys/fs/cgroup"
 fi
 contains "extended create options reach the kernel" "$(dmsetup table $P-3)" " 2 4 128 cgroup weight 2048 :40"
+
+# ------------------------------- cgroups by unit and slice name, nested shares
+CG=/sys/fs/cgroup
+if [ "$(stat -f -c %T $CG 2>/dev/null)" = cgroup2fs ] && command -v python3 >/dev/null &&
+    mkdir -p $CG/$P.slice/$P-sub.slice/$P-db.service; then
+    # As systemd lays them out: $P-sub.slice lies in $P.slice, and the
+    # service in $P-sub.slice; named by unit, not by path.
+    export IOBAND_LOCK=/tmp/$P-apply.lock
+    units=/tmp/$P-units.yaml
+    write_units() { # DEFAULT_WEIGHT [EXTRA GROUP LINE]
+        cat >"$units" <<EOF
+devices:
+  - name: $P-3
+    device: $LIN2
+    device_group: 2
+    type: cgroup
+    weight: $1
+    groups:
+      - slice: $P.slice
+        weight: 200
+      - slice: $P-sub.slice
+        weight: 100
+      - unit: $P-db.service
+        weight: 300
+${2:-}
+EOF
+    }
+    write_units 100
+    rc 0 "apply: a slice, a slice in it and a service below, by name" "$IOBAND" apply "$units"
+    cid() { stat -c %i "$CG/$1"; }
+    sl=$(cid $P.slice) sub=$(cid $P.slice/$P-sub.slice) db=$(cid $P.slice/$P-sub.slice/$P-db.service)
+    same "... the table has their cgroup ids" "$(dmsetup table $P-3)" \
+        "0 $SLICE ioband $MM2 2 4 128 cgroup weight 2048 :100 $sl:200 $sub:100 $db:300"
+    contains "... a second apply changes nothing" "$("$IOBAND" apply --json "$units")" '"changed":false'
+    kshares=$(dmsetup message $P-3 0 shares)
+    echo "# shares: $kshares"
+    json=$("$IOBAND" status --json $P-3)
+    got=$(python3 -c '
+import json, sys
+d = json.loads(sys.argv[1])["devices"][0]
+print(" ".join("%s:%s:%s" % (g["id"], "-" if g["parent"] is None else g["parent"]["id"],
+               g["share_ppm"]) for g in d["groups"]))' "$json")
+    same "status --json: every share and parent as the module's shares message says" "$got" "$kshares"
+    got=$(python3 -c '
+import json, sys
+d = json.loads(sys.argv[1])["devices"][0]
+want = {-1: (None, 1/3), int(sys.argv[2]): (None, 4/9), int(sys.argv[3]): (sys.argv[5], 1/18),
+        int(sys.argv[4]): (sys.argv[6], 1/6)}
+for g in d["groups"]:
+    parent, share = want[g["id"]]
+    pname = g["parent"] and g["parent"]["name"]
+    if pname != parent or abs(g["share_ppm"] - share * 1e6) > 5 or \
+            abs(g["share_percent"] - g["share_ppm"] / 1e4) > 1e-9:
+        print("group %s (%s): parent %s, share %s" % (g["id"], g["name"], pname, g["share_ppm"]))
+print("ok")' "$json" "$sl" "$sub" "$db" "$P.slice" "$P-sub.slice")
+    same "... 1/3 default, 4/9 the slice, 1/18 the sub-slice, 1/6 the service, parents by name" "$got" "ok"
+    contains "... names: units by their unit name" "$json" "\"name\": \"$P-db.service\""
+    st=$("$IOBAND" status $P-3)
+    line() { echo "$st" | awk -v n=" $1 (" 'index($0, n) {print NR; exit}'; }
+    col() { echo "$st" | awk -v n=" $1 (" 'i = index($0, n) {print i; exit}'; }
+    same "human status: the sub-slice indented under the slice, the service under it" \
+        "$(line $sub) $(line $db) $(col $sub) $(col $db)" \
+        "$(($(line $sl) + 1)) $(($(line $sl) + 2)) $(($(col $sl) + 2)) $(($(col $sl) + 4))"
+    # attach, detach and weight take unit names too
+    rc 0 "detach by unit name" "$IOBAND" detach $P-3 $P-db.service
+    rc 0 "attach by unit name, with a weight" "$IOBAND" attach $P-3 $P-db.service --weight 300
+    rc 0 "weight by slice name" "$IOBAND" weight $P-3 $P-sub.slice 100
+    same "... back where the profile left it" "$(dmsetup table $P-3)" \
+        "0 $SLICE ioband $MM2 2 4 128 cgroup weight 2048 :100 $sl:200 $sub:100 $db:300"
+    # A unit that is not running: nothing at all is applied.
+    write_units 150 "      - unit: $P-missing.service"
+    before=$(dmsetup table | sort)
+    out=$("$IOBAND" apply "$units" 2>&1); code=$?
+    same "apply with a unit that is not running fails" "$code" "1"
+    contains "... naming the device and the field" "$out" "device $P-3: group \`unit: $P-missing.service\`"
+    contains "... and why" "$out" "$P-missing.service is not running"
+    same "... and changes nothing (not even the default weight)" "$(dmsetup table | sort)" "$before"
+    out=$("$IOBAND" attach $P-3 $P-missing.service 2>&1); code=$?
+    same "attach of a unit that is not running fails" "$code" "1"
+    contains "... naming the device and the unit" "$out" "$P-3: group \"$P-missing.service\": no cgroup named $P-missing.service"
+    unset IOBAND_LOCK
+else
+    ok "# SKIP no cgroup v2 at /sys/fs/cgroup or no python3"
+fi
 
 # ---------------------------------------------------------- error cases
 rc 1 "weight of an unattached group fails" "$IOBAND" weight $P-1 4242 5

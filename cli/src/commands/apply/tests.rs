@@ -577,3 +577,139 @@ fn apply_without_the_module_says_so() {
     );
     assert!(h.tables().is_empty());
 }
+
+#[test]
+fn units_and_slices_by_name() {
+    let h = H::new();
+    let f = h.file(
+        "u.yaml",
+        "devices:\n  - name: io1\n    device: /dev/mapper/sda1\n    device_group: 1\n    type: cgroup\n    groups:\n      - slice: system.slice\n        weight: 300\n      - unit: postgresql.service\n        weight: 200\n      - cgroup: db\n",
+    );
+    let (r, v) = h.apply(&[], &f);
+    assert!(r.is_ok(), "{r:?} {v}");
+    assert_eq!(
+        h.table("io1"),
+        "8:1 1 4 128 cgroup weight 2048 :100 100:300 110:200 4242:100"
+    );
+    let (r, v) = h.apply(&[], &f);
+    assert!(r.is_ok() && !changed(&v), "{v}");
+    // The same cgroup twice, once by unit and once by path.
+    let g = h.file(
+        "dup.yaml",
+        "devices:\n  - name: io1\n    device: /dev/mapper/sda1\n    device_group: 1\n    type: cgroup\n    groups:\n      - slice: system.slice\n      - cgroup: /sys/fs/cgroup/system.slice\n",
+    );
+    let (r, v) = h.apply(&[], &g);
+    assert!(r.is_err(), "{v}");
+    assert!(
+        v["errors"].to_string().contains("is id 100, listed twice"),
+        "{v}"
+    );
+}
+
+#[test]
+fn a_unit_not_running_fails_naming_device_field_and_unit_and_changes_nothing() {
+    let (h, before) =
+        H::applied(&std::fs::read_to_string(example("getting-started.yaml")).unwrap_or_default());
+    let log = h.dm.log().len();
+    // io3 alone would apply; io4 names a service that has not started.
+    let f = h.file(
+        "late.yaml",
+        "devices:\n  - name: ioband1\n    state: absent\n  - name: io3\n    device: /dev/mapper/sda3\n    device_group: 2\n    type: cgroup\n    groups:\n      - slice: machine.slice\n  - name: io4\n    device: vg0/lv0\n    device_group: 2\n    type: cgroup\n    groups:\n      - slice: system.slice\n      - unit: nginx.service\n        weight: 300\n      - slice: system-nginx.slice\n",
+    );
+    for check in [false, true] {
+        let args: &[&str] = if check { &["--check"] } else { &[] };
+        let (r, v) = h.apply(args, &f);
+        let e = r.err().map(|e| e.message).unwrap_or_default();
+        assert!(
+            e.starts_with("device io4: group `unit: nginx.service`: no cgroup named nginx.service"),
+            "{e}"
+        );
+        assert!(e.contains("not running"), "{e}");
+        assert!(!changed(&v), "{v}");
+        assert!(kinds(&v).is_empty(), "{v}");
+        let errs = v["errors"].to_string();
+        assert!(
+            errs.contains(
+                "device io4: group `slice: system-nginx.slice`: system-nginx.slice has no cgroup: \
+                 /sys/fs/cgroup/system.slice/system-nginx.slice does not exist"
+            ),
+            "{errs}"
+        );
+    }
+    // Nothing was done: not even the removal or the device that resolved.
+    assert_eq!(h.tables(), before);
+    assert_eq!(h.dm.log().len(), log, "{:?}", h.dm.log());
+    // Without --json the error reaches standard error through main.
+    let o = h.run(&["apply", &f]);
+    let e = o.res.err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(
+        e.contains("io4") && e.contains("unit: nginx.service"),
+        "{e}"
+    );
+    assert!(o.out.contains("nothing changed"), "{}", o.out);
+}
+
+#[test]
+fn an_ambiguous_unit_fails_naming_every_cgroup() {
+    let h = H::new();
+    let root = h.dir.join("cgroup");
+    for d in [
+        "system.slice/backup.service",
+        "user.slice/user-1000.slice/user@1000.service/app.slice/backup.service",
+    ] {
+        std::fs::create_dir_all(root.join(d)).unwrap_or_default();
+    }
+    let names = crate::ids::SystemNames::with_cgroup_root(&root);
+    let f = h.file(
+        "amb.yaml",
+        "devices:\n  - name: io1\n    device: /dev/mapper/sda1\n    device_group: 1\n    type: cgroup\n    groups:\n      - unit: backup.service\n",
+    );
+    let lock = h.dir.join("lock").display().to_string();
+    let o = run_cli(
+        &["apply", "--lock-file", &lock, &f],
+        &h.dm,
+        &names,
+        &h.sys,
+        "",
+    );
+    let e = o.res.err().map(|e| e.message).unwrap_or_default();
+    assert!(
+        e.starts_with("device io1: group `unit: backup.service`: backup.service names 2 cgroups"),
+        "{e}"
+    );
+    for d in [
+        "system.slice/backup.service",
+        "user.slice/user-1000.slice/user@1000.service/app.slice/backup.service",
+    ] {
+        assert!(e.contains(&root.join(d).display().to_string()), "{e}");
+    }
+    assert!(h.tables().is_empty());
+    // The slice resolves in the same tree, and so does the system's unit
+    // by its path.
+    let g = h.file(
+        "ok.yaml",
+        "devices:\n  - name: io1\n    device: /dev/mapper/sda1\n    device_group: 1\n    type: cgroup\n    groups:\n      - slice: user-1000.slice\n      - cgroup: system.slice/backup.service\n",
+    );
+    let o = run_cli(
+        &["apply", "--lock-file", &lock, &g],
+        &h.dm,
+        &names,
+        &h.sys,
+        "",
+    );
+    assert!(o.res.is_ok(), "{:?}", o.res);
+    use std::os::unix::fs::MetadataExt;
+    let ino = |d: &str| {
+        std::fs::metadata(root.join(d))
+            .map(|m| m.ino())
+            .unwrap_or_default()
+    };
+    assert_eq!(
+        h.table("io1"),
+        format!(
+            "8:1 1 4 128 cgroup weight 2048 :100 {}:100 {}:100",
+            ino("user.slice/user-1000.slice"),
+            ino("system.slice/backup.service")
+        )
+    );
+}
