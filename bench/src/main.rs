@@ -22,6 +22,7 @@ fn plots(rep: &report::Report, out: &Path, font: &Path) -> Result<Vec<(String, S
         "two-randread",
         "four-randread",
         "two-mixedbs",
+        "hierarchy-split",
     ] {
         let Some(&r) = rep.rounds(scen).first() else {
             continue;

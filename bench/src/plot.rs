@@ -191,7 +191,8 @@ pub fn summary(rep: &Report, err_out: &Path, tput_out: &Path) -> Res {
     ];
     let mut errs = Vec::new();
     let mut tput = Vec::new();
-    for (scen, _) in PROPORTIONAL.iter().chain([("sixteen-vs-one", "")].iter()) {
+    let more = [("hierarchy-split", ""), ("sixteen-vs-one", "")];
+    for (scen, _) in PROPORTIONAL.iter().chain(more.iter()) {
         let Some(&r) = rep.rounds(scen).first() else {
             continue;
         };

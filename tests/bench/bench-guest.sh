@@ -16,8 +16,8 @@
 #         a TCG guest can always drive (issue #6's 1 ms, 8-tag disk is not:
 #         the guest's CPU saturates first, below 2000 IOPS); sliced in four
 #         512 MiB parts with dm-linear
-#   fast  null_blk with its default (immediate) completion: overhead and
-#         the scaling of group selection
+#   fast  null_blk with its default (immediate) completion: overhead, the
+#         scaling of group selection and the cost of nested groups
 # Controllers:
 #   none     dm-linear slices, no control
 #   ioband   one ioband device per slice, one device group, weights by
@@ -30,6 +30,9 @@
 #   bfq      scheduler bfq on the disk, cgroup v2 io.bfq.weight
 #   iocost   io.cost.qos enable=1 on the root, cgroup v2 io.weight
 #   iomax    io.max with limits far above the device (overhead only)
+# hierarchy-split runs all its jobs on one device: dm-linear part1 for
+# none, BFQ and io.cost, one ioband device (type cgroup) over part1 for
+# ioband and fair-d, with the slices and services attached by cgroup ID.
 . "$REPO/tests/lib/guest.sh"
 
 QUICK=${BENCH_QUICK:-0}
@@ -48,6 +51,9 @@ ROUNDS=${BENCH_ROUNDS:-$ROUNDS}
 # per round (see the scenario)
 OH_RT=$((RT < 5 ? RT : 5))
 OH_REPS=${BENCH_OH_REPS:-$((QUICK == 1 ? 1 : 3))}
+# hierarchy-lookup: one palindrome per round and depth (on the instruction
+# clock one repeats to a tenth of a point)
+HL_REPS=${BENCH_HL_REPS:-1}
 RAMP=1
 OUT=$RESULTS/bench
 mkdir -p "$OUT"
@@ -73,6 +79,49 @@ udev_settle
 mountpoint -q $CG || mount -t cgroup2 none $CG
 echo "+io" >$CG/cgroup.subtree_control
 for g in 1 2 3 4; do mkdir -p "$CG/b$g"; done
+
+# hierarchy-split's tree, as systemd lays one out: two slices, three
+# services in each, and a service's processes one level further down (its
+# payload cgroup).  The io controller is on at every level, so that every
+# cgroup has a blkcg of its own (a bio otherwise counts as its nearest
+# ancestor's that has one).  HS_GROUPS: each slice and service with its
+# weight, as ioband, BFQ and io.cost are given them; HS_JOBS: the services
+# whose payloads run a job.
+HS_GROUPS=()
+HS_JOBS=()
+for sl in a.slice:80 b.slice:40; do
+	HS_GROUPS+=("$sl")
+	mkdir -p "$CG/${sl%:*}"
+	echo "+io" >"$CG/${sl%:*}/cgroup.subtree_control"
+	for sv in s1.service:100 s2.service:100 s3.service:200; do
+		HS_GROUPS+=("${sl%:*}/$sv")
+		HS_JOBS+=("${sl%:*}/${sv%:*}")
+		mkdir -p "$CG/${sl%:*}/${sv%:*}/payload"
+		echo "+io" >"$CG/${sl%:*}/${sv%:*}/cgroup.subtree_control"
+	done
+done
+# each job's share of the disk times 12: slices 2/3 and 1/3, services
+# 1/4, 1/4 and 1/2 of their slice.  runs.tsv gives these as the jobs'
+# weights, so that weight over their sum is the share the nesting is due
+# (the renderer's arithmetic is flat); the controllers get the tree's own
+# weights, HS_GROUPS
+HS_SHARE=(2 2 4 1 1 2)
+# cgroup IDs (inode numbers) as ioband's table wants them; one stat for
+# all: forks are slow under TCG
+mapfile -t HS_IDS < <(for g in "${HS_GROUPS[@]}"; do echo "$CG/${g%:*}"; done | xargs stat -c %i)
+
+# hierarchy-lookup's cgroups: hl, attached by itself (flat), and
+# n1/n2/.../n8, every level attached (nested); io on at every level
+mkdir -p "$CG/hl"
+HL_DEEP=n1
+for i in 2 3 4 5 6 7 8; do
+	mkdir -p "$CG/$HL_DEEP"
+	echo "+io" >"$CG/$HL_DEEP/cgroup.subtree_control"
+	HL_DEEP+=/n$i
+done
+mkdir -p "$CG/$HL_DEEP"
+HL_FLAT=$(stat -c %i "$CG/hl")
+mapfile -t HL_NESTED < <(d=$CG; for i in $(seq 1 8); do d+=/n$i; echo "$d"; done | xargs stat -c %i)
 
 {
 	echo "kernel=$(uname -r)"
@@ -157,6 +206,57 @@ ctl_off() {
 		;;
 	esac
 	return 0
+}
+
+# hs_on CTL: set up CTL on hierarchy-split's tree (HS_GROUPS); sets HS_DEV,
+# the one device all six jobs use
+hs_on() {
+	local ctl=$1 g i
+	HS_DEV=/dev/mapper/part1
+	case $ctl in
+	ioband | fair-d)
+		local ids=() tl="4 128 cgroup weight"
+		[ "$ctl" = fair-d ] && tl="$((DEPTH - 1)) $DEPTH cgroup fair"
+		for i in "${!HS_GROUPS[@]}"; do ids+=("${HS_IDS[i]}:${HS_GROUPS[i]##*:}"); done
+		ioband_create ibhier /dev/mapper/part1 4 $tl "$TOKEN" :100 "${ids[@]}" || die "ibhier $ctl"
+		HS_DEV=/dev/mapper/ibhier
+		;;
+	bfq)
+		echo bfq >/sys/block/bslow/queue/scheduler || die "no bfq"
+		for g in "${HS_GROUPS[@]}"; do echo "${g##*:}" >"$CG/${g%:*}/io.bfq.weight"; done
+		;;
+	iocost)
+		echo "$slow_mm enable=1" >$CG/io.cost.qos || die "no io.cost"
+		for g in "${HS_GROUPS[@]}"; do echo "default ${g##*:}" >"$CG/${g%:*}/io.weight"; done
+		;;
+	esac
+	udev_settle
+}
+
+hs_off() {
+	local ctl=$1 g
+	case $ctl in
+	ioband | fair-d) dmsetup remove --retry ibhier ;;
+	bfq)
+		for g in "${HS_GROUPS[@]}"; do echo 100 >"$CG/${g%:*}/io.bfq.weight"; done
+		echo "$SLOW_SCHED" >/sys/block/bslow/queue/scheduler
+		;;
+	iocost)
+		echo "$slow_mm enable=0" >$CG/io.cost.qos
+		for g in "${HS_GROUPS[@]}"; do echo "default 100" >"$CG/${g%:*}/io.weight"; done
+		;;
+	esac
+	return 0
+}
+
+# hl_groups ID...: attach exactly these cgroup IDs to ibhl (hierarchy-lookup)
+HL_ATTACHED=()
+hl_groups() {
+	local id
+	[ "$*" = "${HL_ATTACHED[*]}" ] && return 0
+	for id in "${HL_ATTACHED[@]}"; do dmsetup message ibhl 0 detach "$id" || die "detach $id"; done
+	for id in "$@"; do dmsetup message ibhl 0 attach "$id" || die "attach $id"; done
+	HL_ATTACHED=("$@")
 }
 
 # ---- jobs ---------------------------------------------------------------
@@ -340,6 +440,58 @@ scenario() {
 			done
 		done
 		;;
+	hierarchy-split)
+		# six jobs on one device, each in a service's payload cgroup: the
+		# controllers split the disk by the tree, slices 80/40, services
+		# 1:1:2 (runs.tsv gives each job its share of 12, HS_SHARE)
+		rot none ioband fair-d bfq iocost
+		for ctl in "${ROT[@]}"; do
+			hs_on "$ctl"
+			# what ioband makes of the tree: id:parent:millionths
+			[ "$HS_DEV" = /dev/mapper/ibhier ] &&
+				dmsetup message ibhier 0 shares >"$OUT/$name.$ctl.r$r.shares"
+			local k
+			for k in "${!HS_JOBS[@]}"; do
+				job "$name" "$ctl" "$r" $((k + 1)) "${HS_SHARE[k]}" "${HS_JOBS[k]}/payload" "$HS_DEV" \
+					--rw=randread --bs=4k --iodepth=32
+			done
+			go
+			hs_off "$ctl"
+		done
+		;;
+	hierarchy-lookup)
+		scenario hierarchy-lookup-qd1
+		scenario hierarchy-lookup-qd32
+		;;
+	hierarchy-lookup-qd1 | hierarchy-lookup-qd32)
+		# what nesting costs per bio: one ioband device (type cgroup) on
+		# the fast disk, the job in hl with only hl attached (flat: no
+		# nesting), or in n1/.../n8 with all eight levels attached
+		# (nested), and dm-linear on the same disk.  The same palindrome
+		# as the overhead runs (none flat nested nested2 flat2 none2,
+		# rotated), HL_REPS of them per round, the job pinned to one CPU.
+		local qd=${name##*-qd} ctl k RT=$OH_RT r0=$r r
+		local cpu=$(($(nproc) > 1 ? 1 : 0))
+		ioband_create ibhl "$fast" 5 4 128 cgroup weight 2048 :100 || die "ibhl"
+		HL_ATTACHED=()
+		udev_settle
+		for k in $(seq 1 "$HL_REPS"); do
+			r=$(((r0 - 1) * HL_REPS + k))
+			rot none flat nested
+			for ctl in "${ROT[@]}" "${ROT[2]}2" "${ROT[1]}2" "${ROT[0]}2"; do
+				local dev=/dev/mapper/ibhl cg=hl
+				case $ctl in
+				none*) dev=/dev/mapper/fastlin ;;
+				flat*) hl_groups "$HL_FLAT" ;;
+				nested*) hl_groups "${HL_NESTED[@]}"; cg=$HL_DEEP ;;
+				esac
+				job "$name" "$ctl" "$r" 1 100 "$cg" "$dev" --rw=randread --bs=4k \
+					--iodepth="$qd" --cpus_allowed="$cpu"
+				go
+			done
+		done
+		dmsetup remove --retry ibhl
+		;;
 	esac
 }
 
@@ -347,9 +499,10 @@ mkdir -p $(printf "$CG/s%d " $(seq 1 1024))
 
 if [ "$QUICK" = 1 ]; then
 	SCENARIOS=(seed-40-20-10 two-randread two-mixedbs idle-one sixteen-vs-one
-		overhead-qd1 overhead-qd32 scaling)
+		overhead-qd1 overhead-qd32 scaling hierarchy-split hierarchy-lookup)
 else
 	SCENARIOS=(seed-40-20-10 sixteen-vs-one idle-one overhead-qd1 overhead-qd32 scaling
+		hierarchy-split hierarchy-lookup
 		two-randread two-seqread two-randwrite two-mixedbs
 		four-randread four-seqread four-randwrite four-mixedbs)
 fi
@@ -368,6 +521,10 @@ done
 echo "end=$(date -u +%Y-%m-%dT%H:%M:%SZ)" >>"$OUT/meta.txt"
 
 rmdir $(printf "$CG/s%d " $(seq 1 1024))
+for j in "${HS_JOBS[@]}"; do rmdir "$CG/$j/payload" "$CG/$j"; done
+rmdir "$CG/a.slice" "$CG/b.slice" "$CG/hl"
+d=$HL_DEEP
+while [ "$d" != . ]; do rmdir "$CG/$d"; d=$(dirname "$d"); done
 for i in 1 2 3 4; do dmsetup remove --retry "part$i"; done
 dmsetup remove --retry fastlin
 n_err=$(cat "$OUT"/*.err | grep -ci err || true)
