@@ -23,8 +23,8 @@ WARM=${WB_WARM:-10}
 FSES=${WB_FSES:-ext4 xfs}
 load_ioband
 # memory-backed: a filesystem must read back what it wrote
-disk=$(nullb wslow 1280 irqmode=2 completion_nsec=100000000 hw_queue_depth=2 submit_queues=1 \
-	queue/scheduler=mq-deadline queue/nr_requests=128 queue/max_sectors_kb=128 queue/wbt_lat_usec=0)
+disk=$(nullb wslow 1280 irqmode=2 completion_nsec=100000000 hw_queue_depth=2 submit_queues=1 max_sectors=256 \
+	queue/scheduler=mq-deadline queue/nr_requests=128 queue/wbt_lat_usec=0)
 cg=/sys/fs/cgroup
 mountpoint -q $cg || mount -t cgroup2 none $cg
 echo "+io +memory" >$cg/cgroup.subtree_control
