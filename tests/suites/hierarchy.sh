@@ -7,7 +7,8 @@
 # and detach, the nested split on a bottleneck disk (slices 80/40, services
 # 1:1:2, each within 1 percentage point, under policies weight and fair),
 # the "shares" message, a reload, the nesting bound, and cgroups removed
-# while attached or with bios in flight.
+# while attached or with bios in flight.  On the debug kernel the split is
+# run but not judged: its guest is too slow to keep the disk busy.
 # estimate: 200
 # timeout: 900
 # exclusive: yes
@@ -147,6 +148,12 @@ nested_split() {
 		b.slice/s3.service) want=16.67 ;; *) want=8.33 ;;
 		esac
 		name="$1: $s got $(awk -v g="${got[$s]}" -v t="$total" 'BEGIN {printf "%.2f", 100 * g / t}') % of $total sectors, configured $want %"
+		# the debug kernel's guest cannot keep this disk busy (KASAN):
+		# there the split runs for the code it exercises, unjudged
+		if [ "$SLOWDOWN" -gt 1 ]; then
+			echo "# (debug kernel, not judged) $name"
+			continue
+		fi
 		check "$name (within 1 pp)" awk -v g="${got[$s]}" -v t="$total" -v w="$want" \
 			'BEGIN {d = 100 * g / t - w; exit !(t > 0 && d < 1 && d > -1)}'
 	done
