@@ -7,8 +7,8 @@
 # and detach, the nested split on a bottleneck disk (slices 80/40, services
 # 1:1:2, each within 1 percentage point, under policies weight and fair),
 # the "shares" message, a reload, the nesting bound, and cgroups removed
-# while attached or with bios in flight.  On the debug kernel the split is
-# run but not judged: its guest is too slow to keep the disk busy.
+# while attached or with bios in flight.  The split is not run on the
+# debug kernel, whose guest cannot keep the disk busy.
 # estimate: 200
 # timeout: 900
 # exclusive: yes
@@ -148,25 +148,26 @@ nested_split() {
 		b.slice/s3.service) want=16.67 ;; *) want=8.33 ;;
 		esac
 		name="$1: $s got $(awk -v g="${got[$s]}" -v t="$total" 'BEGIN {printf "%.2f", 100 * g / t}') % of $total sectors, configured $want %"
-		# the debug kernel's guest cannot keep this disk busy (KASAN):
-		# there the split runs for the code it exercises, unjudged
-		if [ "$SLOWDOWN" -gt 1 ]; then
-			echo "# (debug kernel, not judged) $name"
-			continue
-		fi
 		check "$name (within 1 pp)" awk -v g="${got[$s]}" -v t="$total" -v w="$want" \
 			'BEGIN {d = 100 * g / t - w; exit !(t > 0 && d < 1 && d > -1)}'
 	done
 }
-echo "# the nested split: slices 80/40, services 1:1:2"
-nested_split weight
-dmsetup message ioband1 0 policy fair
-dmsetup message ioband1 0 io_throttle 1
-dmsetup message ioband1 0 io_limit 2
-nested_split fair
-dmsetup message ioband1 0 policy weight
-dmsetup message ioband1 0 io_limit 128
-dmsetup message ioband1 0 io_throttle 4
+# Under KASAN the guest served 120 of the disk's ~166 IOPS and the split
+# missed by up to 5.4 points: the debug kernel checks the rest (its bios
+# already go through the nested bookkeeping above), the others the split.
+if [ "$SLOWDOWN" -gt 1 ]; then
+	echo "# the nested split: not on the debug kernel"
+else
+	echo "# the nested split: slices 80/40, services 1:1:2"
+	nested_split weight
+	dmsetup message ioband1 0 policy fair
+	dmsetup message ioband1 0 io_throttle 1
+	dmsetup message ioband1 0 io_limit 2
+	nested_split fair
+	dmsetup message ioband1 0 policy weight
+	dmsetup message ioband1 0 io_limit 128
+	dmsetup message ioband1 0 io_throttle 4
+fi
 
 echo "# cgroups removed while attached, and with bios in flight"
 mkdir -p $top/b.slice/s1.service/payload/gone
