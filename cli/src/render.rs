@@ -89,6 +89,27 @@ pub struct DeviceSnapshot {
     pub shares: Option<Shares>,
 }
 
+#[cfg(test)]
+impl DeviceSnapshot {
+    /// A device of the tests: `table` read, nothing else.
+    pub(crate) fn from_table(name: &str, table: &str) -> Self {
+        let p: crate::target::TableParams = table.parse().unwrap();
+        DeviceSnapshot {
+            name: name.into(),
+            major: 254,
+            minor: 0,
+            start: 0,
+            length: 44_371_467,
+            table_raw: table.into(),
+            config: Config::from(&p),
+            status_raw: None,
+            status: None,
+            info: None,
+            shares: None,
+        }
+    }
+}
+
 /// Sum of weights per device group over `devices` (all ioband devices, not
 /// just the ones shown).
 pub fn group_totals(devices: &[DeviceSnapshot]) -> BTreeMap<u32, u64> {
@@ -786,22 +807,12 @@ pub fn ls_text(doc: &Devices<LsEntry>) -> String {
 mod tests {
     use super::*;
     use crate::fake::StaticNames;
-    use crate::target::TableParams;
 
     fn snap(name: &str, table: &str, status: &str) -> DeviceSnapshot {
-        let p: TableParams = table.parse().unwrap();
         DeviceSnapshot {
-            name: name.into(),
-            major: 254,
-            minor: 0,
-            start: 0,
-            length: 44_371_467,
-            table_raw: table.into(),
-            config: Config::from(&p),
             status_raw: Some(status.into()),
             status: Some(status.parse().unwrap()),
-            info: None,
-            shares: None,
+            ..DeviceSnapshot::from_table(name, table)
         }
     }
 

@@ -113,22 +113,11 @@ impl Book {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::target::TableParams;
 
     fn dev(name: &str, table: &str, shares: Option<&str>) -> DeviceSnapshot {
-        let p: TableParams = table.parse().unwrap();
         DeviceSnapshot {
-            name: name.into(),
-            major: 254,
-            minor: 0,
-            start: 0,
-            length: 8,
-            table_raw: table.into(),
-            config: Config::from(&p),
-            status_raw: None,
-            status: None,
-            info: None,
             shares: shares.map(|s| s.parse().unwrap()),
+            ..DeviceSnapshot::from_table(name, table)
         }
     }
 
