@@ -35,10 +35,18 @@
 #include <linux/wait.h>
 #include <linux/workqueue.h>
 
-#define IOBAND_VERSION_STR	"1.0.0"
+#define IOBAND_VERSION_STR	"1.1.0"
 
 #define IOBAND_DEFAULT_THROTTLE	4
+/*
+ * io_limit 128, the 2008 default, means "auto": follow the queue depth of
+ * the device below.  So the seed's table line prints as it always did and
+ * round-trips; any other value pins io_limit.
+ */
 #define IOBAND_DEFAULT_LIMIT	128
+#define IOBAND_AUTO_LIMIT	IOBAND_DEFAULT_LIMIT
+/* auto io_limit: how often map() looks at the depth below again */
+#define IOBAND_DEPTH_RECHECK	HZ
 #define IOBAND_DEFAULT_TOKEN	2048
 #define IOBAND_DEFAULT_WEIGHT	100
 
@@ -237,6 +245,11 @@ struct ioband_target {
 
 	/* domain settings the table line asked for, applied at resume */
 	struct ioband_settings want;
+
+	/* queue depth of the device below (0: not blk-mq), under dp->lock */
+	unsigned int depth;
+	unsigned long depth_at;		/* jiffies: look at it again */
+	u64 nowait_again;		/* REQ_NOWAIT bios failed with AGAIN */
 };
 
 struct ioband_device {
@@ -250,6 +263,13 @@ struct ioband_device {
 	u64 weight_total;		/* sum of eweights in groups */
 	bool nested;			/* a group has a parent: shares nest */
 	unsigned long sweep_at;		/* jiffies: next look for idle groups */
+	/*
+	 * io_throttle and io_limit as set by the table or messages (printed),
+	 * and as the data path uses them: with set_limit IOBAND_AUTO_LIMIT,
+	 * io_limit is the depth below, io_throttle at most one less.
+	 */
+	unsigned int set_throttle;
+	unsigned int set_limit;
 	unsigned int io_throttle;
 	unsigned int io_limit;
 	unsigned int token_base;
@@ -396,6 +416,11 @@ void ioband_target_publish(struct ioband_target *t);
 void ioband_target_unpublish(struct ioband_target *t);
 struct ioband_target *ioband_find_predecessor(struct ioband_target *t);
 void ioband_apply_settings(struct ioband_target *t);
+unsigned int ioband_read_depth(struct ioband_target *t);
+void ioband_update_limits(struct ioband_device *dp);
+void ioband_recheck_depth(struct ioband_target *t);
+void ioband_set_throttle_limit(struct ioband_device *dp, unsigned int thr,
+			       unsigned int lim);
 
 /* ioband-cgroup.c: the cgroup type's hierarchy */
 struct cgroup;

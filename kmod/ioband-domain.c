@@ -6,6 +6,8 @@
 #include "dm-ioband.h"
 #include "compat.h"
 
+#include <linux/blk-mq.h>
+#include <linux/blkdev.h>
 #include <linux/slab.h>
 
 #define DM_MSG_PREFIX "ioband"
@@ -145,8 +147,11 @@ static struct ioband_device *ioband_device_new(unsigned int id)
 	spin_lock_init(&dp->lock);
 	INIT_LIST_HEAD(&dp->groups);
 	INIT_LIST_HEAD(&dp->backlog);
+	dp->set_throttle = IOBAND_DEFAULT_THROTTLE;
+	dp->set_limit = IOBAND_AUTO_LIMIT;
+	/* no target is live yet: the depth below is unknown */
+	dp->io_limit = IOBAND_AUTO_LIMIT;
 	dp->io_throttle = IOBAND_DEFAULT_THROTTLE;
-	dp->io_limit = IOBAND_DEFAULT_LIMIT;
 	dp->token_base = IOBAND_DEFAULT_TOKEN;
 	dp->policy = ioband_policy_default;
 	init_waitqueue_head(&dp->waitq);
@@ -213,6 +218,65 @@ struct ioband_target *ioband_find_predecessor(struct ioband_target *t)
 	return NULL;
 }
 
+/*
+ * The queue depth of @t's device: the tags of one hardware queue, or fewer
+ * if nr_requests was lowered.  0 for a bio-based device (device-mapper,
+ * md): its depth is that of devices it does not name.
+ */
+unsigned int ioband_read_depth(struct ioband_target *t)
+{
+	struct request_queue *q = bdev_get_queue(t->dev->bdev);
+	unsigned long depth;
+
+	if (!queue_is_mq(q) || !q->tag_set)
+		return 0;
+	depth = READ_ONCE(q->tag_set->queue_depth);
+	/* with a scheduler, nr_requests counts its requests, not tags */
+	depth = min_t(unsigned long, depth, READ_ONCE(q->nr_requests));
+	return min_t(unsigned long, depth, IOBAND_MAX_LIMIT);
+}
+
+/*
+ * io_limit and io_throttle as the data path uses them.  An auto io_limit
+ * is the deepest device of the domain's live targets, or 128 while none
+ * is known; io_throttle stays below it.
+ */
+void ioband_update_limits(struct ioband_device *dp)
+{
+	unsigned int lim = dp->set_limit, depth = 0;
+	struct ioband_group *gp;
+
+	lockdep_assert_held(&dp->lock);
+	if (lim == IOBAND_AUTO_LIMIT) {
+		list_for_each_entry(gp, &dp->groups, dom_entry)
+			if (gp->is_default)
+				depth = max(depth, gp->tgt->depth);
+		lim = depth ?: IOBAND_AUTO_LIMIT;
+	}
+	/* io_throttle is at least 1: a limit of 2 is the least that works */
+	lim = max(lim, 2U);
+	if (lim == dp->io_limit && dp->io_throttle == min(dp->set_throttle, lim - 1))
+		return;
+	dp->io_limit = lim;
+	dp->io_throttle = min(dp->set_throttle, lim - 1);
+	dp->plugged = dp->issued >= dp->io_limit;
+	ioband_recalc_shares(dp);
+}
+
+/* map(), once a second: has the depth below changed (nr_requests)? */
+void ioband_recheck_depth(struct ioband_target *t)
+{
+	unsigned int depth = ioband_read_depth(t);
+
+	lockdep_assert_held(&t->dp->lock);
+	t->depth_at = jiffies + IOBAND_DEPTH_RECHECK;
+	if (depth == t->depth)
+		return;
+	t->depth = depth;
+	if (t->active)
+		ioband_update_limits(t->dp);
+}
+
 /* The target's groups count in the domain's shares from now on. */
 void ioband_target_join_domain(struct ioband_target *t)
 {
@@ -226,7 +290,11 @@ void ioband_target_join_domain(struct ioband_target *t)
 	list_for_each_entry(gp, &t->groups, tgt_entry)
 		ioband_group_join_domain(dp, gp);
 	t->active = true;
+	/* the device below may have changed while we were suspended */
+	t->depth = ioband_read_depth(t);
+	t->depth_at = jiffies + IOBAND_DEPTH_RECHECK;
 	ioband_recalc_shares(dp);
+	ioband_update_limits(dp);
 }
 
 void ioband_target_leave_domain(struct ioband_target *t)
@@ -240,8 +308,24 @@ void ioband_target_leave_domain(struct ioband_target *t)
 		ioband_group_leave_domain(dp, gp);
 	t->active = false;
 	ioband_recalc_shares(dp);
+	ioband_update_limits(dp);
 	spin_unlock_irq(&dp->lock);
 	wake_up_all(&dp->waitq);
+}
+
+/*
+ * io_throttle and io_limit as set (the table prints them); the data path's
+ * follow.  Checked by the caller: ctr for the line, msg_domain for messages.
+ */
+void ioband_set_throttle_limit(struct ioband_device *dp, unsigned int thr,
+			       unsigned int lim)
+{
+	lockdep_assert_held(&dp->lock);
+	dp->set_throttle = thr;
+	dp->set_limit = lim;
+	/* force the recomputation: ioband_update_limits() skips no change */
+	dp->io_limit = 0;
+	ioband_update_limits(dp);
 }
 
 static void apply_throttle_limit(struct ioband_target *t, unsigned int thr,
@@ -252,12 +336,10 @@ static void apply_throttle_limit(struct ioband_target *t, unsigned int thr,
 	if (!ioband_throttle_below_limit(thr, lim)) {
 		DMWARN("%s: table asks io_throttle %u io_limit %u, device group %u keeps %u %u",
 		       dm_table_device_name(t->ti->table), thr, lim,
-		       dp->id, dp->io_throttle, dp->io_limit);
-	} else {
-		dp->io_throttle = thr;
-		dp->io_limit = lim;
+		       dp->id, dp->set_throttle, dp->set_limit);
+		return;
 	}
-	dp->plugged = dp->issued >= dp->io_limit;
+	ioband_set_throttle_limit(dp, thr, lim);
 }
 
 /*
@@ -273,8 +355,8 @@ void ioband_apply_settings(struct ioband_target *t)
 
 	lockdep_assert_held(&dp->lock);
 	if (s->throttle || s->limit)
-		apply_throttle_limit(t, s->throttle ?: dp->io_throttle,
-				     s->limit ?: dp->io_limit);
+		apply_throttle_limit(t, s->throttle ?: dp->set_throttle,
+				     s->limit ?: dp->set_limit);
 	if (s->token)
 		dp->token_base = s->token;
 	if (s->policy)

@@ -38,7 +38,7 @@ static void emit_ima(struct ioband_target *t, char *result,
 	unsigned int sz = *szp;
 
 	DMEMIT(",device_name=%s,device_group=%u,io_throttle=%u,io_limit=%u,type=%s,policy=%s;",
-	       t->dev->name, dp->id, dp->io_throttle, dp->io_limit,
+	       t->dev->name, dp->id, dp->set_throttle, dp->set_limit,
 	       t->type->name, dp->policy->name);
 	*szp = sz;
 }
@@ -62,8 +62,8 @@ void ioband_status(struct dm_target *ti, status_type_t type,
 		}
 		break;
 	case STATUSTYPE_TABLE:
-		DMEMIT("%s %u %u %u", t->dev->name, dp->id, dp->io_throttle,
-		       dp->io_limit);
+		DMEMIT("%s %u %u %u", t->dev->name, dp->id, dp->set_throttle,
+		       dp->set_limit);
 		if (target_has_defaults(t))
 			break;
 		DMEMIT(" %s %s %u :%u", t->type->name, dp->policy->name,
@@ -228,10 +228,21 @@ static int msg_weight(struct ioband_target *t, char *arg)
 	return 0;
 }
 
+/* "auto" or a number; 128 is auto too (see IOBAND_AUTO_LIMIT) */
+static int parse_limit(const char *arg, unsigned int *v)
+{
+	if (!strcmp(arg, "auto")) {
+		*v = IOBAND_AUTO_LIMIT;
+		return 0;
+	}
+	return ioband_parse_uint(arg, 1, IOBAND_MAX_LIMIT, v);
+}
+
 /* Domain-wide numbers: token, io_throttle, io_limit. */
 static int msg_domain(struct ioband_target *t, const char *cmd, const char *arg)
 {
 	struct ioband_device *dp = t->dp;
+	bool limit = !strcmp(cmd, "io_limit");
 	unsigned int v;
 	int r = 0;
 
@@ -241,34 +252,29 @@ static int msg_domain(struct ioband_target *t, const char *cmd, const char *arg)
 				     arg, IOBAND_MAX_TOKEN);
 			return -EINVAL;
 		}
-	} else if (ioband_parse_uint(arg, 1, IOBAND_MAX_LIMIT, &v)) {
-		DMWARN_LIMIT("%s: invalid value \"%s\" (1 to %u)", cmd, arg, IOBAND_MAX_LIMIT);
+	} else if (limit ? parse_limit(arg, &v) :
+		   ioband_parse_uint(arg, 1, IOBAND_MAX_LIMIT, &v)) {
+		DMWARN_LIMIT("%s: invalid value \"%s\" (1 to %u%s)", cmd, arg,
+			     IOBAND_MAX_LIMIT, limit ? ", or auto" : "");
 		return -EINVAL;
 	}
 
 	spin_lock_irq(&dp->lock);
 	if (!strcmp(cmd, "token")) {
 		dp->token_base = v;
-	} else if (!strcmp(cmd, "io_throttle")) {
-		if (!ioband_throttle_below_limit(v, dp->io_limit))
-			r = -EINVAL;
-		else
-			dp->io_throttle = v;
-	} else {
-		if (!ioband_throttle_below_limit(dp->io_throttle, v)) {
-			r = -EINVAL;
-		} else {
-			dp->io_limit = v;
-			dp->plugged = dp->issued >= v;
-		}
-	}
-	if (!r)
 		ioband_recalc_shares(dp);
+	} else if (!ioband_throttle_below_limit(limit ? dp->set_throttle : v,
+						limit ? v : dp->set_limit)) {
+		r = -EINVAL;
+	} else {
+		ioband_set_throttle_limit(dp, limit ? dp->set_throttle : v,
+					  limit ? v : dp->set_limit);
+	}
 	spin_unlock_irq(&dp->lock);
 	if (r) {
 		DMWARN_LIMIT("%s: %u must be %s than io_%s", cmd, v,
-			     strcmp(cmd, "io_limit") ? "less" : "greater",
-			     strcmp(cmd, "io_limit") ? "limit" : "throttle");
+			     limit ? "greater" : "less",
+			     limit ? "throttle" : "limit");
 		return r;
 	}
 	ioband_wake_and_dispatch(dp);
@@ -342,6 +348,27 @@ static int msg_shares(struct ioband_target *t, char *result,
 	return 1;
 }
 
+/*
+ * "settings": the domain's settings as set and as in effect, for status to
+ * show what an auto io_limit became.  One line of key=value pairs; new keys
+ * go at the end.
+ */
+static int msg_settings(struct ioband_target *t, char *result,
+			unsigned int maxlen)
+{
+	struct ioband_device *dp = t->dp;
+	unsigned int sz = 0;
+
+	spin_lock_irq(&dp->lock);
+	DMEMIT("policy=%s token=%u io_throttle=%u io_limit=%u io_limit_auto=%d",
+	       dp->policy->name, dp->token_base, dp->set_throttle,
+	       dp->set_limit, dp->set_limit == IOBAND_AUTO_LIMIT);
+	DMEMIT(" effective_io_throttle=%u effective_io_limit=%u queue_depth=%u nowait_again=%llu",
+	       dp->io_throttle, dp->io_limit, t->depth, t->nowait_again);
+	spin_unlock_irq(&dp->lock);
+	return 1;
+}
+
 /* A "<command> <value>" message, under msg_lock. */
 static int run_message(struct ioband_target *t, const char *cmd, char *arg,
 		       struct ioband_group **dying)
@@ -379,8 +406,10 @@ int ioband_message(struct dm_target *ti, unsigned int argc, char **argv,
 	}
 	if (argc == 1 && !strcmp(cmd, "shares"))
 		return msg_shares(t, result, maxlen);
+	if (argc == 1 && !strcmp(cmd, "settings"))
+		return msg_settings(t, result, maxlen);
 	if (argc != 2) {
-		DMWARN_LIMIT("%s: message must be \"reset\", \"shares\" or \"<command> <value>\"",
+		DMWARN_LIMIT("%s: message must be reset, shares, settings or \"<command> <value>\"",
 			     dm_table_device_name(ti->table));
 		return -EINVAL;
 	}

@@ -391,16 +391,19 @@ static const struct ioband_policy ioband_policies[] = {
 	{ "fair-iosize",	&fair_ops,	true },
 };
 
-/* what a new domain uses, and the seed's alias "default" */
-const struct ioband_policy *const ioband_policy_default = &ioband_policies[0];
+/*
+ * What a new domain uses: fair, which holds the weights on any disk without
+ * tuning.  The 2008 weight policy stays one message away.
+ */
+const struct ioband_policy *const ioband_policy_default = &ioband_policies[2];
 
 const struct ioband_policy *ioband_policy_find(const char *name)
 {
 	int i;
 
-	/* "default" was the seed's alias for the weight policy */
+	/* "default" was the seed's name for its weight policy: keep its meaning */
 	if (!strcmp(name, "default"))
-		return ioband_policy_default;
+		return &ioband_policies[0];
 	for (i = 0; i < ARRAY_SIZE(ioband_policies); i++)
 		if (!strcmp(name, ioband_policies[i].name))
 			return &ioband_policies[i];

@@ -25,7 +25,8 @@
 
 /*
  * Each limit is written once, here; the error spells it.  0 means "default"
- * for io_throttle, io_limit and token, as in dm-ioband 1.x table lines.
+ * for io_throttle, io_limit and token, as in dm-ioband 1.x table lines; an
+ * io_limit of 0 or 128 (IOBAND_AUTO_LIMIT) follows the device's depth.
  */
 #define DEFAULTABLE_ARG(what, lowest, max) { 0, max,			\
 	"Invalid " what " (expected " #lowest " to " __stringify(max)	\
@@ -304,8 +305,8 @@ static int target_join(struct ioband_target *t, const struct ioband_args *a)
 		return -ENOMEM;
 	}
 	t->dp = dp;
-	if (!ioband_throttle_below_limit(a->set.throttle ?: dp->io_throttle,
-					 a->set.limit ?: dp->io_limit)) {
+	if (!ioband_throttle_below_limit(a->set.throttle ?: dp->set_throttle,
+					 a->set.limit ?: dp->set_limit)) {
 		t->ti->error = "io_limit must be greater than io_throttle of the device group";
 		ioband_device_put(dp);
 		return -EINVAL;
@@ -383,6 +384,12 @@ int ioband_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 	if (r) {
 		ti->error = "Device lookup failed";
 		goto out_free;
+	}
+	/* a zone takes its writes in order; groups would reorder them */
+	if (bdev_is_zoned(t->dev->bdev)) {
+		ti->error = "Zoned devices are not supported (ioband reorders writes)";
+		r = -EINVAL;
+		goto out_put;
 	}
 	r = dm_set_target_max_io_len(ti, split_sectors(t->dev));
 	if (r)

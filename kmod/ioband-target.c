@@ -39,7 +39,8 @@ static void issue_bio(struct ioband_device *dp, struct ioband_group *gp,
 	if (dp->issued >= dp->io_limit)
 		dp->plugged = true;
 	ib->state = IOB_ISSUED;
-	if (ioband_policy_anticipates(dp))
+	/* service times matter only while some group waits: no clock else */
+	if (ioband_policy_anticipates(dp) && dp->held)
 		ib->issued_ns = ktime_get_ns();
 }
 
@@ -178,6 +179,12 @@ void ioband_dispatch_work(struct work_struct *work)
 		if (!gp->held)
 			list_del_init(&gp->backlog_entry);
 		issue_bio(dp, gp, bio, ioband_per_bio(bio));
+		/*
+		 * Its submitter has long returned: the disk may make us wait
+		 * for a tag now.  Failed with EAGAIN here, in our worker,
+		 * io_uring would not retry it.
+		 */
+		bio->bi_opf &= ~REQ_NOWAIT;
 		bio_list_add(&issue, bio);
 		wake_one(dp, gp);
 	}
@@ -344,6 +351,8 @@ static int ioband_map(struct dm_target *ti, struct bio *bio)
 	}
 
 	spin_lock_irq(&dp->lock);
+	if (unlikely(time_after_eq(jiffies, t->depth_at)))
+		ioband_recheck_depth(t);
 	for (;;) {
 		/* looked up again after sleeping: the group may be gone */
 		gp = bio_group(t, type, &who);
@@ -360,6 +369,17 @@ static int ioband_map(struct dm_target *ti, struct bio *bio)
 		}
 		if (!must_wait(gp))
 			break;
+		/* io_uring and AIO ask not to block: they retry from a worker */
+		if (bio->bi_opf & REQ_NOWAIT) {
+			t->nowait_again++;
+			spin_unlock_irq(&dp->lock);
+			finish_wait(&dp->waitq, &wait.wq);
+			if (who.cg)
+				cgroup_put(who.cg);
+			bio->bi_status = BLK_STS_AGAIN;
+			bio_endio(bio);
+			return DM_MAPIO_SUBMITTED;
+		}
 		wait_for_room(dp, gp, &wait);
 	}
 	issued = admit_bio(dp, gp, bio, ib, &kick);
@@ -382,9 +402,13 @@ out:
 static bool anticipate(struct ioband_device *dp, struct ioband_group *gp,
 		       struct ioband_bio *ib, bool others_wait)
 {
-	u64 now = ktime_get_ns(), wait = 0;
+	u64 now, wait = 0;
 
 	lockdep_assert_held(&dp->lock);
+	/* nothing to learn and nobody to keep room from: read no clock */
+	if (!ib->issued_ns && !others_wait)
+		return false;
+	now = ktime_get_ns();
 	/* a bio issued under another policy has no start time */
 	if (ib->issued_ns && now > ib->issued_ns)
 		dp->service_ns = dp->service_ns ?
@@ -447,9 +471,15 @@ static int ioband_iterate_devices(struct dm_target *ti,
 	return fn(ti, t->dev, 0, ti->len, data);
 }
 
+/*
+ * What dm core may pass through us: bios keep their data, integrity payload
+ * and crypt context, only their sector moves.  Not zoned: see ioband_ctr().
+ */
 static struct target_type ioband_target = {
 	.name = "ioband",
-	.version = {1, 0, 0},
+	.version = {1, 1, 0},
+	.features = DM_TARGET_NOWAIT | DM_TARGET_PASSES_INTEGRITY |
+		    DM_TARGET_PASSES_CRYPTO,
 	.module = THIS_MODULE,
 	.ctr = ioband_ctr,
 	.dtr = ioband_dtr,

@@ -80,6 +80,29 @@ ioband_create() {
 }
 
 # linear_slice NAME DEV START_SECTOR SECTORS
+# wait_for COND SECS: poll until COND (a shell expression) is true
+wait_for() {
+	local end=$((SECONDS + $2))
+	until eval "$1"; do
+		[ $SECONDS -lt $end ] || return 1
+		sleep 0.2
+	done
+}
+
+# partition DEV COUNT SECTORS: COUNT GPT partitions of SECTORS each on DEV
+# (DEV1, DEV2, ...).  Real partitions, unlike dm-linear slices, share their
+# disk's queue: ioband sees the disk's depth through them.
+partition() {
+	local dev=$1 n=$2 size=$3 i
+	{
+		echo "label: gpt"
+		for i in $(seq 1 "$n"); do echo ",$size"; done
+	} | sfdisk -q "$dev" >/dev/null || die "sfdisk $dev"
+	for i in $(seq 1 "$n"); do
+		wait_for "[ -b $dev$i ]" 10 || die "partition $dev$i missing"
+	done
+}
+
 linear_slice() {
 	echo "0 $4 linear $2 $3" | dmsetup create "$1" && dmsetup mknodes "$1"
 }

@@ -3,10 +3,12 @@
 # per I/O, 2 tags: 200 IOPS, well below what a TCG guest can submit, so the
 # disk is the bottleneck; mq-deadline with 128 requests queued, like a disk
 # with NCQ, so submitters do not sleep in the block layer beneath ioband
-# after two bios) sliced with dm-linear.  Every job runs fio at
-# once; the split of the bytes each job moved while all of them ran must
-# match the configured weights within 10%.  At 200 IOPS the default 2048 tokens make an epoch of
-# ten seconds, so the suite sets token 256 to see many epochs in a run.
+# after two bios) in four partitions.  Every job runs fio at once; the
+# split of the bytes each job moved while all of them ran must match the
+# configured weights within 10%.  Devices are made with the defaults
+# (policy fair, io_limit following the disk's two tags) unless a check says
+# otherwise.  For the 2008 weight policy the suite sets token 256: at 200
+# IOPS the default 2048 tokens make an epoch of ten seconds.
 # estimate: 250
 # timeout: 900
 # exclusive: yes
@@ -16,7 +18,8 @@ RUNTIME=${FAIR_RUNTIME:-20}
 load_ioband
 disk=$(nullb slow 1024 memory_backed=0 irqmode=2 completion_nsec=10000000 hw_queue_depth=2 submit_queues=1 \
 	queue/scheduler=mq-deadline queue/nr_requests=128)
-for i in 1 2 3 4; do linear_slice "part$i" "$disk" $(( (i - 1) * 524288 )) 524288; done
+partition "$disk" 4 512000
+part() { echo "$disk$1"; }
 out=$RESULTS/fio
 mkdir -p "$out"
 
@@ -30,39 +33,41 @@ share() {
 	python3 "$REPO/tests/lib/share.py" "$tol" "${args[@]}"
 }
 
-echo "# two ioband devices, one device group, weights 80 and 40"
-ioband_create ioband1 /dev/mapper/part1 1
-ioband_create ioband2 /dev/mapper/part2 1
+echo "# two ioband devices, one device group, weights 80 and 40, the defaults"
+ioband_create ioband1 "$(part 1)" 1
+ioband_create ioband2 "$(part 2)" 1
 dmsetup message ioband1 0 weight 80
 dmsetup message ioband2 0 weight 40
-dmsetup message ioband1 0 token 256
+check_eq "the table shows the 2008 defaults" "1 4 128" "$(table_of ioband1 | cut -d' ' -f2-4)"
+settings=$(dmsetup message ioband1 0 settings)
+echo "# settings: $settings"
+check "the defaults are policy fair, io_limit auto at the disk's 2 tags" \
+	grep -q "^policy=fair .* io_limit_auto=1 effective_io_throttle=1 effective_io_limit=2 queue_depth=2 " <<<"$settings"
 run w80,filename=/dev/mapper/ioband1 w40,filename=/dev/mapper/ioband2
 check "80/40 split within 10% of 2:1" share 0.10 80:w80 40:w40
 dmsetup status --target ioband | sed 's/^/# /'
 
 echo "# the same disk without ioband: the split is whatever the disk gives"
-run lin1,filename=/dev/mapper/part1 lin2,filename=/dev/mapper/part2
+run lin1,filename="$(part 1)" lin2,filename="$(part 2)"
 share 1.0 80:lin1 40:lin2 | sed 's/^# /# (dm-linear) /'
-
-echo "# policy fair with io_limit 2 (the disk's tags): no epochs, bios wait only for room"
-dmsetup message ioband1 0 policy fair
-dmsetup message ioband1 0 io_throttle 1
-dmsetup message ioband1 0 io_limit 2
-check_eq "fair and its limits in the table" "1 1 2 none fair 256" "$(table_of ioband2 | cut -d' ' -f2-7)"
-run f80,filename=/dev/mapper/ioband1 f40,filename=/dev/mapper/ioband2
-check "fair: 80/40 split within 10%" share 0.10 80:f80 40:f40
 
 echo "# policy fair-iosize: 4 KiB reads (weight 80) against 64 KiB reads (40)"
 dmsetup message ioband1 0 policy fair-iosize
 run z80,filename=/dev/mapper/ioband1,bs=4k z40,filename=/dev/mapper/ioband2,bs=64k
 check "fair-iosize: 80/40 split of the bytes within 10%" share 0.10 80:z80 40:z40
+
+echo "# the 2008 policy weight, token 256, io_limit auto"
 dmsetup message ioband1 0 policy weight
-dmsetup message ioband1 0 io_limit 128
-dmsetup message ioband1 0 io_throttle 4
+dmsetup message ioband1 0 token 256
+check_eq "weight and its token in the table" "1 4 128 none weight 256" "$(table_of ioband2 | cut -d' ' -f2-7)"
+run g80,filename=/dev/mapper/ioband1 g40,filename=/dev/mapper/ioband2
+check "weight: 80/40 split within 10%" share 0.10 80:g80 40:g40
+dmsetup message ioband1 0 policy fair
+dmsetup message ioband1 0 token 2048
 
 echo "# four devices, weights 10/20/30/40"
-ioband_create ioband3 /dev/mapper/part3 1
-ioband_create ioband4 /dev/mapper/part4 1
+ioband_create ioband3 "$(part 3)" 1
+ioband_create ioband4 "$(part 4)" 1
 for i in 1 2 3 4; do dmsetup message "ioband$i" 0 weight $((i * 10)); done
 run q1,filename=/dev/mapper/ioband1 q2,filename=/dev/mapper/ioband2 \
 	q3,filename=/dev/mapper/ioband3 q4,filename=/dev/mapper/ioband4
@@ -101,8 +106,8 @@ echo "+memory +io" > /sys/fs/cgroup/cgroup.subtree_control
 mkdir -p /sys/fs/cgroup/jobA /sys/fs/cgroup/jobB
 ida=$(stat -c %i /sys/fs/cgroup/jobA)
 idb=$(stat -c %i /sys/fs/cgroup/jobB)
-ioband_create ioband1 /dev/mapper/part1 1 4 128 cgroup weight 256 :100 "$ida:80" "$idb:40"
-check_eq "cgroup groups in the table" "cgroup weight 256 :100 $ida:80 $idb:40" "$(table_of ioband1 | cut -d' ' -f5-)"
+ioband_create ioband1 "$(part 1)" 1 4 128 cgroup fair 2048 :100 "$ida:80" "$idb:40"
+check_eq "cgroup groups in the table" "cgroup fair 2048 :100 $ida:80 $idb:40" "$(table_of ioband1 | cut -d' ' -f5-)"
 # fio moves each job's process into its cgroup before it submits I/O
 run cgA,filename=/dev/mapper/ioband1,cgroup=jobA,cgroup_nodelete=1 \
 	cgB,filename=/dev/mapper/ioband1,cgroup=jobB,cgroup_nodelete=1
@@ -134,6 +139,5 @@ check "none of it to the default group" test "${st[7]}" -eq 0
 exec 3<&-
 dmsetup remove --retry ioband1
 rmdir /sys/fs/cgroup/jobA /sys/fs/cgroup/jobB
-for i in 1 2 3 4; do dmsetup remove --retry "part$i"; done
 check "unload" unload_ioband
 finish

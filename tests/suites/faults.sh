@@ -92,10 +92,9 @@ swap_low delay "$disk" 0 100 || die "delay table"
 dmsetup message ibf 0 io_throttle 1 && dmsetup message ibf 0 io_limit 2 || die "io_limit 2"
 # tasks sleeping in ioband_map, i.e. blocked by ioband
 blocked() { grep -l ioband_map /proc/[0-9]*/stack 2>/dev/null | wc -l; }
-# wait_for COND SECS: poll until COND is true.  Waits for fio to get going
-# (blocked > 0) stretch on a slower kernel (the debug one); the bounds on
-# how soon a blocked submitter wakes do not.
-wait_for() { local end=$((SECONDS + $2)); until eval "$1"; do [ $SECONDS -lt $end ] || return 1; sleep 0.2; done; }
+# Waits for fio to get going (blocked > 0, wait_for) stretch on a slower
+# kernel (the debug one); the bounds on how soon a blocked submitter wakes
+# do not.
 # timed DESC LIMIT CMD...: CMD must return within LIMIT s
 timed() { local d=$1 l=$2 t=$SECONDS; shift 2; if timeout "$l" "$@"; then ok "$d ($((SECONDS - t)) s)"; else not_ok "$d (did not return within $l s)"; fi; }
 

@@ -26,13 +26,13 @@ check "/dev/mapper/ioband1 and ioband2 exist" test -b /dev/mapper/ioband1 -a -b 
 check_eq "table with defaults is the seed's four fields" "0 262144 ioband $d1 1 4 128" "$(dmsetup table ioband1)"
 check "weight 40 on ioband1" dmsetup message ioband1 0 weight 40
 check "weight 10 on ioband2" dmsetup message ioband2 0 weight 10
-check_eq "ioband1 table keeps weight 40" "$d1 1 4 128 none weight 2048 :40" "$(table_of ioband1)"
+check_eq "ioband1 table keeps weight 40" "$d1 1 4 128 none fair 2048 :40" "$(table_of ioband1)"
 check "type user" dmsetup message ioband1 0 type user
 check "attach 1000" dmsetup message ioband1 0 attach 1000
 check "attach 2000" dmsetup message ioband1 0 attach 2000
 check "weight 1000:30" dmsetup message ioband1 0 weight 1000:30
 check "weight 2000:20" dmsetup message ioband1 0 weight 2000:20
-check_eq "table shows type and user groups" "$d1 1 4 128 user weight 2048 :40 1000:30 2000:20" "$(table_of ioband1)"
+check_eq "table shows type and user groups" "$d1 1 4 128 user fair 2048 :40 1000:30 2000:20" "$(table_of ioband1)"
 dmsetup message ioband1 0 reset
 check_eq "status: default group and two user groups" \
 	"1 -1 0 0 0 0 0 0 1000 0 0 0 0 0 0 2000 0 0 0 0 0 0" "$(status_of ioband1)"
@@ -61,8 +61,8 @@ check "type user, attach 1000, weight 1000:10" sh -c 'dmsetup message ioband1 0 
 check "token 256" dmsetup message ioband1 0 token 256
 check "io_throttle 16" dmsetup message ioband1 0 io_throttle 16
 check "io_limit 128" dmsetup message ioband1 0 io_limit 128
-check_eq "table after the reference's messages" "$d1 1 16 128 user weight 256 :40 1000:10" "$(table_of ioband1)"
-check_eq "token/io_throttle/io_limit are per device group" "$d2 1 16 128 user weight 256 :100" "$(table_of ioband2)"
+check_eq "table after the reference's messages" "$d1 1 16 128 user fair 256 :40 1000:10" "$(table_of ioband1)"
+check_eq "token/io_throttle/io_limit are per device group" "$d2 1 16 128 user fair 256 :100" "$(table_of ioband2)"
 lines=$(dmsetup table --target ioband | grep -c '^ioband[1-4]: 0 [0-9]* ioband [0-9]*:[0-9]* [12] ')
 check_eq "dmsetup table --target ioband prints 4 named lines" 4 "$lines"
 dd if=/dev/mapper/ioband2 of=/dev/null bs=4k count=100 iflag=direct status=none
@@ -99,7 +99,7 @@ echo "# Example #3: a user group on ioband2"
 check "type user" dmsetup message ioband2 0 type user
 check "attach 1000" dmsetup message ioband2 0 attach 1000
 check "weight 1000:20" dmsetup message ioband2 0 weight 1000:20
-check_eq "ioband2 table" "$d2 1 4 128 user weight 2048 :40 1000:20" "$(table_of ioband2)"
+check_eq "ioband2 table" "$d2 1 4 128 user fair 2048 :40 1000:20" "$(table_of ioband2)"
 umount /tmp/mnt1 /tmp/mnt2
 dmsetup remove --retry ioband1; dmsetup remove --retry ioband2
 
@@ -112,7 +112,7 @@ check "attach pid 1" dmsetup message ioband1 0 attach $p1
 check "weight pid 1 80" dmsetup message ioband1 0 weight $p1:80
 check "attach pid 2" dmsetup message ioband1 0 attach $p2
 check "weight pid 2 40" dmsetup message ioband1 0 weight $p2:40
-check_eq "table lists both pids" "$d1 1 4 128 pid weight 2048 :100 $p1:80 $p2:40" "$(table_of ioband1)"
+check_eq "table lists both pids" "$d1 1 4 128 pid fair 2048 :100 $p1:80 $p2:40" "$(table_of ioband1)"
 kill $p1 $p2; wait 2>/dev/null
 dmsetup remove --retry ioband1
 

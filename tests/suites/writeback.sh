@@ -9,9 +9,10 @@
 # 100 ms a request, wbt would cut writeback to one request in flight).
 # The dirty limit is 32 MiB.  The written bytes counted at the device while
 # both write must split 66.7/33.3 within 2 percentage points, on ext4 and
-# on XFS, with policy fair and io_limit at the disk's depth.  The seed's
-# defaults (weight, io_limit 128) are measured and printed, not judged,
-# with WB_INFO=1: they let every bio through to queue beneath ioband.
+# on XFS, with the defaults (policy fair, io_limit following the disk's 2
+# tags).  The 2008 configuration (policy weight, io_limit 128 pinned) is
+# measured and printed, not judged, with WB_INFO=1: it lets every bio
+# through to queue beneath ioband.
 # estimate: 420
 # timeout: 900
 # exclusive: yes
@@ -58,6 +59,7 @@ split() {
 	idb=$(stat -c %i $pb)
 	ioband_create ioband1 "$disk" 1 "$@" :100 "$ida:80" "$idb:40" || die "create"
 	udev_settle
+	echo "# settings: $(dmsetup message ioband1 0 settings)"
 	case $fs in
 	ext4) mkfs.ext4 -q -F /dev/mapper/ioband1 ;;
 	xfs) mkfs.xfs -q -f /dev/mapper/ioband1 ;;
@@ -96,13 +98,14 @@ split() {
 
 for fs in $FSES; do
 	command -v "mkfs.$fs" >/dev/null || { not_ok "mkfs.$fs is missing in the guest"; continue; }
-	# fair, io_limit the disk's depth: bios wait in ioband, in its order
-	split "$fs" "fair, io_limit 2" goal leaf 1 2 cgroup fair 256
-	split "$fs" "fair, io_limit 2" goal parent 1 2 cgroup fair 256
-	# the seed's defaults, measured only with WB_INFO=1: every bio passes
-	# at once and queues beneath ioband
+	# the defaults (4 128: io_limit auto, the disk's 2 tags): bios wait
+	# in ioband, in its order
+	split "$fs" "the defaults" goal leaf 4 128 cgroup fair 2048
+	split "$fs" "the defaults" goal parent 4 128 cgroup fair 2048
+	# the 2008 configuration, measured only with WB_INFO=1: every bio
+	# passes at once and queues beneath ioband
 	if [ "$fs" = ext4 ] && [ "${WB_INFO:-0}" = 1 ]; then
-		split "$fs" "weight, io_limit 128" info leaf 4 128 cgroup weight 256
+		split "$fs" "weight, io_limit 129" info leaf 4 129 cgroup weight 256
 	fi
 done
 
