@@ -16,7 +16,7 @@
 
 RUNTIME=${FAIR_RUNTIME:-20}
 load_ioband
-disk=$(nullb slow 1024 memory_backed=0 irqmode=2 completion_nsec=10000000 hw_queue_depth=2 submit_queues=1 \
+disk=$(nullb slow 1024 irqmode=2 completion_nsec=10000000 hw_queue_depth=2 submit_queues=1 \
 	queue/scheduler=mq-deadline queue/nr_requests=128)
 partition "$disk" 4 512000
 part() { echo "$disk$1"; }
