@@ -40,7 +40,7 @@ static void issue_bio(struct ioband_device *dp, struct ioband_group *gp,
 		dp->plugged = true;
 	ib->state = IOB_ISSUED;
 	/* service times matter only while some group waits: no clock else */
-	if (ioband_policy_anticipates(dp) && dp->held)
+	if (ioband_policy_anticipates(dp))
 		ib->issued_ns = ktime_get_ns();
 }
 
@@ -406,8 +406,6 @@ static bool anticipate(struct ioband_device *dp, struct ioband_group *gp,
 
 	lockdep_assert_held(&dp->lock);
 	/* nothing to learn and nobody to keep room from: read no clock */
-	if (!ib->issued_ns && !others_wait)
-		return false;
 	now = ktime_get_ns();
 	/* a bio issued under another policy has no start time */
 	if (ib->issued_ns && now > ib->issued_ns)
