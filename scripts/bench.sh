@@ -6,6 +6,8 @@
 # print the same report.
 #   scripts/bench.sh [--kernel 6.1|6.12] [--quick] [--realtime|--icount] [--out DIR] [--no-run]
 # --no-run renders the last results of that kernel again without booting.
+# BENCH_* variables reach the guest: BENCH_DEPTH=2|8|32 (the bottleneck
+# disk's tags), BENCH_SCENARIOS, BENCH_ROUNDS, ... (docs/benchmark.md).
 # On 6.12 the guest runs on QEMU's instruction-counting clock (run.py
 # --icount, without cmpxchg16b; see there): the host's load then moves
 # nothing.  6.1 does not boot on it and runs on the wall clock, as does
@@ -47,7 +49,9 @@ res=$(ls -td .cache/results/"$kernel"[.-]*/"$name" | head -n 1)
 if [ "$run" = 1 ] && [ -f "$res/bench/meta.txt" ]; then
 	{
 		echo "host=$(nproc) cores; load average before the run $load_before, after $(cut -d' ' -f1-3 /proc/loadavg)"
-		echo "command=scripts/bench.sh${args[*]:+ ${args[*]}}"
+		# with the BENCH_* settings the guest saw, so that the report's
+		# command repeats the run
+		echo "command=$(env | grep '^BENCH_' | sort | tr '\n' ' ')scripts/bench.sh${args[*]:+ ${args[*]}}"
 	} >>"$res/bench/meta.txt"
 fi
 target/release/ioband-bench "$res/bench" "$out"

@@ -23,7 +23,7 @@ if [ ! -f "$cache/apt-updated" ] || [ -n "$(find "$cache/apt-updated" -mmin +360
 fi
 
 pkgs=(qemu-system-x86 busybox-static kmod fio dmsetup libdevmapper-dev
-      libclang-dev clang pkg-config make gcc python3-venv e2fsprogs xfsprogs lvm2 util-linux
+      libclang-dev clang pkg-config make gcc python3-venv e2fsprogs xfsprogs lvm2 util-linux fdisk
       fonts-dejavu-core libcap-ng-dev libseccomp-dev debootstrap dkms)
 missing=()
 for p in "${pkgs[@]}"; do

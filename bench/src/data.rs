@@ -184,7 +184,18 @@ fn bw_logs(dir: &Path, prefix: &str) -> Vec<PathBuf> {
 }
 
 pub fn load(dir: &Path) -> Result<Results, String> {
-    let meta = parse_meta(&read(&dir.join("meta.txt"))?);
+    let mut meta = parse_meta(&read(&dir.join("meta.txt"))?);
+    // SCEN.rN.settings: the settings message of the scenario's ioband
+    // device after bench round N, as meta key "settings.SCEN.rN"
+    if let Ok(entries) = fs::read_dir(dir) {
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if let Some(stem) = name.strip_suffix(".settings") {
+                let text = read(&e.path())?;
+                meta.insert(format!("settings.{stem}"), text.trim().to_string());
+            }
+        }
+    }
     let tsv = read(&dir.join("runs.tsv"))?;
     // each run with its jobs' bw logs (a job's threads log one each)
     let mut runs: Vec<(Run, Vec<Vec<BwLog>>)> = Vec::new();
