@@ -44,10 +44,11 @@ debug_cached=1
 tests/kernels/build-debug.sh --if-cached >/dev/null 2>&1 || debug_cached=0
 IOBAND_DEBUG_KERNEL=1 tests/kernels/install.sh | grep '^debug '
 # Building it took about 17 of CI's 75 minutes: then this run gives the
-# debug kernel the suites that exercise the module's locking and memory
-# (and the self-tests), and every later run, with the kernel cached, all.
+# debug kernel the core four, passthrough (REQ_NOWAIT, inline encryption:
+# only this kernel has blk-crypto-fallback) and the self-tests; every later
+# run, with the kernel cached, all of its plan.
 if [ "$debug_cached" = 0 ] && [ "$plan" = tests/kernels/ci.plan ]; then
-	sed 's/^debug .*/debug     smoke seed-doc integrity faults lifecycle attribution selftest-lockdep selftest-leak/' \
+	sed 's/^debug .*/debug     smoke seed-doc integrity faults passthrough selftest-lockdep selftest-leak/' \
 		tests/kernels/ci.plan >.cache/ci-debug-built.plan
 	plan=.cache/ci-debug-built.plan
 	echo "note: the debug kernel was built in this run: it runs $(grep '^debug ' "$plan" | cut -c11-) this time"
@@ -57,6 +58,10 @@ fi
 # sooner than one after the other
 tests/host/virtiofsd.sh >.cache/virtiofsd.out 2>&1 &
 virtiofsd_pid=$!
+# fstests (for the suites fstests and logwrites) from ../shared/vendor,
+# built beside them
+tests/host/fstests.sh >.cache/fstests.out 2>&1 &
+fstests_pid=$!
 
 # One boot per kernel runs all of that kernel's suites, the two kernels side
 # by side (each guest gets about one core; more guests only slowed the
@@ -73,6 +78,9 @@ if [ -f Cargo.toml ]; then
 fi
 
 wait "$virtiofsd_pid" || { cat .cache/virtiofsd.out; exit 1; }
+wait "$fstests_pid" || { cat .cache/fstests.out; exit 1; }
+# CI's fstests: its short list on ext4 (the full plan adds XFS)
+[ "$plan" != tests/kernels/full.plan ] && export FSTESTS_FSES=${FSTESTS_FSES:-ext4}
 
 # DKMS installs into the host's /lib/modules, which the guests see: it runs
 # (and cleans up) before any other guest boots.

@@ -25,7 +25,10 @@ fi
 pkgs=(qemu-system-x86 busybox-static kmod fio dmsetup libdevmapper-dev
       libclang-dev clang pkg-config make gcc python3-venv e2fsprogs xfsprogs lvm2 util-linux fdisk
       fonts-dejavu-core libcap-ng-dev libseccomp-dev debootstrap dkms
-      cryptsetup-bin mdadm thin-provisioning-tools)
+      cryptsetup-bin mdadm thin-provisioning-tools
+      # fstests (tests/host/fstests.sh builds it; suites fstests, logwrites)
+      autoconf automake libtool libtool-bin xfslibs-dev uuid-dev libacl1-dev libaio-dev
+      libgdbm-dev liburing-dev libcap-dev gawk attr quota bc psmisc)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -84,7 +84,7 @@ ICOUNT_OPTS = os.environ.get("IOBAND_ICOUNT_OPTS", "-icount shift=0,sleep=off -c
 # how much longer suites may take on the debug kernel
 DEBUG_SLOWDOWN = int(os.environ.get("IOBAND_DEBUG_SLOWDOWN", "4"))
 # host environment variables handed to the guest (suite knobs)
-PASS_ENV = ("BENCH_", "IOBAND_", "MSGFUZZ_", "LIFECYCLE_", "FAIR_", "INTEGRITY_", "HIER_", "WB_")
+PASS_ENV = ("BENCH_", "IOBAND_", "MSGFUZZ_", "LIFECYCLE_", "FAIR_", "INTEGRITY_", "HIER_", "WB_", "FSTESTS_", "LOGWRITES_")
 
 
 def log(msg):
