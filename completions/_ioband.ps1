@@ -37,7 +37,7 @@ Register-ArgumentCompleter -Native -CommandName 'ioband' -ScriptBlock {
             [CompletionResult]::new('type', 'type', [CompletionResultType]::ParameterValue, 'Set the group type (decides what attached group ids mean)')
             [CompletionResult]::new('token', 'token', [CompletionResultType]::ParameterValue, 'Set the number of tokens handed out per refill (default 2048)')
             [CompletionResult]::new('io-throttle', 'io-throttle', [CompletionResultType]::ParameterValue, 'Set io_throttle: bios in flight before bandwidth control starts (default 4)')
-            [CompletionResult]::new('io-limit', 'io-limit', [CompletionResultType]::ParameterValue, 'Set io_limit: bios in flight before all I/O is blocked (default 128)')
+            [CompletionResult]::new('io-limit', 'io-limit', [CompletionResultType]::ParameterValue, 'Set io_limit: bios in flight before all I/O is blocked (default auto: the queue depth below)')
             [CompletionResult]::new('reset', 'reset', [CompletionResultType]::ParameterValue, 'Reset a device''s statistics counters')
             [CompletionResult]::new('table', 'table', [CompletionResultType]::ParameterValue, 'Show the configuration of ioband devices')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show per-group statistics, weights and shares of ioband devices')
@@ -57,10 +57,10 @@ Register-ArgumentCompleter -Native -CommandName 'ioband' -ScriptBlock {
             [CompletionResult]::new('--table-file', '--table-file', [CompletionResultType]::ParameterName, 'Read the table from FILE (''-'' for standard input); one target per line, ''#'' comments')
             [CompletionResult]::new('--group', '--group', [CompletionResultType]::ParameterName, 'Device-group id: devices sharing one disk''s bandwidth use the same id')
             [CompletionResult]::new('--io-throttle', '--io-throttle', [CompletionResultType]::ParameterName, 'Bios in flight before bandwidth control starts (default 4; below io_limit)')
-            [CompletionResult]::new('--io-limit', '--io-limit', [CompletionResultType]::ParameterName, 'Bios in flight before all I/O is blocked (default 128; up to 65536)')
+            [CompletionResult]::new('--io-limit', '--io-limit', [CompletionResultType]::ParameterName, 'Bios in flight before all I/O is blocked: auto (the default; 128 means auto too) follows the queue depth of the device below, or 2 to 65536')
             [CompletionResult]::new('--weight', '--weight', [CompletionResultType]::ParameterName, 'Weight of the default group (default 100; 1 to 1000000)')
             [CompletionResult]::new('--type', '--type', [CompletionResultType]::ParameterName, 'Group type to start with')
-            [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'Scheduling policy (default weight)')
+            [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'Scheduling policy (default fair; `default` is the 2008 name of weight)')
             [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Tokens per refill (default 2048; up to 1073741824)')
             [CompletionResult]::new('--uuid', '--uuid', [CompletionResultType]::ParameterName, 'Device UUID')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -154,8 +154,8 @@ Register-ArgumentCompleter -Native -CommandName 'ioband' -ScriptBlock {
             break
         }
         'ioband;io-limit' {
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
@@ -267,7 +267,7 @@ Register-ArgumentCompleter -Native -CommandName 'ioband' -ScriptBlock {
             [CompletionResult]::new('type', 'type', [CompletionResultType]::ParameterValue, 'Set the group type (decides what attached group ids mean)')
             [CompletionResult]::new('token', 'token', [CompletionResultType]::ParameterValue, 'Set the number of tokens handed out per refill (default 2048)')
             [CompletionResult]::new('io-throttle', 'io-throttle', [CompletionResultType]::ParameterValue, 'Set io_throttle: bios in flight before bandwidth control starts (default 4)')
-            [CompletionResult]::new('io-limit', 'io-limit', [CompletionResultType]::ParameterValue, 'Set io_limit: bios in flight before all I/O is blocked (default 128)')
+            [CompletionResult]::new('io-limit', 'io-limit', [CompletionResultType]::ParameterValue, 'Set io_limit: bios in flight before all I/O is blocked (default auto: the queue depth below)')
             [CompletionResult]::new('reset', 'reset', [CompletionResultType]::ParameterValue, 'Reset a device''s statistics counters')
             [CompletionResult]::new('table', 'table', [CompletionResultType]::ParameterValue, 'Show the configuration of ioband devices')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show per-group statistics, weights and shares of ioband devices')

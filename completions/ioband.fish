@@ -38,7 +38,7 @@ complete -c ioband -n "__fish_ioband_needs_command" -f -a "detach" -d 'Detach an
 complete -c ioband -n "__fish_ioband_needs_command" -f -a "type" -d 'Set the group type (decides what attached group ids mean)'
 complete -c ioband -n "__fish_ioband_needs_command" -f -a "token" -d 'Set the number of tokens handed out per refill (default 2048)'
 complete -c ioband -n "__fish_ioband_needs_command" -f -a "io-throttle" -d 'Set io_throttle: bios in flight before bandwidth control starts (default 4)'
-complete -c ioband -n "__fish_ioband_needs_command" -f -a "io-limit" -d 'Set io_limit: bios in flight before all I/O is blocked (default 128)'
+complete -c ioband -n "__fish_ioband_needs_command" -f -a "io-limit" -d 'Set io_limit: bios in flight before all I/O is blocked (default auto: the queue depth below)'
 complete -c ioband -n "__fish_ioband_needs_command" -f -a "reset" -d 'Reset a device\'s statistics counters'
 complete -c ioband -n "__fish_ioband_needs_command" -f -a "table" -d 'Show the configuration of ioband devices'
 complete -c ioband -n "__fish_ioband_needs_command" -f -a "status" -d 'Show per-group statistics, weights and shares of ioband devices'
@@ -55,7 +55,7 @@ complete -c ioband -n "__fish_ioband_using_subcommand create" -l table -d 'The t
 complete -c ioband -n "__fish_ioband_using_subcommand create" -l table-file -d 'Read the table from FILE (\'-\' for standard input); one target per line, \'#\' comments' -r -F
 complete -c ioband -n "__fish_ioband_using_subcommand create" -l group -d 'Device-group id: devices sharing one disk\'s bandwidth use the same id' -r
 complete -c ioband -n "__fish_ioband_using_subcommand create" -l io-throttle -d 'Bios in flight before bandwidth control starts (default 4; below io_limit)' -r
-complete -c ioband -n "__fish_ioband_using_subcommand create" -l io-limit -d 'Bios in flight before all I/O is blocked (default 128; up to 65536)' -r
+complete -c ioband -n "__fish_ioband_using_subcommand create" -l io-limit -d 'Bios in flight before all I/O is blocked: auto (the default; 128 means auto too) follows the queue depth of the device below, or 2 to 65536' -r
 complete -c ioband -n "__fish_ioband_using_subcommand create" -l weight -d 'Weight of the default group (default 100; 1 to 1000000)' -r
 complete -c ioband -n "__fish_ioband_using_subcommand create" -l type -d 'Group type to start with' -r -f -a "none\t'No extra groups; everything goes to the default group'
 user\t'By user id (synonym of `uid`; the kernel prints back what was set)'
@@ -64,7 +64,7 @@ gid\t'By group id'
 pid\t'By process id'
 pgrp\t'By process group id'
 cgroup\t'By cgroup (v2) id: the inode number of the cgroup directory'"
-complete -c ioband -n "__fish_ioband_using_subcommand create" -l policy -d 'Scheduling policy (default weight)' -r -f -a "weight\t'Share counted in bios (requests)'
+complete -c ioband -n "__fish_ioband_using_subcommand create" -l policy -d 'Scheduling policy (default fair; `default` is the 2008 name of weight)' -r -f -a "weight\t'Share counted in bios (requests), by epochs of tokens (the 2008 policy; also called `default`)'
 weight-iosize\t'Share counted in bytes (sectors)'
 fair\t'Fair queueing, no epochs: share counted in bios; bios wait only while io_limit bios are in flight'
 fair-iosize\t'Fair queueing with the share counted in bytes (sectors)'"
@@ -101,7 +101,7 @@ complete -c ioband -n "__fish_ioband_using_subcommand token" -s h -l help -d 'Pr
 complete -c ioband -n "__fish_ioband_using_subcommand token" -s V -l version -d 'Print version'
 complete -c ioband -n "__fish_ioband_using_subcommand io-throttle" -s h -l help -d 'Print help'
 complete -c ioband -n "__fish_ioband_using_subcommand io-throttle" -s V -l version -d 'Print version'
-complete -c ioband -n "__fish_ioband_using_subcommand io-limit" -s h -l help -d 'Print help'
+complete -c ioband -n "__fish_ioband_using_subcommand io-limit" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ioband -n "__fish_ioband_using_subcommand io-limit" -s V -l version -d 'Print version'
 complete -c ioband -n "__fish_ioband_using_subcommand reset" -s h -l help -d 'Print help'
 complete -c ioband -n "__fish_ioband_using_subcommand reset" -s V -l version -d 'Print version'
@@ -153,7 +153,7 @@ complete -c ioband -n "__fish_ioband_using_subcommand help; and not __fish_seen_
 complete -c ioband -n "__fish_ioband_using_subcommand help; and not __fish_seen_subcommand_from create remove suspend resume reload message weight attach detach type token io-throttle io-limit reset table status ls targets version apply show schema completions man help" -f -a "type" -d 'Set the group type (decides what attached group ids mean)'
 complete -c ioband -n "__fish_ioband_using_subcommand help; and not __fish_seen_subcommand_from create remove suspend resume reload message weight attach detach type token io-throttle io-limit reset table status ls targets version apply show schema completions man help" -f -a "token" -d 'Set the number of tokens handed out per refill (default 2048)'
 complete -c ioband -n "__fish_ioband_using_subcommand help; and not __fish_seen_subcommand_from create remove suspend resume reload message weight attach detach type token io-throttle io-limit reset table status ls targets version apply show schema completions man help" -f -a "io-throttle" -d 'Set io_throttle: bios in flight before bandwidth control starts (default 4)'
-complete -c ioband -n "__fish_ioband_using_subcommand help; and not __fish_seen_subcommand_from create remove suspend resume reload message weight attach detach type token io-throttle io-limit reset table status ls targets version apply show schema completions man help" -f -a "io-limit" -d 'Set io_limit: bios in flight before all I/O is blocked (default 128)'
+complete -c ioband -n "__fish_ioband_using_subcommand help; and not __fish_seen_subcommand_from create remove suspend resume reload message weight attach detach type token io-throttle io-limit reset table status ls targets version apply show schema completions man help" -f -a "io-limit" -d 'Set io_limit: bios in flight before all I/O is blocked (default auto: the queue depth below)'
 complete -c ioband -n "__fish_ioband_using_subcommand help; and not __fish_seen_subcommand_from create remove suspend resume reload message weight attach detach type token io-throttle io-limit reset table status ls targets version apply show schema completions man help" -f -a "reset" -d 'Reset a device\'s statistics counters'
 complete -c ioband -n "__fish_ioband_using_subcommand help; and not __fish_seen_subcommand_from create remove suspend resume reload message weight attach detach type token io-throttle io-limit reset table status ls targets version apply show schema completions man help" -f -a "table" -d 'Show the configuration of ioband devices'
 complete -c ioband -n "__fish_ioband_using_subcommand help; and not __fish_seen_subcommand_from create remove suspend resume reload message weight attach detach type token io-throttle io-limit reset table status ls targets version apply show schema completions man help" -f -a "status" -d 'Show per-group statistics, weights and shares of ioband devices'

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::target::{GroupType, Policy};
+use crate::target::{GroupType, IoLimit, Policy};
 
 const ABOUT: &str = "Manage dm-ioband devices: proportional I/O bandwidth control";
 
@@ -122,6 +122,10 @@ fn parse_device_group(s: &str) -> Result<u32, String> {
     crate::target::parse_device_group("option", s).map_err(|e| e.reason)
 }
 
+fn parse_io_limit(s: &str) -> Result<IoLimit, String> {
+    s.parse::<IoLimit>().map_err(|e| e.reason)
+}
+
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -200,11 +204,13 @@ pub enum Command {
     #[command(
         long_about = "Send a message to the target, exactly like `dmsetup message NAME SECTOR \
             MESSAGE...`. Messages: type none|user|uid|gid|pid|pgrp|cgroup, attach ID, detach ID, \
-            weight VAL, weight ID:VAL, token VAL, io_throttle VAL, io_limit VAL, reset; and \
-            shares, whose reply (printed) gives each group's configured share: \
-            ID:PARENT:MILLIONTHS, the default group (-1) first.",
+            weight VAL, weight ID:VAL, token VAL, io_throttle VAL, io_limit VAL (128: auto), \
+            policy fair|fair-iosize|weight|weight-iosize, reset; and two queries whose reply is \
+            printed: shares (each group's configured share: ID:PARENT:MILLIONTHS, the default \
+            group (-1) first) and settings (the device group's settings as configured and in \
+            force, key=value pairs).",
         after_help = "Examples:\n  ioband message ioband1 0 type user\n  ioband message ioband1 0 weight 1000:20\n  \
-            ioband message ioband1 0 shares"
+            ioband message ioband1 0 shares\n  ioband message ioband1 0 settings"
     )]
     Message {
         /// Device
@@ -298,6 +304,7 @@ pub enum Command {
     /// Set io_throttle: bios in flight before bandwidth control starts (default 4)
     #[command(
         name = "io-throttle",
+        alias = "io_throttle",
         after_help = "Example:\n  ioband io-throttle ioband1 16"
     )]
     IoThrottle {
@@ -308,17 +315,24 @@ pub enum Command {
         val: u32,
     },
 
-    /// Set io_limit: bios in flight before all I/O is blocked (default 128)
+    /// Set io_limit: bios in flight before all I/O is blocked (default auto: the queue depth below)
     #[command(
         name = "io-limit",
-        after_help = "Example:\n  ioband io-limit ioband1 256"
+        alias = "io_limit",
+        long_about = "Set io_limit of NAME's device group: how many bios may be in flight \
+            before all I/O is blocked. `auto` (the default) follows the queue depth of the \
+            device below (128 when that is not known, for a stacked device); a number from 2 \
+            to 65536 pins it. 128 means auto too (the 2008 default; the kernel prints 128 for \
+            auto). It must stay above io_throttle (auto counts as 128 for that). `ioband \
+            status` shows the io_limit in force.",
+        after_help = "Examples:\n  ioband io-limit ioband1 256\n  ioband io-limit ioband1 auto"
     )]
     IoLimit {
         /// Device
         name: String,
-        /// Value, 2 to 65536, above io_throttle
-        #[arg(value_parser = clap::value_parser!(u32).range(2..=65_536))]
-        val: u32,
+        /// auto, or 2 to 65536 above io_throttle (128 means auto)
+        #[arg(value_name = "auto|N", value_parser = parse_io_limit)]
+        val: IoLimit,
     },
 
     /// Reset a device's statistics counters
@@ -517,11 +531,11 @@ pub struct CreateArgs {
     /// Example: --io-throttle 10
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=65_535), requires = "device")]
     pub io_throttle: Option<u32>,
-    /// Bios in flight before all I/O is blocked (default 128; up to 65536)
+    /// Bios in flight before all I/O is blocked: auto (the default; 128 means auto too) follows the queue depth of the device below, or 2 to 65536
     ///
     /// Example: --io-limit 200
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(2..=65_536), requires = "device")]
-    pub io_limit: Option<u32>,
+    #[arg(long, value_name = "auto|N", value_parser = parse_io_limit, requires = "device")]
+    pub io_limit: Option<IoLimit>,
     /// Weight of the default group (default 100; 1 to 1000000)
     ///
     /// Example: --weight 40
@@ -532,7 +546,7 @@ pub struct CreateArgs {
     /// Example: --type user
     #[arg(long = "type", value_name = "TYPE", value_enum, requires = "device")]
     pub group_type: Option<GroupType>,
-    /// Scheduling policy (default weight)
+    /// Scheduling policy (default fair; `default` is the 2008 name of weight)
     ///
     /// Example: --policy weight-iosize
     #[arg(long, value_name = "POLICY", value_enum, requires = "device")]
@@ -619,6 +633,47 @@ mod tests {
         .is_err());
         assert!(Cli::try_parse_from(["ioband", "create", "x", "--table", "t"]).is_ok());
         assert!(Cli::try_parse_from(["ioband", "token", "x", "0"]).is_err());
+        // io_limit: auto or 2..=65536; 128 is auto; the kernel's spelling too.
+        for (val, want) in [
+            ("auto", IoLimit::Auto),
+            ("128", IoLimit::Auto),
+            ("64", IoLimit::Fixed(64)),
+        ] {
+            for verb in ["io-limit", "io_limit"] {
+                let c = Cli::try_parse_from(["ioband", verb, "x", val]).unwrap();
+                assert!(
+                    matches!(c.command, Command::IoLimit { val: v, .. } if v == want),
+                    "{verb} {val}"
+                );
+            }
+        }
+        for bad in ["0", "1", "65537", "Auto", "-1"] {
+            assert!(
+                Cli::try_parse_from(["ioband", "io-limit", "x", bad]).is_err(),
+                "{bad}"
+            );
+        }
+        let c = Cli::try_parse_from([
+            "ioband",
+            "create",
+            "x",
+            "/dev/sda",
+            "--group",
+            "1",
+            "--io-limit",
+            "auto",
+            "--policy",
+            "default",
+        ])
+        .unwrap();
+        assert!(matches!(
+            c.command,
+            Command::Create(CreateArgs {
+                io_limit: Some(IoLimit::Auto),
+                policy: Some(Policy::Weight),
+                ..
+            })
+        ));
         assert!(Cli::try_parse_from(["ioband", "type", "x", "bogus"]).is_err());
         let c = Cli::try_parse_from(["ioband", "message", "x", "0", "weight", "1000:20"]).unwrap();
         assert!(matches!(c.command, Command::Message { ref words, .. } if words.len() == 2));

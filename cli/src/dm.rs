@@ -23,7 +23,7 @@ use std::time::Duration;
 
 use devicemapper::{DevId, DmFlags, DmName, DmOptions, DmUuid, DM};
 
-use crate::target::{Message, Shares, Target, TARGET_NAME};
+use crate::target::{Message, Settings, Shares, Target, TARGET_NAME};
 
 /// Where device-mapper nodes live.
 pub const DM_DIR: &str = "/dev/mapper";
@@ -215,6 +215,19 @@ pub fn ioband_target_loaded(dm: &dyn DmBackend) -> Option<bool> {
 pub fn shares(dm: &dyn DmBackend, name: &str) -> Result<Shares, DmError> {
     const OP: &str = "shares";
     let reply = dm.message(name, 0, &Message::Shares.to_string())?;
+    let text = reply.ok_or_else(|| DmError::other(OP, Some(name), "the target did not reply"))?;
+    text.parse()
+        .map_err(|e| DmError::other(OP, Some(name), format!("{e} (reply {text:?})")))
+}
+
+/// The settings of a device's device group, as configured and as in force
+/// (io_limit auto follows the queue depth of the device below): the
+/// target's reply to the `settings` message (one ioctl). An error when the
+/// device cannot be asked, when the module is too old to know the message
+/// (EINVAL), or when the reply does not parse; errors name the device.
+pub fn settings(dm: &dyn DmBackend, name: &str) -> Result<Settings, DmError> {
+    const OP: &str = "settings";
+    let reply = dm.message(name, 0, &Message::Settings.to_string())?;
     let text = reply.ok_or_else(|| DmError::other(OP, Some(name), "the target did not reply"))?;
     text.parse()
         .map_err(|e| DmError::other(OP, Some(name), format!("{e} (reply {text:?})")))

@@ -12,6 +12,11 @@
 //!    already has members, set explicitly otherwise);
 //! 4. per device group: io_limit before io_throttle when the limit rises,
 //!    io_throttle first when it falls; then token and policy;
+//!
+//!    io_limit is compared as the kernel prints it: auto is 128 whether the
+//!    profile says `auto`, 128 or nothing, so none of these changes a
+//!    device whose table says 128 (and `show` leaves it out). A profile
+//!    that leaves the policy out means `fair`, the kernel's default.
 //! 5. per device: detach (all groups when the type changes), type, attach,
 //!    group weights, default weight.
 
@@ -25,8 +30,9 @@ use crate::ids::{self, Names};
 use crate::profile::{self, DevName, DeviceSpec, GroupSpec, Profile, State};
 use crate::sys::System;
 use crate::target::{
-    parse_major_minor, Config, Extended, GroupType, GroupWeight, Message, Policy, TableParams,
-    Target, DEFAULT_IO_LIMIT, DEFAULT_IO_THROTTLE, DEFAULT_TOKEN, DEFAULT_WEIGHT, TARGET_NAME,
+    parse_major_minor, Config, Extended, GroupType, GroupWeight, IoLimit, Message, Policy,
+    TableParams, Target, DEFAULT_IO_LIMIT, DEFAULT_IO_THROTTLE, DEFAULT_POLICY, DEFAULT_TOKEN,
+    DEFAULT_WEIGHT, TARGET_NAME,
 };
 
 /// Shared settings of one device group.
@@ -34,7 +40,7 @@ use crate::target::{
 pub struct Shared {
     /// io_throttle
     pub io_throttle: u32,
-    /// io_limit
+    /// io_limit as the kernel takes and prints it: 128 is auto.
     pub io_limit: u32,
     /// token
     pub token: u32,
@@ -48,7 +54,7 @@ impl Default for Shared {
             io_throttle: DEFAULT_IO_THROTTLE,
             io_limit: DEFAULT_IO_LIMIT,
             token: DEFAULT_TOKEN,
-            policy: Policy::Weight,
+            policy: DEFAULT_POLICY,
         }
     }
 }
@@ -342,6 +348,7 @@ impl Action {
                 Message::Policy(_) => "policy",
                 Message::Reset => "reset",
                 Message::Shares => "shares",
+                Message::Settings => "settings",
             },
         }
     }
@@ -766,7 +773,7 @@ pub fn export(actual: &Actual, sys: &dyn System) -> Profile {
             p.device_groups.push(profile::DeviceGroupSpec {
                 id: profile::Bounded(u64::from(c.device_group)),
                 io_throttle: opt(s.io_throttle, d.io_throttle).map(profile::Bounded),
-                io_limit: opt(s.io_limit, d.io_limit).map(profile::Bounded),
+                io_limit: (s.io_limit != d.io_limit).then(|| IoLimit::from_kernel(s.io_limit)),
                 token: opt(s.token, d.token).map(profile::Bounded),
                 policy: (s.policy != d.policy).then_some(s.policy),
             });

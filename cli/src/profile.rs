@@ -7,9 +7,11 @@
 //!
 //! A profile lists device groups (settings shared by all ioband devices with
 //! the same device-group id) and ioband devices. Everything a device may have
-//! that the profile leaves out means the default (io_throttle 4, io_limit 128,
-//! token 2048, policy weight, type none, weight 100, no groups): a profile
-//! describes the whole state of each device it names. Devices it does not name
+//! that the profile leaves out means the default (io_throttle 4, io_limit
+//! auto, token 2048, policy fair, type none, weight 100, no groups): a
+//! profile describes the whole state of each device it names. io_limit
+//! `auto` follows the queue depth of the device below; the number 128 (the
+//! 2008 default, which the kernel prints for auto) means auto too. Devices it does not name
 //! are left alone unless `apply --prune`.
 //!
 //! Values are checked while parsing, so errors carry the line and column.
@@ -21,9 +23,11 @@ use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::target::{
-    GroupType, Policy, DEFAULT_IO_LIMIT, DEFAULT_IO_THROTTLE, DEFAULT_TOKEN, DEFAULT_WEIGHT,
-    MAX_DEVICE_GROUP, MAX_IO_LIMIT, MAX_TOKEN, MAX_WEIGHT,
+    GroupType, Policy, DEFAULT_IO_LIMIT, DEFAULT_IO_THROTTLE, DEFAULT_POLICY, DEFAULT_TOKEN,
+    DEFAULT_WEIGHT, MAX_DEVICE_GROUP, MAX_IO_LIMIT, MAX_TOKEN, MAX_WEIGHT, MIN_IO_LIMIT,
 };
+
+pub use crate::target::IoLimit;
 
 /// Largest profile file accepted (bytes).
 pub const MAX_PROFILE_BYTES: usize = 1 << 20;
@@ -95,8 +99,6 @@ impl<const MIN: u64, const MAX: u64> fmt::Display for Bounded<MIN, MAX> {
 pub type Weight = Bounded<1, { MAX_WEIGHT as u64 }>;
 /// io_throttle, 1 to 65535.
 pub type IoThrottle = Bounded<1, { MAX_IO_LIMIT as u64 - 1 }>;
-/// io_limit, 2 to 65536.
-pub type IoLimit = Bounded<2, { MAX_IO_LIMIT as u64 }>;
 /// Tokens, 1 to 2^30.
 pub type Token = Bounded<1, { MAX_TOKEN as u64 }>;
 /// Device-group id, 0 to 2^31-1.
@@ -152,43 +154,44 @@ pub struct DeviceGroupSpec {
     /// Bios in flight before bandwidth control starts (default 4).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub io_throttle: Option<IoThrottle>,
-    /// Bios in flight before all I/O blocks (default 128).
+    /// Bios in flight before all I/O blocks: `auto` (the default, also
+    /// written 128) follows the queue depth of the device below.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub io_limit: Option<IoLimit>,
     /// Tokens per refill (default 2048).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token: Option<Token>,
-    /// Scheduling policy (default weight).
+    /// Scheduling policy (default fair; `default` is weight).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub policy: Option<Policy>,
 }
 
 impl DeviceGroupSpec {
-    /// Effective values: (io_throttle, io_limit, token, policy).
+    /// The values to configure, as the kernel takes them: (io_throttle,
+    /// io_limit, token, policy); io_limit auto, given or left out, is 128.
     pub fn effective(&self) -> (u32, u32, u32, Policy) {
         (
             self.io_throttle
                 .map(|v| v.get() as u32)
                 .unwrap_or(DEFAULT_IO_THROTTLE),
-            self.io_limit
-                .map(|v| v.get() as u32)
-                .unwrap_or(DEFAULT_IO_LIMIT),
+            self.io_limit.unwrap_or_default().to_kernel(),
             self.token.map(|v| v.get() as u32).unwrap_or(DEFAULT_TOKEN),
-            self.policy.unwrap_or(Policy::Weight),
+            self.policy.unwrap_or(DEFAULT_POLICY),
         )
     }
 
     fn check(self) -> Result<Self, String> {
         let (t, l, _, _) = self.effective();
         if t >= l {
+            let limit = match self.io_limit {
+                None => format!("auto, the default, counts as {DEFAULT_IO_LIMIT} here"),
+                Some(IoLimit::Auto) => format!("auto counts as {DEFAULT_IO_LIMIT} here"),
+                Some(IoLimit::Fixed(v)) => v.to_string(),
+            };
             return Err(format!(
-                "device group {}: io_throttle ({t}) must be less than io_limit ({l}{})",
-                self.id,
-                if self.io_limit.is_none() {
-                    ", the default"
-                } else {
-                    ""
-                }
+                "device group {}: io_throttle ({t}) must be less than io_limit ({limit}); \
+                 give io_limit a larger number",
+                self.id
             ));
         }
         Ok(self)
@@ -590,11 +593,16 @@ pub fn json_schema() -> serde_json::Value {
                     "id": uint(0, u64::from(MAX_DEVICE_GROUP), "Device-group id"),
                     "io_throttle": uint(1, u64::from(MAX_IO_LIMIT) - 1,
                         "Bios in flight before bandwidth control starts (default 4; below io_limit)"),
-                    "io_limit": uint(2, u64::from(MAX_IO_LIMIT),
-                        "Bios in flight before all I/O blocks (default 128)"),
+                    "io_limit": {
+                        "oneOf": [
+                            {"const": "auto"},
+                            {"type": "integer", "minimum": MIN_IO_LIMIT, "maximum": MAX_IO_LIMIT}
+                        ],
+                        "description": "Bios in flight before all I/O blocks: auto (the default; 128 means auto too) follows the queue depth of the device below, a number pins it"
+                    },
                     "token": uint(1, u64::from(MAX_TOKEN), "Tokens per refill (default 2048)"),
-                    "policy": {"enum": ["weight", "weight-iosize", "fair", "fair-iosize"],
-                        "description": "Scheduling policy (default weight)"}
+                    "policy": {"enum": ["fair", "fair-iosize", "weight", "weight-iosize", "default"],
+                        "description": "Scheduling policy (default fair; default is the 2008 name of weight)"}
                 }
             },
             "device": {
@@ -775,6 +783,91 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn io_limit_auto_and_the_defaults() {
+        let group = |line: &str| {
+            parse("p", &format!("device_groups:\n  - id: 1\n{line}"))
+                .map(|p| p.device_groups[0].clone())
+        };
+        // (io_limit line, setting, what the kernel gets)
+        for (line, want, kernel) in [
+            ("", None, 128),
+            ("    io_limit: auto\n", Some(IoLimit::Auto), 128),
+            ("    io_limit: 128\n", Some(IoLimit::Auto), 128),
+            ("    io_limit: 64\n", Some(IoLimit::Fixed(64)), 64),
+            (
+                "    io_limit: 65536\n",
+                Some(IoLimit::Fixed(65_536)),
+                65_536,
+            ),
+        ] {
+            let g = group(line).unwrap_or_else(|e| panic!("{line:?}: {e}"));
+            assert_eq!(g.io_limit, want, "{line:?}");
+            // Defaults: fair, 4, 2048.
+            assert_eq!(g.effective(), (4, kernel, 2048, Policy::Fair), "{line:?}");
+        }
+        let g = group("    io_throttle: 1\n    io_limit: 2\n").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(g.effective().1, 2);
+        // Errors name the line and say what is allowed.
+        for bad in ["automatic", "1", "0", "65537", "-4", "1.5"] {
+            let e = group(&format!("    io_limit: {bad}\n")).unwrap_err();
+            assert_eq!(e.location.map(|l| l.0), Some(3), "{bad}: {e}");
+            assert!(
+                e.message.contains("auto") && e.message.contains("65536"),
+                "{bad}: {e}"
+            );
+        }
+        // io_throttle stays below io_limit; auto counts as 128 for that.
+        for (lines, says) in [
+            (
+                "    io_throttle: 128\n",
+                "io_limit (auto, the default, counts as 128 here)",
+            ),
+            (
+                "    io_throttle: 200\n    io_limit: auto\n",
+                "io_limit (auto counts as 128 here)",
+            ),
+            ("    io_throttle: 64\n    io_limit: 64\n", "io_limit (64)"),
+        ] {
+            let e = group(lines).unwrap_err();
+            assert!(e.message.contains(says), "{lines:?}: {e}");
+            assert!(e.message.contains("device group 1: io_throttle"), "{e}");
+        }
+        assert!(group("    io_throttle: 127\n    io_limit: auto\n").is_ok());
+        // `default` is the 2008 name of weight.
+        let g = group("    policy: default\n").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(g.policy, Some(Policy::Weight));
+        // auto writes back as auto, a pinned number as a number.
+        let p = parse(
+            "p",
+            "device_groups:\n  - {id: 1, io_limit: auto}\n  - {id: 2, io_limit: 64}\n",
+        )
+        .unwrap_or_default();
+        let y = to_yaml(&p).unwrap_or_default();
+        assert!(
+            y.contains("io_limit: auto") && y.contains("io_limit: 64"),
+            "{y}"
+        );
+        // The schema agrees.
+        let schema = json_schema();
+        for ok in [
+            serde_json::json!("auto"),
+            serde_json::json!(2),
+            serde_json::json!(128),
+        ] {
+            let v = serde_json::json!({"device_groups": [{"id": 1, "io_limit": ok}]});
+            validate(&schema, &schema, &v).unwrap_or_else(|e| panic!("{v}: {e}"));
+        }
+        for bad in [
+            serde_json::json!("x"),
+            serde_json::json!(1),
+            serde_json::json!(65_537),
+        ] {
+            let v = serde_json::json!({"device_groups": [{"id": 1, "io_limit": bad}]});
+            assert!(validate(&schema, &schema, &v).is_err(), "{v}");
+        }
+    }
+
+    #[test]
     fn hostile_yaml_fails_fast() {
         let t0 = std::time::Instant::now();
         // Billion laughs.
@@ -872,6 +965,20 @@ pub(crate) mod tests {
                 return Err(format!("{v} not in {e:?}"));
             }
         }
+        if let Some(c) = s.get("const") {
+            if c != v {
+                return Err(format!("{v} is not {c}"));
+            }
+        }
+        if let Some(one) = s.get("oneOf").and_then(V::as_array) {
+            let n = one
+                .iter()
+                .filter(|alt| validate(alt, root, v).is_ok())
+                .count();
+            if n != 1 {
+                return Err(format!("{v} matches {n} of oneOf"));
+            }
+        }
         if let (Some(min), Some(n)) = (s.get("minimum").and_then(V::as_u64), v.as_u64()) {
             if n < min {
                 return Err(format!("{n} < {min}"));
@@ -900,15 +1007,6 @@ pub(crate) mod tests {
                 let k = r.as_str().unwrap_or_default();
                 if !o.contains_key(k) {
                     return Err(format!("missing {k}"));
-                }
-            }
-            if let Some(one) = s.get("oneOf").and_then(V::as_array) {
-                let n = one
-                    .iter()
-                    .filter(|alt| validate(alt, root, v).is_ok())
-                    .count();
-                if n != 1 {
-                    return Err(format!("{v} matches {n} of oneOf"));
                 }
             }
         }

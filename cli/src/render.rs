@@ -8,8 +8,11 @@
 //! { "devices": [ {
 //!     "name": "ioband1", "major": 254, "minor": 0,
 //!     "start": 0, "sectors": 2097152, "device": "8:1",
-//!     "device_group": 1, "type": "cgroup", "policy": "weight",
+//!     "device_group": 1, "type": "cgroup", "policy": "fair",
 //!     "io_throttle": 4, "io_limit": 128, "token": 2048,
+//!     "limits": { "io_limit": { "configured": "auto", "effective": 2, "queue_depth": 2 },
+//!                 "io_throttle": { "configured": 4, "effective": 1 } },
+//!     "nowait_again": 0,
 //!     "groups": [ {
 //!         "id": 151, "default": false, "name": "postgresql.service",
 //!         "path": "/sys/fs/cgroup/system.slice/postgresql.service",
@@ -22,6 +25,23 @@
 //!     } ] } ],
 //!   "device_groups": [ { "id": 1, "total_weight": 100, "devices": ["ioband1"] } ] }
 //! ```
+//!
+//! `io_throttle` and `io_limit` are the table's numbers (io_limit 128 is
+//! auto). `limits` says what is configured and what is in force, from the
+//! module's reply to the `settings` message (asked once per device group
+//! shown): `configured` is `"auto"` (follow the queue depth of the device
+//! below) or the pinned number; `effective` is the number in force;
+//! `queue_depth` is the depth of the device below, null when the module
+//! does not know it (a stacked device: auto then means 128). One device per
+//! device group answers (the first shown), so `limits` is the same for every
+//! device of a group and `queue_depth` is the depth below the answering
+//! device (an auto io_limit follows the deepest device of the group).
+//! `nowait_again` is the number of REQ_NOWAIT bios the device refused with
+//! EAGAIN; the module counts per device, so it is given for the answering
+//! device and null for the other devices of its group (`ioband message
+//! DEV 0 settings` tells any device's). `limits` and `nowait_again` are
+//! null when the module does not answer `settings` (an older module); a
+//! key its reply lacks is null.
 //!
 //! `id` is -1 for the default group, otherwise the group id (u64). `name` is
 //! the user, group or process name where one is known; for a cgroup the
@@ -37,15 +57,17 @@
 //! names that group (`id`, `name`), null at the top level and for the other
 //! types. See [`crate::shares`]. `achieved_percent` is the share of the
 //! device group's I/O the group got in the last interval (requests for
-//! policy `weight`, sectors for `weight-iosize`). With `--watch --json`,
+//! policies `fair` and `weight`, sectors for `fair-iosize` and
+//! `weight-iosize`). With `--watch --json`,
 //! one such object is printed per line per sample, with `"interval_secs"`
 //! added.
 //!
 //! `ioband table --json`: `{ "devices": [ { "name", "major", "minor", "start",
 //! "sectors", "params", "device", "device_group", "io_throttle", "io_limit",
-//! "type", "policy", "token", "default_weight", "groups": [ { "id", "name",
-//! "path", "weight" } ] } ] }`, where `params` is the kernel's table text
-//! verbatim.
+//! "io_limit_auto", "type", "policy", "token", "default_weight", "groups": [
+//! { "id", "name", "path", "weight" } ] } ] }`, where `params` is the
+//! kernel's table text verbatim and `io_limit_auto` is true when io_limit
+//! is auto (128 in the table).
 //!
 //! `ioband ls --json`: `{ "devices": [ { "name", "major", "minor", "device",
 //! "device_group", "sectors", "open_count", "suspended", "inactive_table" } ] }`.
@@ -59,7 +81,10 @@ use serde::Serialize;
 use crate::dm::DevInfo;
 use crate::ids::{self, Names};
 use crate::shares::Book;
-use crate::target::{Config, GroupId, GroupStats, Shares, Status, SECTOR_SIZE, TARGET_NAME};
+use crate::target::{
+    Config, GroupId, GroupStats, IoLimit, Settings, Shares, Status, DEFAULT_IO_LIMIT, SECTOR_SIZE,
+    TARGET_NAME,
+};
 
 /// Everything read about one ioband device.
 #[derive(Debug, Clone, PartialEq)]
@@ -87,6 +112,12 @@ pub struct DeviceSnapshot {
     /// The module's reply to `shares`, when asked and answered (only for
     /// devices whose groups may nest, see [`crate::shares`]).
     pub shares: Option<Shares>,
+    /// The module's reply to `settings` for the device's device group,
+    /// when asked (`status`, once per device group) and answered.
+    pub settings: Option<Settings>,
+    /// Is [`DeviceSnapshot::settings`] this device's own reply? (Its
+    /// `queue_depth` and `nowait_again` are the answering device's.)
+    pub settings_own: bool,
 }
 
 #[cfg(test)]
@@ -106,6 +137,8 @@ impl DeviceSnapshot {
             status: None,
             info: None,
             shares: None,
+            settings: None,
+            settings_own: false,
         }
     }
 }
@@ -290,6 +323,90 @@ fn ser_group_id<S: serde::Serializer>(id: &GroupId, s: S) -> Result<S::Ok, S::Er
     }
 }
 
+/// io_limit as configured and in force.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct IoLimitInForce {
+    /// `"auto"` or the pinned number.
+    pub configured: IoLimit,
+    /// The number in force, if the module said.
+    pub effective: Option<u32>,
+    /// Queue depth of the device below the device that answered for the
+    /// device group; `None` when unknown (stacked).
+    pub queue_depth: Option<u32>,
+}
+
+/// io_throttle as configured and in force.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct IoThrottleInForce {
+    /// As configured.
+    pub configured: u32,
+    /// The number in force (below the io_limit in force), if the module said.
+    pub effective: Option<u32>,
+}
+
+/// The bios-in-flight limits of a device group, from the module's
+/// `settings` reply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Limits {
+    /// io_limit.
+    pub io_limit: IoLimitInForce,
+    /// io_throttle.
+    pub io_throttle: IoThrottleInForce,
+}
+
+impl Limits {
+    /// From the module's reply, the table's values `c` where the reply
+    /// lacks a configured one.
+    pub fn of(s: &Settings, c: &Config) -> Self {
+        Limits {
+            io_limit: IoLimitInForce {
+                configured: s.io_limit_setting().unwrap_or(c.io_limit_setting()),
+                effective: s.effective_io_limit,
+                queue_depth: s.known_queue_depth(),
+            },
+            io_throttle: IoThrottleInForce {
+                configured: s.io_throttle.unwrap_or(c.io_throttle),
+                effective: s.effective_io_throttle,
+            },
+        }
+    }
+
+    /// `io_limit 2 (auto, depth 2)`, `io_limit 128 (auto, depth unknown)`,
+    /// `io_limit 64`, `io_limit 32 (64 configured)`: the number in force
+    /// first. An auto io_limit follows the deepest device of the group, and
+    /// the depth known is the answering device's: when the two differ
+    /// (devices on different disks), just `io_limit 8 (auto)`.
+    fn io_limit_text(&self) -> String {
+        let l = &self.io_limit;
+        let shown = l.effective.unwrap_or(l.configured.to_kernel());
+        match (l.configured, l.effective, l.queue_depth) {
+            (IoLimit::Auto, Some(e), Some(d)) if d == e => {
+                format!("io_limit {e} (auto, depth {d})")
+            }
+            (IoLimit::Auto, Some(e), None) if e == DEFAULT_IO_LIMIT => {
+                format!("io_limit {e} (auto, depth unknown)")
+            }
+            (IoLimit::Auto, Some(e), _) => format!("io_limit {e} (auto)"),
+            (IoLimit::Auto, None, Some(d)) => format!("io_limit auto (depth {d})"),
+            (IoLimit::Auto, None, None) => "io_limit auto (depth unknown)".into(),
+            (IoLimit::Fixed(v), _, _) if shown != v => format!("io_limit {shown} ({v} configured)"),
+            (IoLimit::Fixed(v), _, _) => format!("io_limit {v}"),
+        }
+    }
+
+    /// `io_throttle 4`, or `io_throttle 1 (4 configured)` when the io_limit
+    /// in force holds it lower.
+    fn io_throttle_text(&self) -> String {
+        let t = &self.io_throttle;
+        match t.effective {
+            Some(e) if e != t.configured => {
+                format!("io_throttle {e} ({} configured)", t.configured)
+            }
+            _ => format!("io_throttle {}", t.configured),
+        }
+    }
+}
+
 /// The status view of one device.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DeviceStatus {
@@ -318,6 +435,13 @@ pub struct DeviceStatus {
     pub io_limit: u32,
     /// Tokens.
     pub token: u32,
+    /// io_limit and io_throttle configured and in force; `None` when the
+    /// module does not answer `settings`.
+    pub limits: Option<Limits>,
+    /// REQ_NOWAIT bios this device refused with EAGAIN; `None` when not
+    /// known (an older module, or another device answered for the device
+    /// group).
+    pub nowait_again: Option<u64>,
     /// Groups: default first.
     pub groups: Vec<GroupRow>,
 }
@@ -421,6 +545,14 @@ pub fn status_doc(
             io_throttle: c.io_throttle,
             io_limit: c.io_limit,
             token: c.token,
+            limits: d.settings.as_ref().map(|s| Limits::of(s, c)),
+            // The module counts per device: only the device that answered
+            // for its device group has its own count.
+            nowait_again: d
+                .settings
+                .as_ref()
+                .filter(|_| d.settings_own)
+                .and_then(|s| s.nowait_again),
             groups: rows,
         });
     }
@@ -520,10 +652,20 @@ pub fn status_text(doc: &StatusDoc) -> String {
             g.id,
             g.total_weight,
             first
-                .map(|d| format!(
-                    ", policy {}, io_throttle {}, io_limit {}, token {}",
-                    d.policy, d.io_throttle, d.io_limit, d.token
-                ))
+                .map(|d| {
+                    let (throttle, limit) = match &d.limits {
+                        Some(l) => (l.io_throttle_text(), l.io_limit_text()),
+                        // An older module: the table's numbers.
+                        None => (
+                            format!("io_throttle {}", d.io_throttle),
+                            format!("io_limit {}", d.io_limit),
+                        ),
+                    };
+                    format!(
+                        ", policy {}, {throttle}, {limit}, token {}",
+                        d.policy, d.token
+                    )
+                })
                 .unwrap_or_default()
         );
         let mut header = vec![
@@ -640,8 +782,10 @@ pub struct DeviceTable {
     pub device_group: u32,
     /// io_throttle.
     pub io_throttle: u32,
-    /// io_limit.
+    /// io_limit (128: auto).
     pub io_limit: u32,
+    /// Is io_limit auto (follows the queue depth of the device below)?
+    pub io_limit_auto: bool,
     /// Type.
     #[serde(rename = "type")]
     pub group_type: String,
@@ -680,6 +824,7 @@ pub fn table_doc(shown: &[DeviceSnapshot], names: &dyn Names) -> Devices<DeviceT
                     device_group: c.device_group,
                     io_throttle: c.io_throttle,
                     io_limit: c.io_limit,
+                    io_limit_auto: c.io_limit_setting().is_auto(),
                     group_type: c.group_type.to_string(),
                     policy: c.policy.to_string(),
                     token: c.token,
@@ -723,7 +868,11 @@ pub fn table_text(doc: &Devices<DeviceTable>) -> String {
             Cell::new(d.sectors),
             Cell::new(d.device_group),
             Cell::new(d.io_throttle),
-            Cell::new(d.io_limit),
+            Cell::new(if d.io_limit_auto {
+                "auto".to_string()
+            } else {
+                d.io_limit.to_string()
+            }),
             Cell::new(&d.group_type).set_alignment(CellAlignment::Left),
             Cell::new(&d.policy).set_alignment(CellAlignment::Left),
             Cell::new(d.token),
@@ -880,10 +1029,14 @@ mod tests {
             "io_throttle",
             "io_limit",
             "token",
+            "limits",
+            "nowait_again",
             "groups",
         ] {
             assert!(d.get(k).is_some(), "missing {k}");
         }
+        // Not asked: null.
+        assert!(d["limits"].is_null() && d["nowait_again"].is_null());
         let g = &d["groups"][0];
         assert_eq!(g["id"], -1);
         assert_eq!(g["default"], true);
@@ -940,6 +1093,69 @@ mod tests {
         assert!(
             rows[3].contains("4242 (db)") && text.contains("23.46%"),
             "{text}"
+        );
+    }
+
+    #[test]
+    fn limits_say_what_is_in_force() {
+        let limits = |table: &str, reply: &str| {
+            let d = DeviceSnapshot::from_table("a", table);
+            let st: Settings = reply.parse().unwrap();
+            Limits::of(&st, &d.config)
+        };
+        // (table, reply, io_throttle text, io_limit text)
+        let cases = [
+            (
+                "8:1 1 4 128",
+                "io_throttle=4 io_limit=128 io_limit_auto=1 effective_io_throttle=1 effective_io_limit=2 queue_depth=2",
+                "io_throttle 1 (4 configured)",
+                "io_limit 2 (auto, depth 2)",
+            ),
+            (
+                "8:1 1 4 128",
+                "io_limit=128 io_limit_auto=1 effective_io_throttle=4 effective_io_limit=128 queue_depth=0",
+                "io_throttle 4",
+                "io_limit 128 (auto, depth unknown)",
+            ),
+            (
+                "8:1 1 4 64",
+                "io_throttle=4 io_limit=64 io_limit_auto=0 effective_io_limit=64 queue_depth=32",
+                "io_throttle 4",
+                "io_limit 64",
+            ),
+            (
+                "8:1 1 4 64",
+                "io_limit=64 io_limit_auto=0 effective_io_limit=32",
+                "io_throttle 4",
+                "io_limit 32 (64 configured)",
+            ),
+            // A reply without the numbers in force: what is configured.
+            ("8:1 1 4 128", "policy=fair future=1", "io_throttle 4", "io_limit auto (depth unknown)"),
+            ("8:1 1 4 256", "policy=fair", "io_throttle 4", "io_limit 256"),
+            // Another device of the group is deeper: auto follows it.
+            (
+                "8:1 1 4 128",
+                "io_limit=128 io_limit_auto=1 effective_io_limit=32 queue_depth=2",
+                "io_throttle 4",
+                "io_limit 32 (auto)",
+            ),
+        ];
+        for (table, reply, throttle, limit) in cases {
+            let l = limits(table, reply);
+            assert_eq!(l.io_throttle_text(), throttle, "{reply}");
+            assert_eq!(l.io_limit_text(), limit, "{reply}");
+        }
+        let v = serde_json::to_value(limits(
+            "8:1 1 4 128",
+            "queue_depth=0 effective_io_limit=128",
+        ))
+        .unwrap();
+        assert_eq!(
+            v,
+            serde_json::json!({
+                "io_limit": {"configured": "auto", "effective": 128, "queue_depth": null},
+                "io_throttle": {"configured": 4, "effective": null}
+            })
         );
     }
 

@@ -65,6 +65,27 @@ fn usage_errors_exit_two() {
         &["weight", "x", "1", "2", "3"],
         &["token", "x", "0"],
         &["io-limit", "x", "-3"],
+        &["io-limit", "x", "1"],
+        &["io-limit", "x", "65537"],
+        &["io_limit", "x", "Auto"],
+        &[
+            "create",
+            "x",
+            "/dev/sda1",
+            "--group",
+            "1",
+            "--io-limit",
+            "automatic",
+        ],
+        &[
+            "create",
+            "x",
+            "/dev/sda1",
+            "--group",
+            "1",
+            "--policy",
+            "defaults",
+        ],
         &["type", "x", "everyone"],
         &["message", "x"],
         &["message", "x", "zero", "reset"],
@@ -172,4 +193,47 @@ fn apply_checks_profiles_before_the_kernel() {
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap_or_default();
     assert_eq!(v["title"], "ioband profile");
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn help_and_schema_state_the_new_defaults() {
+    let text = |args: &[&str]| {
+        let o = ioband(args);
+        assert_eq!(code(&o), 0, "{args:?}: {}", stderr(&o));
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    let create = text(&["create", "--help"]);
+    assert!(create.contains("default fair"), "{create}");
+    assert!(
+        create.contains("--io-limit <auto|N>") && create.contains("128 means auto"),
+        "{create}"
+    );
+    for verb in ["io-limit", "io_limit"] {
+        let help = text(&[verb, "--help"]);
+        assert!(
+            help.contains("auto") && help.contains("queue depth"),
+            "{help}"
+        );
+    }
+    let man = text(&["man"]);
+    // The man page lists the commands with their one-line help.
+    assert!(
+        man.contains("default auto"),
+        "the man page states the io_limit default"
+    );
+    let o = ioband(&["io-limit", "x", "1"]);
+    assert!(stderr(&o).contains("128 means auto"), "{}", stderr(&o));
+    let schema: serde_json::Value = serde_json::from_str(&text(&["schema"])).unwrap_or_default();
+    let group = &schema["$defs"]["device_group"]["properties"];
+    assert_eq!(group["io_limit"]["oneOf"][0]["const"], "auto", "{group}");
+    assert!(
+        group["policy"]["description"]
+            .as_str()
+            .unwrap_or("")
+            .contains("default fair"),
+        "{group}"
+    );
+    assert!(group["policy"]["enum"]
+        .as_array()
+        .is_some_and(|e| e.contains(&serde_json::json!("default"))));
 }

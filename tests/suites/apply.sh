@@ -62,8 +62,8 @@ check_eq "--check says it would change" true "$(json_changed)"
 check_eq "--check created nothing" "" "$(ioband_tables)"
 check "apply getting-started" apply_json "$f"
 check_eq "first apply changed" true "$(json_changed)"
-check_eq "ioband1 table" "$d1 1 4 128 user weight 2048 :40 1000:30 2000:20" "$(table_of ioband1)"
-check_eq "ioband2 table" "$d2 1 4 128 none weight 2048 :10" "$(table_of ioband2)"
+check_eq "ioband1 table" "$d1 1 4 128 user fair 2048 :40 1000:30 2000:20" "$(table_of ioband1)"
+check_eq "ioband2 table" "$d2 1 4 128 none fair 2048 :10" "$(table_of ioband2)"
 dmsetup message ioband1 0 reset
 check_eq "ioband1 status: default group and users 1000, 2000" \
 	"1 -1 0 0 0 0 0 0 1000 0 0 0 0 0 0 2000 0 0 0 0 0 0" "$(status_of ioband1)"
@@ -73,14 +73,14 @@ echo "# example1-partitions.yaml over getting-started (changes in place)"
 f=$P/example1-partitions.yaml
 check "apply example1" apply_json "$f"
 check_eq "changed" true "$(json_changed)"
-check_eq "ioband1 table (groups detached, type none)" "$d1 1 4 128 none weight 2048 :80" "$(table_of ioband1)"
-check_eq "ioband2 table" "$d2 1 4 128 none weight 2048 :40" "$(table_of ioband2)"
+check_eq "ioband1 table (groups detached, type none)" "$d1 1 4 128 none fair 2048 :80" "$(table_of ioband1)"
+check_eq "ioband2 table" "$d2 1 4 128 none fair 2048 :40" "$(table_of ioband2)"
 round_trip example1 "$f"
 
 echo "# example3-user-group.yaml"
 f=$P/example3-user-group.yaml
 check "apply example3" apply_json "$f"
-check_eq "ioband2 has user 1000 with weight 20" "$d2 1 4 128 user weight 2048 :40 1000:20" "$(table_of ioband2)"
+check_eq "ioband2 has user 1000 with weight 20" "$d2 1 4 128 user fair 2048 :40 1000:20" "$(table_of ioband2)"
 round_trip example3 "$f"
 
 echo "# example4-xen-vbd.yaml"
@@ -94,7 +94,7 @@ echo "# example5-blktap-pid.yaml (with --prune: ioband2 goes)"
 f=$P/example5-blktap-pid.yaml
 check "apply --prune example5" apply_json "$f" --prune
 check "ioband2 was pruned" sh -c '! dmsetup info ioband2 >/dev/null 2>&1'
-check_eq "ioband1 groups by pid, device group back to defaults" "$d1 1 4 128 pid weight 2048 :100 15011:80 15276:40" "$(table_of ioband1)"
+check_eq "ioband1 groups by pid, device group back to defaults" "$d1 1 4 128 pid fair 2048 :100 15011:80 15276:40" "$(table_of ioband1)"
 round_trip example5 "$f"
 remove_all_ioband
 
@@ -116,7 +116,8 @@ echo "# fair-shallow-disk.yaml (policy fair)"
 f=$P/fair-shallow-disk.yaml
 check "apply fair-shallow-disk" apply_json "$f"
 check_eq "db table: policy fair, io_limit 32" "$d1 3 31 32 none fair 2048 :200" "$(table_of db)"
-check_eq "backup table" "$d2 3 31 32 none fair 2048 :100" "$(table_of backup)"
+# fair, weight 100 and token 2048 are all defaults now: the short form
+check_eq "backup table" "$d2 3 31 32" "$(table_of backup)"
 check "second apply" apply_json "$f"
 check_eq "second apply changes nothing" false "$(json_changed)"
 remove_all_ioband
@@ -234,8 +235,8 @@ if pvcreate -q --config "$lvmconf" "$sdc" "$sdd" >/dev/null 2>&1 && vgcreate -q 
 	dmsetup mknodes
 	f=$P/example2-lvm.yaml
 	check "apply example2 (vg0/lv0, vg0/lv1)" apply_json "$f"
-	check_eq "ioband1 on lv0" "$(devnum /dev/mapper/vg0-lv0) 1 4 128 none weight 2048 :80" "$(table_of ioband1)"
-	check_eq "ioband2 on lv1" "$(devnum /dev/mapper/vg0-lv1) 1 4 128 none weight 2048 :40" "$(table_of ioband2)"
+	check_eq "ioband1 on lv0" "$(devnum /dev/mapper/vg0-lv0) 1 4 128 none fair 2048 :80" "$(table_of ioband1)"
+	check_eq "ioband2 on lv1" "$(devnum /dev/mapper/vg0-lv1) 1 4 128 none fair 2048 :40" "$(table_of ioband2)"
 	round_trip example2 "$f"
 	remove_all_ioband
 	vgremove -q -f --config "$lvmconf" vg0 >/dev/null 2>&1
@@ -264,7 +265,7 @@ elif [ -x "$AP" ]; then
 	# --check are tested above.
 	check "ansible first run" run_play
 	check "first run reports changed=1" grep -Eq 'changed=1 ' "$W/ansible.out"
-	check_eq "devices made by ansible" "$d1 1 4 128 none weight 2048 :80" "$(table_of ioband1)"
+	check_eq "devices made by ansible" "$d1 1 4 128 none fair 2048 :80" "$(table_of ioband1)"
 	before=$(ioband_tables)
 	check "ansible check-mode run" run_play --check -v
 	check "check mode passed --check to ioband" grep -q '"apply", "--json", "--check"' "$W/ansible.out"

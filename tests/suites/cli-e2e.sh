@@ -3,7 +3,9 @@
 # (create/message/status/remove through the devicemapper ioctls, ioband and
 # dmsetup agree, exit codes of error cases; cgroups by slice and unit name
 # through a profile, nested shares in status as the module reports them, a
-# unit that is not running fails and changes nothing).
+# unit that is not running fails and changes nothing; the io_limit in force
+# in status: auto over a stacked device and over a disk of depth 2, pinned,
+# auto again).
 # estimate: 100
 # timeout: 600
 . "$REPO/tests/lib/guest.sh"

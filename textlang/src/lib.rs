@@ -15,19 +15,26 @@
 //!   `<dev> <device-group-id> [<io_throttle> [<io_limit> [<type> <policy> <token>
 //!   :<default-weight> [<id>:<weight> ...]]]]` — 2 to 4 words (short form) or at
 //!   least 8 (extended form). `0` for io_throttle, io_limit and token means
-//!   "the default".
+//!   "the default". io_limit `0` or `128` (the 2008 default, what the kernel
+//!   prints) means auto: follow the queue depth of the device below
+//!   ([`IoLimit`]); the short form means policy `fair` ([`DEFAULT_POLICY`]),
+//!   and `default` names the policy `weight`.
 //! * status parameters: `<device-group-id>` followed by seven numbers per group
 //!   (`<id> <read-reqs> <read-delayed> <read-sectors> <write-reqs>
 //!   <write-delayed> <write-sectors>`), the default group having id `-1`.
 //! * messages: `type T`, `attach ID`, `detach ID`, `weight VAL`, `weight ID:VAL`,
-//!   `token VAL`, `io_throttle VAL`, `io_limit VAL`, `reset`, and the query
-//!   `shares`.
+//!   `token VAL`, `io_throttle VAL`, `io_limit VAL`, `policy P`, `reset`, and
+//!   the queries `shares` and `settings`.
 //! * the reply to `shares` ([`Shares`]): one record per group, default group
 //!   first, then the attached groups in attach order:
 //!   `<id>:<parent id or ->:<millionths>`, e.g. `-1:-:454545 69:-:60605
 //!   151:69:75757` — each group's share of the whole device group as
 //!   configured (every group busy), and for type cgroup the attached group
 //!   its share is carved from.
+//! * the reply to `settings` ([`Settings`]): one line of `key=value` pairs,
+//!   e.g. `policy=fair token=2048 io_throttle=4 io_limit=128 io_limit_auto=1
+//!   effective_io_throttle=1 effective_io_limit=2 queue_depth=2
+//!   nowait_again=0`; keys may be added, so unknown ones are kept as text.
 
 use std::fmt;
 use std::str::FromStr;
@@ -36,8 +43,12 @@ use std::str::FromStr;
 pub const TARGET_NAME: &str = "ioband";
 /// Default `io_throttle` (bios in flight before bandwidth control starts).
 pub const DEFAULT_IO_THROTTLE: u32 = 4;
-/// Default `io_limit` (bios in flight before all I/O is blocked).
+/// The `io_limit` that means auto (bios in flight before all I/O is
+/// blocked follow the queue depth of the device below): the 2008 default,
+/// and what the kernel prints for auto. A table or message may say 0 too.
 pub const DEFAULT_IO_LIMIT: u32 = 128;
+/// Smallest io_limit the module accepts (io_throttle is at least 1).
+pub const MIN_IO_LIMIT: u32 = 2;
 /// Default number of tokens handed out per refill.
 pub const DEFAULT_TOKEN: u32 = 2048;
 /// Default weight of every ioband group.
@@ -50,6 +61,9 @@ pub const MAX_WEIGHT: u32 = 1_000_000;
 pub const MAX_TOKEN: u32 = 1 << 30;
 /// Largest io_limit the module accepts (io_throttle must stay below io_limit).
 pub const MAX_IO_LIMIT: u32 = 65_536;
+/// The policy of a table that names none (the short form): `fair`. The
+/// policy name `default` still means `weight`, as it did in 2008.
+pub const DEFAULT_POLICY: Policy = Policy::Fair;
 /// Bytes per sector in all sector counts.
 pub const SECTOR_SIZE: u64 = 512;
 
@@ -235,7 +249,10 @@ impl FromStr for GroupType {
 )]
 #[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 pub enum Policy {
-    /// Share counted in bios (requests).
+    /// Share counted in bios (requests), by epochs of tokens (the 2008
+    /// policy; also called `default`).
+    #[cfg_attr(feature = "serde", serde(alias = "default"))]
+    #[cfg_attr(feature = "clap", value(alias = "default"))]
     Weight,
     /// Share counted in bytes (sectors).
     WeightIosize,
@@ -281,7 +298,8 @@ impl FromStr for Policy {
     type Err = ParseError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
-            "weight" => Ok(Policy::Weight),
+            // The 2008 name of the weight policy, which the kernel still takes.
+            "weight" | "default" => Ok(Policy::Weight),
             "weight-iosize" => Ok(Policy::WeightIosize),
             "fair" => Ok(Policy::Fair),
             "fair-iosize" => Ok(Policy::FairIosize),
@@ -289,10 +307,135 @@ impl FromStr for Policy {
                 "policy",
                 "policy",
                 format!(
-                    "unknown policy {s:?} (expected weight, weight-iosize, fair or fair-iosize)"
+                    "unknown policy {s:?} (expected fair, fair-iosize, weight, weight-iosize or \
+                     default, which is weight)"
                 ),
             )),
         }
+    }
+}
+
+/// An io_limit setting: auto (follow the queue depth of the device below)
+/// or a pinned number of bios in flight. Text: `auto` or a number from
+/// [`MIN_IO_LIMIT`] to [`MAX_IO_LIMIT`]; the number 128 (and, from the
+/// kernel, 0) is auto, as the target takes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum IoLimit {
+    /// Follow the queue depth of the device below (128 when it has none).
+    #[default]
+    Auto,
+    /// This many bios; never 0 or 128 when made by [`IoLimit::from_kernel`]
+    /// or parsed.
+    Fixed(u32),
+}
+
+impl IoLimit {
+    /// The setting a table or message number means: 0 and 128 are auto.
+    pub fn from_kernel(v: u32) -> Self {
+        if v == 0 || v == DEFAULT_IO_LIMIT {
+            IoLimit::Auto
+        } else {
+            IoLimit::Fixed(v)
+        }
+    }
+
+    /// The number to put in a table line or message (128 for auto).
+    pub fn to_kernel(self) -> u32 {
+        match self {
+            IoLimit::Auto => DEFAULT_IO_LIMIT,
+            IoLimit::Fixed(v) => v,
+        }
+    }
+
+    /// Is it auto?
+    pub fn is_auto(self) -> bool {
+        self.to_kernel() == DEFAULT_IO_LIMIT
+    }
+
+    /// Check a number given by a user: 2 to 65536.
+    pub fn from_number(v: u64) -> Result<Self, String> {
+        match u32::try_from(v) {
+            Ok(n) if (MIN_IO_LIMIT..=MAX_IO_LIMIT).contains(&n) => Ok(IoLimit::from_kernel(n)),
+            _ => Err(format!(
+                "{v} is out of range (auto, or {MIN_IO_LIMIT} to {MAX_IO_LIMIT}; 128 means auto)"
+            )),
+        }
+    }
+}
+
+impl fmt::Display for IoLimit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            IoLimit::Auto => f.write_str("auto"),
+            IoLimit::Fixed(v) => write!(f, "{v}"),
+        }
+    }
+}
+
+impl FromStr for IoLimit {
+    type Err = ParseError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        const W: &str = "io_limit";
+        if s == "auto" {
+            return Ok(IoLimit::Auto);
+        }
+        if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(ParseError::new(
+                W,
+                "io_limit",
+                format!(
+                    "expected auto or an integer from {MIN_IO_LIMIT} to {MAX_IO_LIMIT}, got {s:?}"
+                ),
+            ));
+        }
+        let v = s.parse::<u64>().unwrap_or(u64::MAX);
+        IoLimit::from_number(v).map_err(|e| ParseError::new(W, "io_limit", e))
+    }
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for IoLimit {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            IoLimit::Auto => s.serialize_str("auto"),
+            IoLimit::Fixed(v) => s.serialize_u32(*v),
+        }
+    }
+}
+
+#[cfg(feature = "serde")]
+struct IoLimitVisitor;
+
+#[cfg(feature = "serde")]
+impl serde::de::Visitor<'_> for IoLimitVisitor {
+    type Value = IoLimit;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "auto or an integer from {MIN_IO_LIMIT} to {MAX_IO_LIMIT}"
+        )
+    }
+    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<IoLimit, E> {
+        IoLimit::from_number(v).map_err(E::custom)
+    }
+    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<IoLimit, E> {
+        match u64::try_from(v) {
+            Ok(v) => self.visit_u64(v),
+            Err(_) => Err(E::custom(format!(
+                "{v} is out of range (auto, or {MIN_IO_LIMIT} to {MAX_IO_LIMIT}; 128 means auto)"
+            ))),
+        }
+    }
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<IoLimit, E> {
+        // Checked here so that the error carries the value's line and column.
+        v.parse().map_err(|e: ParseError| E::custom(e.reason))
+    }
+}
+
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for IoLimit {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(IoLimitVisitor)
     }
 }
 
@@ -608,7 +751,9 @@ pub struct Config {
     pub device_group: u32,
     /// Effective io_throttle.
     pub io_throttle: u32,
-    /// Effective io_limit.
+    /// io_limit as the table gives it, with defaults applied: 128 means
+    /// auto ([`Config::io_limit_setting`]); what is in force then depends
+    /// on the device below (the `settings` message tells).
     pub io_limit: u32,
     /// Group type.
     pub group_type: GroupType,
@@ -641,7 +786,7 @@ impl From<&TableParams> for Config {
             ),
             None => (
                 GroupType::None,
-                Policy::Weight,
+                DEFAULT_POLICY,
                 DEFAULT_TOKEN,
                 DEFAULT_WEIGHT,
                 Vec::new(),
@@ -662,6 +807,11 @@ impl From<&TableParams> for Config {
 }
 
 impl Config {
+    /// io_limit as a setting: auto or a pinned number.
+    pub fn io_limit_setting(&self) -> IoLimit {
+        IoLimit::from_kernel(self.io_limit)
+    }
+
     /// The weight of a group (`None` = default group), if it exists.
     pub fn weight_of(&self, id: GroupId) -> Option<u32> {
         match id {
@@ -686,7 +836,7 @@ impl Config {
     /// the extended form otherwise.
     pub fn to_kernel_params(&self) -> TableParams {
         let short = self.group_type == GroupType::None
-            && self.policy == Policy::Weight
+            && self.policy == DEFAULT_POLICY
             && self.token == DEFAULT_TOKEN
             && self.default_weight == DEFAULT_WEIGHT
             && self.groups.is_empty();
@@ -738,6 +888,8 @@ pub enum Message {
     Reset,
     /// `shares`: a query; the target replies with [`Shares`].
     Shares,
+    /// `settings`: a query; the target replies with [`Settings`].
+    Settings,
 }
 
 impl fmt::Display for Message {
@@ -757,6 +909,7 @@ impl fmt::Display for Message {
             Message::Policy(p) => write!(f, "policy {p}"),
             Message::Reset => f.write_str("reset"),
             Message::Shares => f.write_str("shares"),
+            Message::Settings => f.write_str("settings"),
         }
     }
 }
@@ -850,12 +1003,16 @@ impl FromStr for Message {
                 want(0, "shares")?;
                 Ok(Message::Shares)
             }
+            "settings" => {
+                want(0, "settings")?;
+                Ok(Message::Settings)
+            }
             other => Err(ParseError::new(
                 W,
                 "verb",
                 format!(
                     "unknown message {other:?} (expected type, attach, detach, weight, token, \
-                     io_throttle, io_limit, policy, reset or shares)"
+                     io_throttle, io_limit, policy, reset, shares or settings)"
                 ),
             )),
         }
@@ -1154,6 +1311,153 @@ impl FromStr for Shares {
     }
 }
 
+/// The target's reply to the `settings` message: its device group's
+/// settings as configured and as in force, one line of `key=value` pairs.
+/// Every key is optional (a module may print fewer, or more: keys this
+/// crate does not know are kept as text, in order, and printed last).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub struct Settings {
+    /// `policy`
+    pub policy: Option<Policy>,
+    /// `token`: tokens per refill.
+    pub token: Option<u32>,
+    /// `io_throttle` as configured.
+    pub io_throttle: Option<u32>,
+    /// `io_limit` as configured (128 for auto).
+    pub io_limit: Option<u32>,
+    /// `io_limit_auto`: 1 when io_limit follows the device below.
+    pub io_limit_auto: Option<bool>,
+    /// `effective_io_throttle`: the io_throttle in force.
+    pub effective_io_throttle: Option<u32>,
+    /// `effective_io_limit`: the io_limit in force.
+    pub effective_io_limit: Option<u32>,
+    /// `queue_depth`: of the device below; 0 when unknown (a stacked,
+    /// bio-based device).
+    pub queue_depth: Option<u32>,
+    /// `nowait_again`: REQ_NOWAIT bios refused with EAGAIN.
+    pub nowait_again: Option<u64>,
+    /// Keys not known here, with their values, in the reply's order.
+    pub other: Vec<(String, String)>,
+}
+
+impl Settings {
+    /// io_limit as a setting: the `io_limit_auto` flag decides when the
+    /// reply has it, else the number does (128 is auto).
+    pub fn io_limit_setting(&self) -> Option<IoLimit> {
+        match (self.io_limit_auto, self.io_limit) {
+            (Some(true), _) => Some(IoLimit::Auto),
+            (Some(false), Some(v)) => Some(IoLimit::Fixed(v)),
+            (None, Some(v)) => Some(IoLimit::from_kernel(v)),
+            (_, None) => None,
+        }
+    }
+
+    /// The queue depth of the device below, `None` when the reply lacks
+    /// it or says 0 (unknown: a stacked device).
+    pub fn known_queue_depth(&self) -> Option<u32> {
+        self.queue_depth.filter(|&d| d > 0)
+    }
+}
+
+impl fmt::Display for Settings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut sep = "";
+        let mut put = |f: &mut fmt::Formatter<'_>, k: &str, v: &dyn fmt::Display| {
+            let r = write!(f, "{sep}{k}={v}");
+            sep = " ";
+            r
+        };
+        if let Some(v) = self.policy {
+            put(f, "policy", &v)?;
+        }
+        if let Some(v) = self.token {
+            put(f, "token", &v)?;
+        }
+        if let Some(v) = self.io_throttle {
+            put(f, "io_throttle", &v)?;
+        }
+        if let Some(v) = self.io_limit {
+            put(f, "io_limit", &v)?;
+        }
+        if let Some(v) = self.io_limit_auto {
+            put(f, "io_limit_auto", &u8::from(v))?;
+        }
+        if let Some(v) = self.effective_io_throttle {
+            put(f, "effective_io_throttle", &v)?;
+        }
+        if let Some(v) = self.effective_io_limit {
+            put(f, "effective_io_limit", &v)?;
+        }
+        if let Some(v) = self.queue_depth {
+            put(f, "queue_depth", &v)?;
+        }
+        if let Some(v) = self.nowait_again {
+            put(f, "nowait_again", &v)?;
+        }
+        for (k, v) in &self.other {
+            put(f, k, v)?;
+        }
+        Ok(())
+    }
+}
+
+impl FromStr for Settings {
+    type Err = ParseError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        const W: &str = "settings";
+        let mut out = Settings::default();
+        let mut seen = std::collections::HashSet::new();
+        for word in s.split_ascii_whitespace() {
+            let Some((key, value)) = word.split_once('=').filter(|(k, _)| !k.is_empty()) else {
+                return Err(ParseError::new(
+                    W,
+                    "record",
+                    format!("expected key=value, got {word:?}"),
+                ));
+            };
+            if !seen.insert(key) {
+                return Err(ParseError::new(W, key, format!("{key} is given twice")));
+            }
+            match key {
+                "policy" => {
+                    out.policy = Some(
+                        value
+                            .parse()
+                            .map_err(|e: ParseError| ParseError { what: W, ..e })?,
+                    )
+                }
+                "token" => out.token = Some(parse_u32(W, key, value)?),
+                "io_throttle" => out.io_throttle = Some(parse_u32(W, key, value)?),
+                "io_limit" => out.io_limit = Some(parse_u32(W, key, value)?),
+                "io_limit_auto" => {
+                    out.io_limit_auto = Some(match value {
+                        "0" => false,
+                        "1" => true,
+                        _ => {
+                            return Err(ParseError::new(
+                                W,
+                                key,
+                                format!("expected 0 or 1, got {value:?}"),
+                            ))
+                        }
+                    })
+                }
+                "effective_io_throttle" => {
+                    out.effective_io_throttle = Some(parse_u32(W, key, value)?)
+                }
+                "effective_io_limit" => out.effective_io_limit = Some(parse_u32(W, key, value)?),
+                "queue_depth" => out.queue_depth = Some(parse_u32(W, key, value)?),
+                "nowait_again" => out.nowait_again = Some(parse_u64(W, key, value)?),
+                _ => out.other.push((key.to_string(), value.to_string())),
+            }
+        }
+        if seen.is_empty() {
+            return Err(ParseError::new(W, "record", "empty reply"));
+        }
+        Ok(out)
+    }
+}
+
 /// The fuzzing oracle, shared by `cli/fuzz` and the unit tests: every
 /// parser must return (never panic), and whatever parses must print back to
 /// text that parses to the same value and prints identically.
@@ -1182,6 +1486,8 @@ pub fn fuzz_one(s: &str) {
     check::<GroupStats>(s);
     check::<Shares>(s);
     check::<GroupShare>(s);
+    check::<Settings>(s);
+    check::<IoLimit>(s);
     check::<GroupType>(s);
     check::<Policy>(s);
     if let Ok(p) = s.parse::<TableParams>() {
@@ -1267,6 +1573,8 @@ mod tests {
             "type cgroup",
             "attach 18446744073709551615",
             "shares",
+            "settings",
+            "policy fair",
         ] {
             round_trip::<Message>(s);
         }
@@ -1386,11 +1694,24 @@ mod tests {
         assert_eq!(c.default_weight, 100);
         assert_eq!(c.to_kernel_params().to_string(), "/dev/sda1 1 4 128");
 
-        let p: TableParams = "254:0 1 0 0 none weight 0 :100".parse().unwrap();
+        // The short form means policy fair; io_limit 0 and 128 mean auto.
+        assert_eq!(c.policy, Policy::Fair);
+        assert_eq!(c.io_limit_setting(), IoLimit::Auto);
+        let p: TableParams = "254:0 1 0 0 none fair 0 :100".parse().unwrap();
         assert_eq!(
             Config::from(&p).to_kernel_params().to_string(),
             "254:0 1 4 128"
         );
+        // The 2008 default policy is no longer the default: it is printed.
+        for w in ["weight", "default"] {
+            let p: TableParams = format!("254:0 1 0 0 none {w} 0 :100").parse().unwrap();
+            assert_eq!(
+                Config::from(&p).to_kernel_params().to_string(),
+                "254:0 1 4 128 none weight 2048 :100"
+            );
+        }
+        let p: TableParams = "254:0 1 4 64".parse().unwrap();
+        assert_eq!(Config::from(&p).io_limit_setting(), IoLimit::Fixed(64));
 
         let p: TableParams = "254:0 1 4 128 user weight 2048 :40 1000:30 2000:20"
             .parse()
@@ -1434,6 +1755,7 @@ mod tests {
             ("token 0", "token"),
             ("reset now", "reset"),
             ("shares 1", "shares"),
+            ("settings now", "settings"),
             ("frobnicate 1", "verb"),
             ("io_limit 4294967296", "io_limit"),
         ] {
@@ -1477,6 +1799,97 @@ mod tests {
             assert_eq!(p.as_str().parse::<Policy>(), Ok(p));
         }
         assert!(Policy::FairIosize.by_size() && !Policy::Fair.by_size());
+        // `default` is the 2008 name of weight, in tables and messages too.
+        assert_eq!("default".parse::<Policy>(), Ok(Policy::Weight));
+        assert_eq!(
+            "policy default".parse::<Message>().map(|m| m.to_string()),
+            Ok("policy weight".to_string())
+        );
+        let e = "defaults".parse::<Policy>().unwrap_err();
+        assert!(e.reason.contains("default, which is weight"), "{e}");
+        assert_eq!(DEFAULT_POLICY, Policy::Fair);
+    }
+
+    #[test]
+    fn io_limit_auto_and_pinned() {
+        for (text, want) in [
+            ("auto", IoLimit::Auto),
+            ("128", IoLimit::Auto),
+            ("2", IoLimit::Fixed(2)),
+            ("65536", IoLimit::Fixed(65_536)),
+        ] {
+            assert_eq!(text.parse::<IoLimit>(), Ok(want), "{text}");
+        }
+        assert_eq!(IoLimit::Auto.to_string(), "auto");
+        assert_eq!(IoLimit::Auto.to_kernel(), 128);
+        assert_eq!(IoLimit::Fixed(64).to_kernel(), 64);
+        assert_eq!(IoLimit::from_kernel(0), IoLimit::Auto);
+        assert_eq!(IoLimit::from_kernel(128), IoLimit::Auto);
+        assert!(IoLimit::from_kernel(128).is_auto() && !IoLimit::Fixed(3).is_auto());
+        for bad in [
+            "",
+            "0",
+            "1",
+            "65537",
+            "-5",
+            "Auto",
+            "auto ",
+            "99999999999999999999999",
+        ] {
+            let e = bad.parse::<IoLimit>().unwrap_err();
+            assert_eq!(e.field, "io_limit", "{bad:?}: {e}");
+        }
+        let e = "1".parse::<IoLimit>().unwrap_err();
+        assert!(e.reason.contains("128 means auto"), "{e}");
+    }
+
+    #[test]
+    fn settings_reply() {
+        let text = "policy=fair token=2048 io_throttle=4 io_limit=128 io_limit_auto=1 \
+                    effective_io_throttle=1 effective_io_limit=2 queue_depth=2 nowait_again=0";
+        round_trip::<Settings>(text);
+        let st: Settings = text.parse().unwrap();
+        assert_eq!(st.policy, Some(Policy::Fair));
+        assert_eq!(st.io_limit_setting(), Some(IoLimit::Auto));
+        assert_eq!(st.effective_io_limit, Some(2));
+        assert_eq!(st.effective_io_throttle, Some(1));
+        assert_eq!(st.known_queue_depth(), Some(2));
+        assert_eq!(st.nowait_again, Some(0));
+        assert!(st.other.is_empty());
+        // Keys may grow: unknown ones are kept, printed after the known.
+        let st: Settings = "future=x,y io_limit=64 io_limit_auto=0 queue_depth=0 a=b=c"
+            .parse()
+            .unwrap();
+        assert_eq!(st.io_limit_setting(), Some(IoLimit::Fixed(64)));
+        assert_eq!(st.known_queue_depth(), None);
+        assert_eq!(
+            st.other,
+            vec![("future".into(), "x,y".into()), ("a".into(), "b=c".into())]
+        );
+        assert_eq!(
+            st.to_string(),
+            "io_limit=64 io_limit_auto=0 queue_depth=0 future=x,y a=b=c"
+        );
+        // Without the flag, 128 is auto.
+        let st: Settings = "io_limit=128".parse().unwrap();
+        assert_eq!(st.io_limit_setting(), Some(IoLimit::Auto));
+        assert_eq!(Settings::default().io_limit_setting(), None);
+        // (reply, the field its error names)
+        for (text, field) in [
+            ("", "record"),
+            ("policy", "record"),
+            ("=5", "record"),
+            ("io_limit=x", "io_limit"),
+            ("io_limit=1 io_limit=2", "io_limit"),
+            ("x=1 x=2", "x"),
+            ("io_limit_auto=2", "io_limit_auto"),
+            ("policy=fifo", "policy"),
+            ("nowait_again=-1", "nowait_again"),
+            ("queue_depth=4294967296", "queue_depth"),
+        ] {
+            let e = text.parse::<Settings>().unwrap_err();
+            assert_eq!(e.field, field, "{text:?}: {e}");
+        }
     }
 
     /// A tiny deterministic generator so the round-trip property runs over
@@ -1592,7 +2005,7 @@ mod tests {
             assert_eq!(s.parse::<Shares>().as_ref(), Ok(&sh), "{s}");
             round_trip::<Shares>(&s);
 
-            let m = match r.next() % 9 {
+            let m = match r.next() % 10 {
                 0 => Message::Type(GroupType::ALL[(r.next() % 7) as usize]),
                 1 => Message::Attach(r.num()),
                 2 => Message::Detach(r.num()),
@@ -1607,6 +2020,7 @@ mod tests {
                 5 => Message::Token((r.num() as u32).max(1)),
                 6 => Message::IoThrottle((r.num() as u32).max(1)),
                 7 => Message::Shares,
+                8 => Message::Settings,
                 _ => Message::Reset,
             };
             assert_eq!(m.to_string().parse::<Message>().as_ref(), Ok(&m));
@@ -1624,6 +2038,8 @@ mod tests {
             "type cgroup",
             "/dev/sda1 1 0 0 pgrp weight-iosize 0 :1 5:5",
             "-1:-:454545 69:-:60605 151:69:75757 315:69:151514",
+            "policy=fair token=2048 io_throttle=4 io_limit=128 io_limit_auto=1 effective_io_throttle=1 effective_io_limit=2 queue_depth=2 nowait_again=0",
+            "auto",
         ];
         let alphabet: Vec<char> = "0123456789:-+ \t\nabioudwgtyp/\u{a0}\u{b}é"
             .chars()

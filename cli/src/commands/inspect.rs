@@ -19,8 +19,10 @@ use super::{check_name, ioband_config};
 /// and the ones asked for (all if `names` is empty), with status and info
 /// when asked. With status, the module's `shares` reply too, for the
 /// devices whose groups may nest in the device groups shown (one ioctl
-/// each; none for the usual flat devices). A device that cannot answer
-/// (an older module) is left without; its shares show as unknown.
+/// each; none for the usual flat devices), and its `settings` reply, once
+/// per device group shown (io_limit and io_throttle are the group's). A
+/// device that cannot answer (an older module) is left without; its shares
+/// show as unknown, its limits as the table's numbers.
 pub fn gather(
     ctx: &Ctx<'_>,
     names: &[String],
@@ -70,6 +72,8 @@ pub fn gather(
             status: None,
             info: None,
             shares: None,
+            settings: None,
+            settings_own: false,
         });
     }
     if with_status {
@@ -82,6 +86,22 @@ pub fn gather(
         for d in all.iter_mut() {
             if shares::may_nest(&d.config) && shown_groups.contains(&d.config.device_group) {
                 d.shares = dm::shares(dm, &d.name).ok();
+            }
+        }
+        // One device answers for its device group (the first shown one):
+        // the limits are the group's, and an ioctl per device would cost.
+        let mut settings = std::collections::BTreeMap::new();
+        for d in all.iter().filter(|d| is_shown(d)) {
+            if let std::collections::btree_map::Entry::Vacant(e) =
+                settings.entry(d.config.device_group)
+            {
+                e.insert((d.name.clone(), dm::settings(dm, &d.name).ok()));
+            }
+        }
+        for d in all.iter_mut() {
+            if let Some((from, reply)) = settings.get(&d.config.device_group) {
+                d.settings = reply.clone();
+                d.settings_own = *from == d.name;
             }
         }
     }

@@ -8,8 +8,8 @@ use crate::ctx::Ctx;
 use crate::dm::{self, errno, DmBackend, DmError, RemoveOptions};
 use crate::error::{Error, Result};
 use crate::target::{
-    Extended, GroupType, Policy, TableParams, Target, DEFAULT_IO_LIMIT, DEFAULT_IO_THROTTLE,
-    DEFAULT_WEIGHT, TARGET_NAME,
+    Extended, GroupType, IoLimit, TableParams, Target, DEFAULT_IO_LIMIT, DEFAULT_IO_THROTTLE,
+    DEFAULT_POLICY, DEFAULT_WEIGHT, TARGET_NAME,
 };
 
 use super::check_name;
@@ -116,26 +116,29 @@ fn friendly_table(a: &CreateArgs, dev: &str, ctx: &Ctx<'_>) -> Result<Target> {
         return Err(Error::fail(format!("create {}: {dev} has size 0", a.name)));
     }
     let throttle = a.io_throttle.unwrap_or(DEFAULT_IO_THROTTLE);
-    let limit = a.io_limit.unwrap_or(DEFAULT_IO_LIMIT);
-    if throttle >= limit {
+    // auto goes to the kernel as 128, and is checked as 128.
+    let limit = a.io_limit.map(IoLimit::to_kernel);
+    if throttle >= limit.unwrap_or(DEFAULT_IO_LIMIT) {
+        let shown = match a.io_limit {
+            None => format!("auto, the default, counts as {DEFAULT_IO_LIMIT} here"),
+            Some(IoLimit::Auto) => format!("auto counts as {DEFAULT_IO_LIMIT} here"),
+            Some(IoLimit::Fixed(v)) => v.to_string(),
+        };
         return Err(Error::usage(format!(
-            "--io-throttle ({throttle}) must be less than --io-limit ({limit}{})",
-            if a.io_limit.is_none() {
-                ", the default"
-            } else {
-                ""
-            }
-        )));
+            "create {}: --io-throttle ({throttle}) must be less than --io-limit ({shown})",
+            a.name
+        ))
+        .hint("give --io-limit a larger number"));
     }
     let mut p = TableParams::new(dev, group);
     p.io_throttle = a.io_throttle;
-    p.io_limit = a.io_limit;
+    p.io_limit = limit;
     if a.weight.is_some() || a.group_type.is_some() || a.policy.is_some() || a.token.is_some() {
         p.io_throttle = Some(a.io_throttle.unwrap_or(0));
-        p.io_limit = Some(a.io_limit.unwrap_or(0));
+        p.io_limit = Some(limit.unwrap_or(0));
         p.extended = Some(Extended {
             group_type: a.group_type.unwrap_or(GroupType::None),
-            policy: a.policy.unwrap_or(Policy::Weight),
+            policy: a.policy.unwrap_or(DEFAULT_POLICY),
             token: a.token.unwrap_or(0),
             default_weight: a.weight.unwrap_or(DEFAULT_WEIGHT),
             groups: Vec::new(),

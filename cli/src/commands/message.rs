@@ -6,7 +6,7 @@ use crate::ctx::{io_err, Ctx};
 use crate::dm::{errno, DmError};
 use crate::error::{Error, Result};
 use crate::ids;
-use crate::target::{Config, GroupType, Message, MAX_WEIGHT};
+use crate::target::{Config, GroupType, IoLimit, Message, MAX_WEIGHT};
 
 use super::{check_name, ioband_config};
 
@@ -42,7 +42,10 @@ pub fn precheck(name: &str, msg: &Message, cfg: &Config) -> Option<Error> {
         Message::IoThrottle(v) if *v >= cfg.io_limit => Some(
             Error::fail(format!(
                 "{msg}: io_throttle must be less than io_limit ({}) of {name}'s device group",
-                cfg.io_limit
+                match cfg.io_limit_setting() {
+                    IoLimit::Auto => format!("auto, which counts as {} here", cfg.io_limit),
+                    IoLimit::Fixed(l) => l.to_string(),
+                }
             ))
             .hint(format!(
                 "raise io_limit first: `ioband io-limit {name} {}`",
@@ -51,7 +54,12 @@ pub fn precheck(name: &str, msg: &Message, cfg: &Config) -> Option<Error> {
         ),
         Message::IoLimit(v) if *v <= cfg.io_throttle => Some(
             Error::fail(format!(
-                "{msg}: io_limit must be greater than io_throttle ({}) of {name}'s device group",
+                "{msg}{}: io_limit must be greater than io_throttle ({}) of {name}'s device group",
+                if IoLimit::from_kernel(*v).is_auto() {
+                    " (auto, which counts as 128 here)"
+                } else {
+                    ""
+                },
                 cfg.io_throttle
             ))
             .hint(format!(
@@ -191,7 +199,7 @@ pub(super) fn raw_message(
                 if let Err(pe) = text.parse::<Message>() {
                     err = err.hint(format!(
                         "{pe}; messages: type T, attach ID, detach ID, weight [ID:]VAL, token VAL, \
-                         io_throttle VAL, io_limit VAL, reset, shares"
+                         io_throttle VAL, io_limit VAL, policy P, reset, shares, settings"
                     ));
                 }
             }

@@ -62,7 +62,10 @@ pub fn run(cmd: Command, ctx: &mut Ctx<'_>) -> Result<()> {
         Command::Type { name, group_type } => message::set_type(&name, group_type, ctx),
         Command::Token { name, val } => message::simple(ctx, &name, Message::Token(val)),
         Command::IoThrottle { name, val } => message::simple(ctx, &name, Message::IoThrottle(val)),
-        Command::IoLimit { name, val } => message::simple(ctx, &name, Message::IoLimit(val)),
+        // auto goes to the kernel as 128, the number it takes for auto.
+        Command::IoLimit { name, val } => {
+            message::simple(ctx, &name, Message::IoLimit(val.to_kernel()))
+        }
         Command::Reset { name } => message::simple(ctx, &name, Message::Reset),
         Command::Table { names, output } => inspect::table(&names, output, ctx),
         Command::Status {

@@ -144,7 +144,7 @@ fn seed_getting_started_with_friendly_verbs() {
     h.ok(&["weight", "ioband1", "2000", "20"]);
     assert_eq!(
         h.table_of("ioband1"),
-        "8:1 1 4 128 user weight 2048 :40 1000:30 2000:20"
+        "8:1 1 4 128 user fair 2048 :40 1000:30 2000:20"
     );
     let log = h.dm.log();
     assert!(
@@ -170,7 +170,7 @@ fn seed_getting_started_with_friendly_verbs() {
     h.ok(&["io-limit", "ioband1", "256"]);
     h.ok(&["token", "ioband1", "512"]);
     h.ok(&["reset", "ioband1"]);
-    assert_eq!(h.table_of("ioband2"), "8:2 1 16 256 none weight 512 :10");
+    assert_eq!(h.table_of("ioband2"), "8:2 1 16 256 none fair 512 :10");
     h.ok(&["remove", "ioband1", "ioband2"]);
     assert!(h.dm.list_devices().unwrap().is_empty());
 }
@@ -277,7 +277,7 @@ fn message_verbs_check_attachment_and_type() {
     let e = h.fail(&["attach", "a", "mallory"]);
     assert!(e.message.contains("mallory"), "{e}");
     h.ok(&["attach", "a", "alice", "--weight", "70"]);
-    assert_eq!(h.table_of("a"), "8:1 1 4 128 uid weight 2048 :100 1000:70");
+    assert_eq!(h.table_of("a"), "8:1 1 4 128 uid fair 2048 :100 1000:70");
     let e = h.fail(&["attach", "a", "1000"]);
     assert!(e.message.contains("already attached"), "{e}");
     let e = h.fail(&["type", "a", "gid"]);
@@ -297,10 +297,7 @@ fn cgroup_and_gid_names_resolve() {
     let h = H::with_device_a(&["--type", "cgroup"]);
     h.ok(&["attach", "a", "/sys/fs/cgroup/db"]);
     h.ok(&["weight", "a", "db", "80"]);
-    assert_eq!(
-        h.table_of("a"),
-        "8:1 1 4 128 cgroup weight 2048 :100 4242:80"
-    );
+    assert_eq!(h.table_of("a"), "8:1 1 4 128 cgroup fair 2048 :100 4242:80");
     let t = h.ok(&["table"]);
     assert!(t.contains("4242(db):80"), "{t}");
     let v: serde_json::Value = serde_json::from_str(&h.ok(&["table", "--json"])).unwrap();
@@ -312,7 +309,7 @@ fn cgroup_and_gid_names_resolve() {
     h.ok(&["weight", "a", "postgresql.service", "200"]);
     assert_eq!(
         h.table_of("a"),
-        "8:1 1 4 128 cgroup weight 2048 :100 4242:80 100:300 110:200"
+        "8:1 1 4 128 cgroup fair 2048 :100 4242:80 100:300 110:200"
     );
     h.ok(&["detach", "a", "postgresql.service"]);
     let e = h.fail(&["attach", "a", "nginx.service"]);
@@ -329,7 +326,7 @@ fn cgroup_and_gid_names_resolve() {
     );
     h.ok(&["create", "b", "/dev/sda2", "--group", "2", "--type", "gid"]);
     h.ok(&["attach", "b", "www-data"]);
-    assert_eq!(h.table_of("b"), "8:2 2 4 128 gid weight 2048 :100 33:100");
+    assert_eq!(h.table_of("b"), "8:2 2 4 128 gid fair 2048 :100 33:100");
 }
 
 #[test]
@@ -374,7 +371,7 @@ fn status_raw_matches_dmsetup_lines() {
     assert_eq!(
         t,
         "ioband2: 0 1048576 ioband 8:2 128 4 128\n\
-         ioband1: 0 2097152 ioband 8:1 128 4 128 user weight 2048 :100 1001:100\n"
+         ioband1: 0 2097152 ioband 8:1 128 4 128 user fair 2048 :100 1001:100\n"
     );
 }
 
@@ -738,4 +735,217 @@ fn raw_shares_message_prints_the_reply() {
     assert_eq!(reply.groups.len(), 4);
     assert_eq!(reply.groups[2].parent, Some(100));
     assert_eq!(out, format!("{}\n", crate::dm::shares(&h.dm, "a").unwrap()));
+}
+
+/// How many `settings` messages the fake kernel got so far.
+fn settings_asked(h: &H) -> usize {
+    h.dm.log()
+        .iter()
+        .filter(|l| l.ends_with(" settings"))
+        .count()
+}
+
+/// The header line of device group `g` in human status.
+fn group_header(text: &str, g: u32) -> String {
+    text.lines()
+        .find(|l| l.starts_with(&format!("device group {g} ")))
+        .unwrap_or_else(|| panic!("no device group {g} in {text}"))
+        .to_string()
+}
+
+#[test]
+fn status_shows_the_io_limit_in_force() {
+    // a and b share device group 1 on a disk of depth 2; c (group 2, io_limit
+    // pinned at 64) sits on a stacked device whose depth is unknown.
+    let h = H::with_devices(&[("a", "/dev/sda1", 1), ("b", "/dev/sda2", 1)]);
+    h.dm.set_queue_depth(8, 1, 2);
+    h.dm.set_queue_depth(8, 2, 2);
+    h.dm.add_block_device("/dev/sdb1", 253, 4, 8);
+    h.ok(&["create", "c", "--table", "0 8 ioband /dev/sdb1 2 4 64"]);
+    h.ok(&["create", "d", "--table", "0 8 ioband 253:4 3"]);
+    h.dm.record_nowait_again("a", 7);
+    h.dm.record_nowait_again("b", 3);
+
+    let v: serde_json::Value = serde_json::from_str(&h.ok(&["status", "--json"])).unwrap();
+    // One `settings` per device group, not per device.
+    assert_eq!(settings_asked(&h), 3, "{:?}", h.dm.log());
+    let dev = |i: usize| &v["devices"][i];
+    // The old keys are there, with the table's numbers.
+    assert_eq!(dev(0)["io_limit"], 128);
+    assert_eq!(dev(0)["io_throttle"], 4);
+    assert_eq!(dev(0)["policy"], "fair");
+    // a answers for device group 1: the limits are the group's, the count
+    // a's own (the module counts per device); b's is not asked.
+    for i in [0, 1] {
+        assert_eq!(
+            dev(i)["limits"],
+            serde_json::json!({
+                "io_limit": {"configured": "auto", "effective": 2, "queue_depth": 2},
+                "io_throttle": {"configured": 4, "effective": 1}
+            }),
+            "{}",
+            dev(i)
+        );
+    }
+    assert_eq!(dev(0)["nowait_again"], 7);
+    assert!(dev(1)["nowait_again"].is_null(), "{}", dev(1));
+    assert_eq!(
+        dev(2)["limits"]["io_limit"],
+        serde_json::json!({"configured": 64, "effective": 64, "queue_depth": null})
+    );
+    assert_eq!(dev(2)["nowait_again"], 0);
+    assert_eq!(
+        dev(3)["limits"]["io_limit"],
+        serde_json::json!({"configured": "auto", "effective": 128, "queue_depth": null})
+    );
+
+    let text = h.ok(&["status"]);
+    let g1 = group_header(&text, 1);
+    assert!(
+        g1.ends_with(
+            "policy fair, io_throttle 1 (4 configured), io_limit 2 (auto, depth 2), token 2048"
+        ),
+        "{g1}"
+    );
+    assert!(
+        group_header(&text, 2).contains("io_throttle 4, io_limit 64, token"),
+        "{text}"
+    );
+    assert!(
+        group_header(&text, 3).contains("io_limit 128 (auto, depth unknown)"),
+        "{text}"
+    );
+    // Showing one device asks its device group only, through it.
+    let asked = settings_asked(&h);
+    let v: serde_json::Value = serde_json::from_str(&h.ok(&["status", "--json", "b"])).unwrap();
+    assert_eq!(settings_asked(&h), asked + 1);
+    assert_eq!(v["devices"][0]["nowait_again"], 3);
+    // An auto io_limit follows the deepest device of the group.
+    h.dm.set_queue_depth(8, 2, 8);
+    let text = h.ok(&["status", "a", "b"]);
+    assert!(
+        group_header(&text, 1).contains("io_throttle 4, io_limit 8 (auto), token"),
+        "{text}"
+    );
+    let asked = settings_asked(&h);
+    // `table` asks nothing, and says auto.
+    let t = h.ok(&["table"]);
+    assert_eq!(settings_asked(&h), asked);
+    let row = t
+        .lines()
+        .find(|l| l.trim_start().starts_with("a "))
+        .unwrap_or_default();
+    assert!(row.contains(" auto "), "{t}");
+    let v: serde_json::Value = serde_json::from_str(&h.ok(&["table", "--json"])).unwrap();
+    assert_eq!(v["devices"][0]["io_limit_auto"], true);
+    assert_eq!(v["devices"][2]["io_limit_auto"], false);
+    // The raw message prints the reply: the group follows b (depth 8).
+    let out = h.ok(&["message", "a", "0", "settings"]);
+    assert_eq!(
+        out,
+        "policy=fair token=2048 io_throttle=4 io_limit=128 io_limit_auto=1 \
+         effective_io_throttle=4 effective_io_limit=8 queue_depth=2 nowait_again=7\n"
+    );
+}
+
+#[test]
+fn status_without_the_settings_message_shows_the_table() {
+    let h = H::with_device_a(&[]);
+    h.dm.set_settings_supported(false);
+    let o = h.run(&["status", "--json"]);
+    assert!(o.res.is_ok(), "{:?}", o.res);
+    let v: serde_json::Value = serde_json::from_str(&o.out).unwrap();
+    let d = &v["devices"][0];
+    assert!(d["limits"].is_null() && d["nowait_again"].is_null(), "{d}");
+    assert_eq!(d["io_limit"], 128);
+    let text = h.ok(&["status"]);
+    assert!(
+        group_header(&text, 1).ends_with("io_throttle 4, io_limit 128, token 2048"),
+        "{text}"
+    );
+    assert!(h
+        .run(&["status", "--watch", "1", "--count", "2"])
+        .res
+        .is_ok());
+    let e = h.fail(&["message", "a", "0", "settings"]);
+    assert_eq!(e.errno, Some(errno::EINVAL));
+}
+
+#[test]
+fn io_limit_auto_and_the_default_policy() {
+    let h = H::new();
+    // auto and 128 are both auto: the kernel gets 128.
+    h.ok(&[
+        "create",
+        "a",
+        "/dev/sda1",
+        "--group",
+        "1",
+        "--io-limit",
+        "auto",
+    ]);
+    assert_eq!(h.table_of("a"), "8:1 1 4 128");
+    h.ok(&[
+        "create",
+        "b",
+        "/dev/sda2",
+        "--group",
+        "2",
+        "--io-limit",
+        "128",
+        "--weight",
+        "5",
+    ]);
+    assert_eq!(h.table_of("b"), "8:2 2 4 128 none fair 2048 :5");
+    h.ok(&["io-limit", "a", "64"]);
+    assert_eq!(h.table_of("a"), "8:1 1 4 64");
+    h.ok(&["io-limit", "a", "auto"]);
+    assert!(h.dm.log().contains(&"message a io_limit 128".to_string()));
+    assert_eq!(h.table_of("a"), "8:1 1 4 128");
+    // io_throttle must stay below; auto counts as 128.
+    let e = h.fail(&[
+        "create",
+        "c",
+        "/dev/sda2",
+        "--group",
+        "3",
+        "--io-throttle",
+        "200",
+        "--io-limit",
+        "auto",
+    ]);
+    assert_eq!(e.code, EXIT_USAGE);
+    assert!(
+        e.message.contains("create c: --io-throttle (200)") && e.message.contains("auto"),
+        "{e}"
+    );
+    let e = h.fail(&["io-throttle", "a", "128"]);
+    assert!(
+        e.message
+            .contains("io_limit (auto, which counts as 128 here) of a's"),
+        "{e}"
+    );
+    h.ok(&["io-limit", "a", "300"]);
+    h.ok(&["io-throttle", "a", "200"]);
+    let e = h.fail(&["io-limit", "a", "auto"]);
+    assert!(
+        e.message
+            .starts_with("io_limit 128 (auto, which counts as 128 here): io_limit must be")
+            && e.message.contains("(200) of a's"),
+        "{e}"
+    );
+    // Policy: fair unless asked; `default` is weight.
+    h.ok(&["create", "d", "/dev/sda2", "--group", "4", "--type", "user"]);
+    assert_eq!(h.table_of("d"), "8:2 4 4 128 user fair 2048 :100");
+    h.ok(&["remove", "d"]);
+    h.ok(&[
+        "create",
+        "d",
+        "/dev/sda2",
+        "--group",
+        "4",
+        "--policy",
+        "default",
+    ]);
+    assert_eq!(h.table_of("d"), "8:2 4 4 128 none weight 2048 :100");
 }

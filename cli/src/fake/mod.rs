@@ -7,7 +7,11 @@
 //! loaded, `table` prints the kernel's canonical form (`Config::to_kernel_params`),
 //! messages are validated and applied with the same errno values the module
 //! uses, and `status` prints the counters. Tests drive I/O with
-//! [`FakeDm::record_io`].
+//! [`FakeDm::record_io`]. The queries `shares` and `settings` are answered
+//! as the module answers them; for `settings`, an auto io_limit follows the
+//! deepest device below the device group's resumed devices, as set with
+//! [`FakeDm::set_queue_depth`] (0, unknown, unless set; 128 while none is
+//! known), and `queue_depth` and `nowait_again` are the asked device's own.
 
 mod names;
 mod system;
@@ -21,7 +25,8 @@ use std::collections::BTreeMap;
 use crate::dm::{errno, DevEntry, DevInfo, DmBackend, DmError, RemoveOptions, TargetVersion};
 use crate::target::{
     parse_major_minor, Config, GroupId, GroupShare, GroupStats, GroupType, GroupWeight, Message,
-    Shares, Status, Target, MAX_IO_LIMIT, MAX_TOKEN, MAX_WEIGHT, TARGET_NAME,
+    Settings, Shares, Status, Target, DEFAULT_IO_LIMIT, MAX_IO_LIMIT, MAX_TOKEN, MAX_WEIGHT,
+    MIN_IO_LIMIT, TARGET_NAME,
 };
 
 #[derive(Debug, Clone)]
@@ -62,6 +67,13 @@ struct State {
     cgroup_parent: BTreeMap<u64, u64>,
     /// An old module: the `shares` message is unknown (EINVAL).
     no_shares: bool,
+    /// An old module: the `settings` message is unknown (EINVAL).
+    no_settings: bool,
+    /// Queue depth of the block devices below, by device number.
+    queue_depth: BTreeMap<(u32, u32), u32>,
+    /// REQ_NOWAIT bios refused with EAGAIN, per device (the module counts
+    /// per target).
+    nowait_again: BTreeMap<String, u64>,
 }
 
 impl State {
@@ -131,6 +143,30 @@ impl FakeDm {
     /// Pretend the module is too old to know the `shares` message.
     pub fn set_shares_supported(&self, supported: bool) {
         self.st.borrow_mut().no_shares = !supported;
+    }
+
+    /// Pretend the module is too old to know the `settings` message.
+    pub fn set_settings_supported(&self, supported: bool) {
+        self.st.borrow_mut().no_settings = !supported;
+    }
+
+    /// Set the queue depth of block device `major:minor` (0: unknown, as
+    /// for a stacked device).
+    pub fn set_queue_depth(&self, major: u32, minor: u32, depth: u32) {
+        self.st
+            .borrow_mut()
+            .queue_depth
+            .insert((major, minor), depth);
+    }
+
+    /// Count `n` REQ_NOWAIT bios that device `name` refused with EAGAIN.
+    pub fn record_nowait_again(&self, name: &str, n: u64) {
+        *self
+            .st
+            .borrow_mut()
+            .nowait_again
+            .entry(name.to_string())
+            .or_default() += n;
     }
 
     /// Set the open count of a device (to test busy removal).
@@ -439,6 +475,52 @@ impl FakeDm {
         Ok(Shares { groups })
     }
 
+    /// The reply to `settings`: the device group's values as configured,
+    /// and as in force: auto follows the deepest device below the group's
+    /// resumed devices (at least 2; 128 while none is known), io_throttle
+    /// stays below io_limit; the asked device's own depth and count.
+    fn settings_reply(st: &State, name: &str) -> Result<Settings, DmError> {
+        let live = |d: &FakeDev| match d.live.as_ref().and_then(|l| l.first()) {
+            Some(FakeTarget::Ioband { cfg, .. }) => Some(cfg.clone()),
+            _ => None,
+        };
+        let Some(cfg) = live(st.device("message", name)?) else {
+            return Err(DmError::errno("message", Some(name), errno::EINVAL));
+        };
+        let depth_of = |c: &Config| {
+            parse_major_minor(&c.device)
+                .and_then(|n| st.queue_depth.get(&n).copied())
+                .unwrap_or(0)
+        };
+        let deepest = st
+            .devices
+            .values()
+            .filter(|d| !d.suspended)
+            .filter_map(live)
+            .filter(|c| c.device_group == cfg.device_group)
+            .map(|c| depth_of(&c))
+            .max()
+            .unwrap_or(0);
+        let auto = cfg.io_limit_setting().is_auto();
+        let limit = match (auto, deepest) {
+            (true, 0) => DEFAULT_IO_LIMIT,
+            (true, d) => d.max(MIN_IO_LIMIT),
+            (false, _) => cfg.io_limit,
+        };
+        Ok(Settings {
+            policy: Some(cfg.policy),
+            token: Some(cfg.token),
+            io_throttle: Some(cfg.io_throttle),
+            io_limit: Some(cfg.io_limit),
+            io_limit_auto: Some(auto),
+            effective_io_throttle: Some(cfg.io_throttle.min(limit - 1)),
+            effective_io_limit: Some(limit),
+            queue_depth: Some(depth_of(&cfg)),
+            nowait_again: Some(st.nowait_again.get(name).copied().unwrap_or(0)),
+            other: Vec::new(),
+        })
+    }
+
     fn apply(st: &mut State, name: &str, text: &str) -> Result<(), DmError> {
         let op = "message";
         let einval = || DmError::errno(op, Some(name), errno::EINVAL);
@@ -532,8 +614,8 @@ impl FakeDm {
                     *g = GroupStats::zero(g.id);
                 }
             }
-            // A query, answered by `message`.
-            Message::Shares => {}
+            // Queries, answered by `message`.
+            Message::Shares | Message::Settings => {}
         }
         Ok(())
     }
@@ -640,6 +722,14 @@ impl DmBackend for FakeDm {
                 return Err(DmError::errno("message", Some(name), errno::EINVAL));
             }
             let reply = Self::shares_reply(&st, name)?;
+            st.log.push(format!("message {name} {text}"));
+            return Ok(Some(reply.to_string()));
+        }
+        if text.parse::<Message>() == Ok(Message::Settings) {
+            if st.no_settings {
+                return Err(DmError::errno("message", Some(name), errno::EINVAL));
+            }
+            let reply = Self::settings_reply(&st, name)?;
             st.log.push(format!("message {name} {text}"));
             return Ok(Some(reply.to_string()));
         }
@@ -752,11 +842,11 @@ mod tests {
         f.message("ioband2", 0, "weight 10").unwrap();
         assert_eq!(
             f.table("ioband1").unwrap()[0].params,
-            "8:1 1 4 128 user weight 2048 :40 1000:30 2000:20"
+            "8:1 1 4 128 user fair 2048 :40 1000:30 2000:20"
         );
         assert_eq!(
             f.table("ioband2").unwrap()[0].params,
-            "8:2 1 4 128 none weight 2048 :10"
+            "8:2 1 4 128 none fair 2048 :10"
         );
         assert!(f.record_io("ioband1", GroupId::Id(1000), 10, 80, 2, 16));
         assert_eq!(
@@ -774,7 +864,7 @@ mod tests {
         f.message("ioband1", 0, "io_throttle 16").unwrap();
         assert_eq!(
             f.table("ioband2").unwrap()[0].params,
-            "8:2 1 16 128 none weight 2048 :10"
+            "8:2 1 16 128 none fair 2048 :10"
         );
         f.message("ioband1", 0, "reset").unwrap();
         assert!(f.status("ioband1").unwrap()[0]

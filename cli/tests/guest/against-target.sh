@@ -62,6 +62,11 @@ cleanup() {
         [ -d /sys/fs/cgroup/$d ] && rmdir /sys/fs/cgroup/$d 2>/dev/null
     done
     rm -f /tmp/$P-units.yaml /tmp/$P-late.yaml /tmp/$P-apply.lock
+    # the shallow null_blk, once no ioband device sits on it
+    if [ -d /sys/kernel/config/nullb/${P}q ]; then
+        echo 0 >/sys/kernel/config/nullb/${P}q/power 2>/dev/null
+        rmdir /sys/kernel/config/nullb/${P}q 2>/dev/null
+    fi
     return 0
 }
 trap cleanup EXIT
@@ -110,6 +115,63 @@ if [[ "$st" =~ ^0\ $SLICE\ ioband\ 1\ -1(\ [0-9]+){6}$ ]]; then ok "status of a 
 else notok "status of a fresh device: '$st'"; fi
 contains "ls lists $P-1" "$("$IOBAND" ls)" "$P-1"
 
+# ------------------------------------------- io_limit auto, as in force
+# setting KEY DEV: one value of the module's reply to `settings`
+setting() { dmsetup message "$2" 0 settings 2>/dev/null | tr ' ' '\n' | sed -n "s/^$1=//p"; }
+# limits DEV: `ioband status --json`'s limits and nowait_again of DEV, as
+# "configured effective queue_depth throttle effective-throttle nowait"
+limits() {
+    "$IOBAND" status --json "$1" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)["devices"][0]
+l, t = d["limits"]["io_limit"], d["limits"]["io_throttle"]
+print(l["configured"], l["effective"], l["queue_depth"], t["configured"], t["effective"], d["nowait_again"])'
+}
+# The dm-linear slice below $P-1 is bio-based: its depth is not known, and
+# auto means 128.
+same "settings of $P-1: auto over a stacked device" \
+    "$(setting io_limit_auto $P-1) $(setting queue_depth $P-1) $(setting effective_io_limit $P-1)" "1 0 128"
+contains "human status: io_limit 128 (auto, depth unknown)" "$("$IOBAND" status $P-1)" \
+    "policy fair, io_throttle 4, io_limit 128 (auto, depth unknown), token 2048"
+if command -v python3 >/dev/null; then
+    same "status --json: limits of $P-1" "$(limits $P-1)" "auto 128 None 4 4 $(setting nowait_again $P-1)"
+fi
+# A disk of depth 2 (null_blk, one hardware queue of 2 tags).
+NB=/sys/kernel/config/nullb/${P}q
+mountpoint -q /sys/kernel/config || mount -t configfs none /sys/kernel/config 2>/dev/null
+if mkdir "$NB" 2>/dev/null && echo 64 >"$NB/size" && echo 1 >"$NB/memory_backed" &&
+    echo 2 >"$NB/hw_queue_depth" && echo 1 >"$NB/power" &&
+    for _ in $(seq 50); do [ -b /dev/${P}q ] && break; sleep 0.1; done &&
+    [ -b /dev/${P}q ]; then
+    rc 0 "create $P-q on a disk of depth 2 with --io-limit auto" \
+        "$IOBAND" create $P-q /dev/${P}q --group 7 --io-limit auto
+    same "... the table says 128 (auto), policy fair (the short form)" \
+        "$(dmsetup table $P-q | cut -d' ' -f5-)" "7 4 128"
+    same "settings: auto follows the depth, io_throttle stays below" \
+        "$(setting io_limit_auto $P-q) $(setting queue_depth $P-q) $(setting effective_io_limit $P-q) $(setting effective_io_throttle $P-q)" \
+        "1 2 2 1"
+    same "message $P-q 0 settings prints what dmsetup prints" \
+        "$("$IOBAND" message $P-q 0 settings)" "$(dmsetup message $P-q 0 settings)"
+    contains "human status shows the io_limit in force" "$("$IOBAND" status $P-q)" \
+        "io_throttle 1 (4 configured), io_limit 2 (auto, depth 2), token 2048"
+    if command -v python3 >/dev/null; then
+        same "status --json: limits of $P-q" "$(limits $P-q)" "auto 2 2 4 1 $(setting nowait_again $P-q)"
+    fi
+    rc 0 "io-limit $P-q 16 pins it" "$IOBAND" io-limit $P-q 16
+    same "... settings: pinned at 16" \
+        "$(setting io_limit_auto $P-q) $(setting effective_io_limit $P-q) $(setting effective_io_throttle $P-q)" "0 16 4"
+    contains "... human status: io_limit 16" "$("$IOBAND" status $P-q)" "io_throttle 4, io_limit 16, token"
+    if command -v python3 >/dev/null; then
+        same "... status --json: pinned" "$(limits $P-q)" "16 16 2 4 4 $(setting nowait_again $P-q)"
+    fi
+    rc 0 "io_limit $P-q auto (the message's spelling) goes back to auto" "$IOBAND" io_limit $P-q auto
+    same "... the table says 128 again" "$(dmsetup table $P-q | cut -d' ' -f5-)" "7 4 128"
+    same "... and the depth is followed again" "$(setting effective_io_limit $P-q)" "2"
+    rc 0 "remove $P-q" "$IOBAND" remove $P-q
+else
+    notok "cannot make a null_blk of depth 2 through configfs"
+fi
+
 # ------------------------------------------------------------- messages
 rc 0 "weight $P-1 40" "$IOBAND" weight $P-1 40
 rc 0 "weight $P-2 10" "$IOBAND" weight $P-2 10
@@ -119,11 +181,11 @@ rc 0 "attach $P-1 root (by name)" "$IOBAND" attach $P-1 root
 rc 0 "weight $P-1 1000 30" "$IOBAND" weight $P-1 1000 30
 rc 0 "message $P-1 0 weight 0:20 (dmsetup syntax)" "$IOBAND" message $P-1 0 weight 0:20
 same "dmsetup table shows the extended form" "$(dmsetup table $P-1)" \
-    "0 $SLICE ioband $MM0 1 4 128 user weight 2048 :40 1000:30 0:20"
+    "0 $SLICE ioband $MM0 1 4 128 user fair 2048 :40 1000:30 0:20"
 same "table --raw agrees after messages" "$("$IOBAND" table --raw $P-1)" "$(dmsetup table $P-1)"
 same "the extended table line loads again (reload + resume)" \
     "$("$IOBAND" reload $P-1 --table "$(dmsetup table $P-1)" --resume 2>&1 && dmsetup table $P-1)" \
-    "0 $SLICE ioband $MM0 1 4 128 user weight 2048 :40 1000:30 0:20"
+    "0 $SLICE ioband $MM0 1 4 128 user fair 2048 :40 1000:30 0:20"
 
 # I/O as root lands in group 0.
 dd if=/dev/zero of=/dev/mapper/$P-1 bs=4k count=64 oflag=direct status=none
@@ -161,7 +223,7 @@ same "reset zeroes the counters" \
 rc 0 "io-throttle $P-1 16" "$IOBAND" io-throttle $P-1 16
 rc 0 "io-limit $P-1 256" "$IOBAND" io-limit $P-1 256
 rc 0 "token $P-1 512" "$IOBAND" token $P-1 512
-contains "throttle, limit and token show in the table" "$(dmsetup table $P-1)" " 1 16 256 user weight 512 "
+contains "throttle, limit and token show in the table" "$(dmsetup table $P-1)" " 1 16 256 user fair 512 "
 rc 0 "detach $P-1 1000" "$IOBAND" detach $P-1 1000
 rc 0 "detach $P-1 root" "$IOBAND" detach $P-1 root
 
@@ -176,7 +238,7 @@ if [ "$(stat -f -c %T /sys/fs/cgroup 2>/dev/null)" = cgroup2fs ] && mkdir -p /sy
 else
     ok "# SKIP no cgroup v2 at /sys/fs/cgroup"
 fi
-contains "extended create options reach the kernel" "$(dmsetup table $P-3)" " 2 4 128 cgroup weight 2048 :40"
+contains "extended create options reach the kernel" "$(dmsetup table $P-3)" " 2 4 128 cgroup fair 2048 :40"
 
 # ------------------------------- cgroups by unit and slice name, nested shares
 CG=/sys/fs/cgroup
@@ -209,7 +271,7 @@ EOF
     cid() { stat -c %i "$CG/$1"; }
     sl=$(cid $P.slice) sub=$(cid $P.slice/$P-sub.slice) db=$(cid $P.slice/$P-sub.slice/$P-db.service)
     same "... the table has their cgroup ids" "$(dmsetup table $P-3)" \
-        "0 $SLICE ioband $MM2 2 4 128 cgroup weight 2048 :100 $sl:200 $sub:100 $db:300"
+        "0 $SLICE ioband $MM2 2 4 128 cgroup fair 2048 :100 $sl:200 $sub:100 $db:300"
     contains "... a second apply changes nothing" "$("$IOBAND" apply --json "$units")" '"changed":false'
     kshares=$(dmsetup message $P-3 0 shares)
     echo "# shares: $kshares"
@@ -245,7 +307,7 @@ print("ok")' "$json" "$sl" "$sub" "$db" "$P.slice" "$P-sub.slice")
     rc 0 "attach by unit name, with a weight" "$IOBAND" attach $P-3 $P-db.service --weight 300
     rc 0 "weight by slice name" "$IOBAND" weight $P-3 $P-sub.slice 100
     same "... back where the profile left it" "$(dmsetup table $P-3)" \
-        "0 $SLICE ioband $MM2 2 4 128 cgroup weight 2048 :100 $sl:200 $sub:100 $db:300"
+        "0 $SLICE ioband $MM2 2 4 128 cgroup fair 2048 :100 $sl:200 $sub:100 $db:300"
     # A unit that is not running: nothing at all is applied.
     write_units 150 "      - unit: $P-missing.service"
     before=$(dmsetup table | sort)

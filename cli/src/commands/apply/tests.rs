@@ -161,15 +161,15 @@ fn getting_started_applies_and_is_idempotent() {
     assert_eq!(
         kinds(&v),
         vec![
-            "create ioband1 0 262144 ioband 8:1 1 4 128 user weight 2048 :40 1000:30 2000:20",
-            "create ioband2 0 262144 ioband 8:2 1 0 0 none weight 0 :10",
+            "create ioband1 0 262144 ioband 8:1 1 4 128 user fair 2048 :40 1000:30 2000:20",
+            "create ioband2 0 262144 ioband 8:2 1 0 0 none fair 0 :10",
         ]
     );
     assert_eq!(
         h.table("ioband1"),
-        "8:1 1 4 128 user weight 2048 :40 1000:30 2000:20"
+        "8:1 1 4 128 user fair 2048 :40 1000:30 2000:20"
     );
-    assert_eq!(h.table("ioband2"), "8:2 1 4 128 none weight 2048 :10");
+    assert_eq!(h.table("ioband2"), "8:2 1 4 128 none fair 2048 :10");
     let (r, v) = h.apply(&[], &f);
     assert!(r.is_ok() && !changed(&v), "{v}");
     assert!(kinds(&v).is_empty());
@@ -225,7 +225,7 @@ fn plan_orders_limit_before_throttle_and_detach_before_type() {
     assert_eq!(
         kinds(&v),
         vec![
-            "create io3 0 262144 ioband 8:3 1 0 0 none weight 0 :9",
+            "create io3 0 262144 ioband 8:3 1 0 0 none fair 0 :9",
             "io_limit io1 io_limit 400",
             "io_throttle io1 io_throttle 200",
             "token io1 token 99",
@@ -419,7 +419,7 @@ fn failure_part_way_through_messages_is_undone() {
     let f = h.file("w.yaml", want);
     let (r, v) = h.apply(&[], &f);
     assert!(r.is_ok() && changed(&v), "{v}");
-    assert_eq!(h.table("io1"), "8:1 1 10 300 pid weight 2048 :60 77:3");
+    assert_eq!(h.table("io1"), "8:1 1 10 300 pid fair 2048 :60 77:3");
 }
 
 #[test]
@@ -473,7 +473,7 @@ fn absent_reload_and_exit_codes() {
         "{}",
         o.out
     );
-    assert_eq!(h.table("ioband2"), "253:11 1 4 128 none weight 2048 :40");
+    assert_eq!(h.table("ioband2"), "253:11 1 4 128 none fair 2048 :40");
     assert!(h.dm.table("ioband1").is_err());
     let o = h.run(&["apply", "--exit-code-changed", "3", &g]);
     assert!(o.res.is_ok(), "unchanged exits 0");
@@ -589,7 +589,7 @@ fn units_and_slices_by_name() {
     assert!(r.is_ok(), "{r:?} {v}");
     assert_eq!(
         h.table("io1"),
-        "8:1 1 4 128 cgroup weight 2048 :100 100:300 110:200 4242:100"
+        "8:1 1 4 128 cgroup fair 2048 :100 100:300 110:200 4242:100"
     );
     let (r, v) = h.apply(&[], &f);
     assert!(r.is_ok() && !changed(&v), "{v}");
@@ -707,9 +707,87 @@ fn an_ambiguous_unit_fails_naming_every_cgroup() {
     assert_eq!(
         h.table("io1"),
         format!(
-            "8:1 1 4 128 cgroup weight 2048 :100 {}:100 {}:100",
+            "8:1 1 4 128 cgroup fair 2048 :100 {}:100 {}:100",
             ino("user.slice/user-1000.slice"),
             ino("system.slice/backup.service")
         )
     );
+}
+
+#[test]
+fn io_limit_auto_128_and_omitted_are_one_setting() {
+    // A device group whose kernel io_limit is 128 (auto): a profile that
+    // says auto, says 128 or says nothing changes nothing.
+    let dev = "devices:\n  - {name: io1, device: /dev/mapper/sda1, device_group: 1}\n";
+    let (h, before) = H::applied(dev);
+    assert_eq!(h.table("io1"), "8:1 1 4 128");
+    for limit in [
+        "",
+        "  - {id: 1, io_limit: auto}\n",
+        "  - {id: 1, io_limit: 128}\n",
+    ] {
+        let groups = if limit.is_empty() {
+            String::new()
+        } else {
+            format!("device_groups:\n{limit}")
+        };
+        let f = h.file("p.yaml", &format!("{groups}{dev}"));
+        let (r, v) = h.apply(&[], &f);
+        assert!(r.is_ok() && !changed(&v), "{limit:?}: {v}");
+    }
+    assert_eq!(h.tables(), before);
+    // A pinned number is a change, and auto goes back to 128.
+    let pinned = h.file(
+        "pinned.yaml",
+        &format!("device_groups:\n  - {{id: 1, io_limit: 64}}\n{dev}"),
+    );
+    let (r, v) = h.apply(&[], &pinned);
+    assert!(r.is_ok(), "{v}");
+    assert_eq!(kinds(&v), vec!["io_limit io1 io_limit 64"]);
+    assert_eq!(h.table("io1"), "8:1 1 4 64");
+    // `show` writes the pinned number, and leaves auto out.
+    let shown = h.run(&["show"]).out;
+    assert!(shown.contains("io_limit: 64"), "{shown}");
+    let auto = h.file(
+        "auto.yaml",
+        &format!("device_groups:\n  - {{id: 1, io_limit: auto}}\n{dev}"),
+    );
+    let (r, v) = h.apply(&[], &auto);
+    assert!(r.is_ok(), "{v}");
+    assert_eq!(kinds(&v), vec!["io_limit io1 io_limit 128"]);
+    assert_eq!(h.tables(), before);
+    let shown = h.run(&["show"]).out;
+    assert!(
+        !shown.contains("io_limit") && !shown.contains("device_groups"),
+        "{shown}"
+    );
+}
+
+#[test]
+fn an_omitted_policy_means_fair() {
+    // A device group left at the 2008 weight policy: a profile that does
+    // not name a policy moves it to fair; `default` names weight.
+    let h = H::new();
+    h.dm.create(
+        "io1",
+        None,
+        &["0 262144 ioband 8:1 1 4 128 none weight 2048 :100"
+            .parse()
+            .unwrap()],
+    )
+    .unwrap();
+    let dev = "devices:\n  - {name: io1, device: /dev/mapper/sda1, device_group: 1}\n";
+    let keep = h.file(
+        "keep.yaml",
+        &format!("device_groups:\n  - {{id: 1, policy: default}}\n{dev}"),
+    );
+    let (r, v) = h.apply(&[], &keep);
+    assert!(r.is_ok() && !changed(&v), "{v}");
+    let shown = h.run(&["show"]).out;
+    assert!(shown.contains("policy: weight"), "{shown}");
+    let f = h.file("p.yaml", dev);
+    let (r, v) = h.apply(&[], &f);
+    assert!(r.is_ok(), "{v}");
+    assert_eq!(kinds(&v), vec!["policy io1 policy fair"]);
+    assert_eq!(h.table("io1"), "8:1 1 4 128");
 }
