@@ -4,10 +4,11 @@
 usage: cycle.py WATCH PID SPEC...
 
 WATCH is an ioband device of the stack, PID the process (fio's) that must
-keep running through every cycle.  A SPEC is DEV[+DEV...]:N[:noflush]:
-N times, suspend the DEVs in that order (with noflush: noflush suspends),
-then resume them in reverse order, as LVM does for a thin volume and its
-pool.  First it waits until writes flow through WATCH; at the end WATCH
+keep running through every cycle.  A SPEC is DEV[+DEV...]:N[:OPTION]:
+N times, suspend the DEVs in that order, then resume them in reverse
+order, as LVM does for a thin volume and its pool.  OPTION noflush makes
+them noflush suspends, nolockfs flush suspends that leave a file system
+on the device unfrozen (dmsetup suspend --nolockfs).  First it waits until writes flow through WATCH; at the end WATCH
 must have held bios meanwhile (its read- and write-delayed counters grew).
 
 Prints "ok - ..." and "not ok - ..." verdicts and "# ..." notes, exits 3
@@ -24,6 +25,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import dmioctl  # noqa: E402
 
 SLOWDOWN = int(os.environ.get("IOBAND_SLOWDOWN", "1"))
+SKIP_LOCKFS = 1 << 10  # DM_SKIP_LOCKFS_FLAG, <linux/dm-ioctl.h>
 
 
 def counters(dm, name):
@@ -75,16 +77,18 @@ def main():
     for spec in specs:
         parts = spec.split(":")
         devs, n = parts[0].split("+"), int(parts[1])
-        noflush = len(parts) > 2 and parts[2] == "noflush"
+        opt = parts[2] if len(parts) > 2 else ""
+        flags = dmioctl.SUSPEND | {"": 0, "noflush": dmioctl.NOFLUSH,
+                                   "nolockfs": SKIP_LOCKFS}[opt]
         what = "suspend/resume %s %d time(s)%s" % (
-            " then ".join(devs), n, ", --noflush" if noflush else "")
+            " then ".join(devs), n, ", --" + opt if opt else "")
         try:
             for i in range(n):
                 if not alive(pid):
                     raise RuntimeError("fio was no longer running")
                 for d in devs:
-                    note("suspend %s%s" % (d, " --noflush" if noflush else ""))
-                    dm.suspend(d, noflush=noflush)
+                    note("suspend %s%s" % (d, " --" + opt if opt else ""))
+                    dm.ioctl(dmioctl.DEV_SUSPEND, d, flags=flags)
                 time.sleep(0.2)
                 for d in reversed(devs):
                     note("resume %s" % d)

@@ -167,7 +167,12 @@ run() {
 	(cd "$work" && echo $BASHPID >$cg/fst/cgroup.procs && exec env -u DM_DISABLE_UDEV ./check $LIST) \
 		>"$out/check-$fs-$tgt.txt" 2>&1
 	echo "# $fs on $tgt: fstests took $((SECONDS - t0)) s"
-	[ "$tgt" = ioband ] && st=$(status_of fst-scratch)
+	if [ "$tgt" = ioband ]; then
+		st=$(status_of fst-scratch)
+		# what the tables came to (io_limit "auto" follows the disk's depth)
+		echo "# $fs: TEST_DEV's ioband: $(table_of fst-test); $(dmsetup message fst-test 0 settings 2>/dev/null)"
+		echo "# $fs: SCRATCH_DEV's ioband: $(table_of fst-scratch); $(dmsetup message fst-scratch 0 settings 2>/dev/null)"
+	fi
 	results "$rb/check.log" "$out/check-$fs-$tgt.txt" >"$out/$fs-$tgt.res"
 	[ -s "$out/$fs-$tgt.res" ] || not_ok "$fs on $tgt: no results (check's output: $out/check-$fs-$tgt.txt)"
 	# what to look at later: the logs, and the files of the failed tests

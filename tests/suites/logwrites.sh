@@ -75,6 +75,7 @@ rc=0
 for p in "${pids[@]}"; do wait "$p" || rc=$?; done
 check_eq "the three fsstress runs ended without error" 0 "$rc"
 st=$(status_of lwib)
+echo "# ioband's settings: $(dmsetup message lwib 0 settings 2>/dev/null)"
 echo "# ioband after fsstress: $st"
 # status: group id, then 3 read and 3 write counters; the 2nd of each held
 sti=($st)

@@ -465,7 +465,9 @@ if step "$STACK: two ioband devices in one device group" pair_up &&
 	J=(--name=loop --filename="$loopdev" --size=2M
 		--name=b --filename=/dev/mapper/stk-b --size=2M)
 	tfio p1 "${J[@]}"
-	cycles stk-a p1 stk-a:1 stk-a:1:noflush
+	# --nolockfs: freezing ext4 under a busy loop device is not ours to
+	# test (on 6.1 loop writes into the frozen file system: ext4 warns)
+	cycles stk-a p1 stk-a:1:nolockfs stk-a:1:noflush
 	tfio_stop p1
 	fio_check p1 stopped
 	vfio p2 "${J[@]}"
