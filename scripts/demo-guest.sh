@@ -9,15 +9,15 @@
 [ -x "${IOBAND:-}" ] || die "the ioband command is not built (cargo build --release)"
 load_ioband
 # 10 ms per I/O and 2 tags: a 200-IOPS disk, slower than the guest submits
-disk=$(nullb nbdemo 1024 memory_backed=0 irqmode=2 completion_nsec=10000000 hw_queue_depth=2 submit_queues=1 \
+disk=$(nullb nbdemo 1024 irqmode=2 completion_nsec=10000000 hw_queue_depth=2 submit_queues=1 \
 	queue/scheduler=mq-deadline queue/nr_requests=128)
-# the profile's partitions
-linear_slice sda1 "$disk" 0 1048576
-linear_slice sda2 "$disk" 1048576 1048576
-echo "== ioband apply profiles/example1-partitions.yaml"
-check "apply" "$IOBAND" apply "$REPO/profiles/example1-partitions.yaml"
-# at 200 IOPS the default 2048 tokens make an epoch of ten seconds
-check "token 256" "$IOBAND" token ioband1 256
+# two real partitions of it: ioband sees the disk's depth through them
+partition "$disk" 2 1040384
+# the profile, with its partitions (sda1, sda2) made these
+sed "s|/dev/mapper/sda1|${disk}1|; s|/dev/mapper/sda2|${disk}2|" \
+	"$REPO/profiles/example1-partitions.yaml" >/tmp/example1.yaml
+echo "== ioband apply profiles/example1-partitions.yaml (on ${disk}1 and ${disk}2)"
+check "apply" "$IOBAND" apply /tmp/example1.yaml
 echo "== ioband table"
 "$IOBAND" table
 out=$RESULTS/fio
