@@ -129,7 +129,10 @@ fio_run() {
 	local n=$1
 	shift
 	rm -f "$out/$n.rc" "$out/$n.pid"
-	timeout -k 5 150 "${FIO[@]}" --output="$out/$n.terse" "$@" >"$out/$n.log" 2>&1 &
+	# fio stopped by a signal finishes what it does first: the I/O ioband
+	# holds, its verify backlog, or laying out a file on ext4, which on
+	# the debug kernel takes more than half a minute
+	timeout -k $((30 * SLOWDOWN)) 150 "${FIO[@]}" --output="$out/$n.terse" "$@" >"$out/$n.log" 2>&1 &
 	echo $! >"$out/$n.pid"
 	wait $!
 	echo $? >"$out/$n.rc"
@@ -141,7 +144,7 @@ vfio() { local n=$1; shift; fio_run "$n" --do_verify=1 "$@"; }
 tfio() { local n=$1; shift; fio_run "$n" --time_based --runtime=120 --verify_backlog=8 "$@" & }
 tfio_stop() {
 	kill -TERM "$(cat "$out/$1.pid")" 2>/dev/null
-	wait_for "[ -s '$out/$1.rc' ]" 60 || echo "# fio $1 did not stop"
+	wait_for "[ -s '$out/$1.rc' ]" $((40 * SLOWDOWN)) || echo "# fio $1 did not stop"
 }
 # fio_good NAME [stopped|written]: fio exited 0 (stopped: 128, as tfio_stop
 # makes it), no job failed, every job wrote and (but written) verified
