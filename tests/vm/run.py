@@ -84,7 +84,7 @@ ICOUNT_OPTS = os.environ.get("IOBAND_ICOUNT_OPTS", "-icount shift=0,sleep=off -c
 # how much longer suites may take on the debug kernel
 DEBUG_SLOWDOWN = int(os.environ.get("IOBAND_DEBUG_SLOWDOWN", "4"))
 # host environment variables handed to the guest (suite knobs)
-PASS_ENV = ("BENCH_", "IOBAND_", "MSGFUZZ_", "LIFECYCLE_", "FAIR_", "INTEGRITY_", "HIER_", "WB_", "FSTESTS_", "LOGWRITES_")
+PASS_ENV = ("BENCH_", "IOBAND_", "MSGFUZZ_", "LIFECYCLE_", "FAIR_", "INTEGRITY_", "HIER_", "WB_", "FSTESTS_", "LOGWRITES_", "DEVTIME_")
 
 
 def log(msg):
@@ -475,6 +475,8 @@ def build_env(label, ver, kdir, root, icount):
         kmod = build_module(os.path.join(REPO, "kmod"), ver, kdir, "kmod", root)
         mods = build_module(os.path.join(REPO, "tests", "vm", "selftest-mods"), ver, kdir,
                             "selftest-mods", root)
+        disks = build_module(os.path.join(REPO, "tests", "vm", "diskmodel"), ver, kdir,
+                             "diskmodel", root)
     except RuntimeError as e:
         log(f"FAIL build on {label} ({ver}): {e}")
         return None
@@ -487,6 +489,7 @@ def build_env(label, ver, kdir, root, icount):
         "WARN_KO": os.path.join(mods, "ioband_warn_test.ko"),
         "LEAK_KO": os.path.join(mods, "ioband_leak_test.ko"),
         "LOCKORDER_KO": os.path.join(mods, "ioband_lockorder_test.ko"),
+        "IOBDISK_KO": os.path.join(disks, "iobdisk.ko"),
         "IOBAND": os.environ.get("IOBAND", os.path.join(REPO, "target", "release", "ioband")),
         "IOBAND_CLOCK": "icount" if icount else "real",
         "IOBAND_SLOWDOWN": str(DEBUG_SLOWDOWN if label == "debug" else 1),
