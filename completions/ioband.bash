@@ -280,7 +280,7 @@ _ioband() {
                     return 0
                     ;;
                 --policy)
-                    COMPREPLY=($(compgen -W "weight weight-iosize fair fair-iosize" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "weight weight-iosize fair fair-iosize time" -- "${cur}"))
                     return 0
                     ;;
                 --token)

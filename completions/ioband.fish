@@ -67,7 +67,8 @@ cgroup\t'By cgroup (v2) id: the inode number of the cgroup directory'"
 complete -c ioband -n "__fish_ioband_using_subcommand create" -l policy -d 'Scheduling policy (default fair; `default` is the 2008 name of weight)' -r -f -a "weight\t'Share counted in bios (requests), by epochs of tokens (the 2008 policy; also called `default`)'
 weight-iosize\t'Share counted in bytes (sectors)'
 fair\t'Fair queueing, no epochs: share counted in bios; bios wait only while io_limit bios are in flight'
-fair-iosize\t'Fair queueing with the share counted in bytes (sectors)'"
+fair-iosize\t'Fair queueing with the share counted in bytes (sectors)'
+time\t'Fair queueing in device time (what each bio took the disk); on a rotating disk the groups take turns'"
 complete -c ioband -n "__fish_ioband_using_subcommand create" -l token -d 'Tokens per refill (default 2048; up to 1073741824)' -r
 complete -c ioband -n "__fish_ioband_using_subcommand create" -l uuid -d 'Device UUID' -r
 complete -c ioband -n "__fish_ioband_using_subcommand create" -s h -l help -d 'Print help (see more with \'--help\')'

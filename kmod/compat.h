@@ -10,6 +10,7 @@
 
 #include <linux/version.h>
 #include <linux/bio.h>
+#include <linux/blkdev.h>
 #include <linux/blk-cgroup.h>
 #include <linux/cgroup.h>
 #include <linux/hrtimer.h>
@@ -49,6 +50,24 @@ static inline void hrtimer_setup(struct hrtimer *timer,
 #define IOBAND_WQ_PERCPU	WQ_PERCPU
 #else
 #define IOBAND_WQ_PERCPU	0
+#endif
+
+/*
+ * Does the device below seek?  bdev_nonrot() turned into bdev_rot() with
+ * the queue test blk_queue_nonrot() into blk_queue_rot() (between 6.12 and
+ * 7.3).  Both tests are macros, so look for the new one rather than guess
+ * the release.
+ */
+#ifdef blk_queue_rot
+static inline bool ioband_bdev_rot(struct block_device *bdev)
+{
+	return bdev_rot(bdev);
+}
+#else
+static inline bool ioband_bdev_rot(struct block_device *bdev)
+{
+	return !bdev_nonrot(bdev);
+}
 #endif
 
 #ifdef CONFIG_MEMCG

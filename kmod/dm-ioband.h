@@ -35,7 +35,7 @@
 #include <linux/wait.h>
 #include <linux/workqueue.h>
 
-#define IOBAND_VERSION_STR	"1.1.0"
+#define IOBAND_VERSION_STR	"1.2.0"
 
 #define IOBAND_DEFAULT_THROTTLE	4
 /*
@@ -66,6 +66,10 @@
 #define IOBAND_FAIR_MIN_HOLD	8
 /* fair: the longest a free slot is kept for a group that just went idle */
 #define IOBAND_ANTIC_MAX_NS	(8 * NSEC_PER_MSEC)
+/* time policy, rotating disk: how long a group has the disk to itself */
+#define IOBAND_SLICE_NS		(100 * NSEC_PER_MSEC)
+/* time policy, other disks: bios in flight while groups compete */
+#define IOBAND_TIME_DEPTH	8
 /* a hierarchical share of the whole domain, as the policies' weight */
 #define IOBAND_SHARE_ONE	BIT(20)
 /* attached cgroups nested deeper than this are refused (bounds the walks) */
@@ -77,6 +81,7 @@
 
 struct ioband_group;
 struct ioband_device;
+struct ioband_bio;
 
 /*
  * Locking, outermost first:
@@ -131,6 +136,12 @@ struct ioband_policy_ops {
 	 * on at once
 	 */
 	u64 (*anticipate)(struct ioband_device *dp, struct ioband_group *gp);
+	/*
+	 * optional, policies that anticipate: a bio of @gp completed at @now
+	 * (the time policy: charge the device time it took).  Also called for
+	 * bios that were not charged (ib->charged_us 0).
+	 */
+	void (*complete)(struct ioband_group *gp, struct ioband_bio *ib, u64 now);
 	/* held bios go as soon as the disk has room, not at an epoch's end */
 	bool work_conserving;
 };
@@ -217,6 +228,8 @@ struct ioband_group {
 	u64 vtag;
 	u64 idle_since;		/* ns: last bio completed, none held */
 	u64 think_ns;		/* mean time from idle to the next bio */
+	/* time policy: mean device time of a bio (us), charged at dispatch */
+	u32 time_est_us;
 
 	struct ioband_stat stat[2];	/* READ, WRITE */
 };
@@ -250,6 +263,7 @@ struct ioband_target {
 	unsigned int depth;
 	unsigned long depth_at;		/* jiffies: look at it again */
 	u64 nowait_again;		/* REQ_NOWAIT bios failed with AGAIN */
+	bool rotational;	/* the device below seeks, under dp->lock */
 };
 
 struct ioband_device {
@@ -287,6 +301,20 @@ struct ioband_device {
 	u64 antic_until;
 	u64 service_ns;			/* mean time a bio spends below us */
 	struct hrtimer antic_timer;	/* restarts dispatch when it expires */
+	/*
+	 * time policy: a target's device below rotates (then groups take
+	 * turns: this group has the disk to itself until slice_until; only
+	 * compared, like antic), and when the last bio completed
+	 */
+	bool rotational;
+	struct ioband_group *slice;
+	u64 slice_until;
+	u64 turn_start_ns;
+	u64 last_done_ns;
+	/* for "settings": turns taken, waits for an idle group kept, expired */
+	u64 turns;
+	u64 antic_kept;
+	u64 antic_expired;
 
 	wait_queue_head_t waitq;	/* blocked submitters, draining detach */
 	struct work_struct dispatch_work;
@@ -304,6 +332,7 @@ struct ioband_bio {
 	struct ioband_group *gp;
 	enum ioband_bio_state state;
 	u64 issued_ns;		/* policies that anticipate: when it went down */
+	u32 charged_us;		/* time policy: the estimate charged, 0: none */
 };
 
 static inline struct ioband_bio *ioband_per_bio(struct bio *bio)
@@ -332,11 +361,25 @@ static inline int ioband_policy_can_dispatch(struct ioband_device *dp,
 }
 
 static inline void ioband_policy_charge(struct ioband_device *dp,
-					struct ioband_group *gp, struct bio *bio)
+					struct ioband_group *gp, struct bio *bio,
+					struct ioband_bio *ib)
 {
 	u64 cost = dp->policy->iosize ? max(bio_sectors(bio), 1U) : 1;
 
+	/* in device time: the group's mean now, corrected at completion */
+	if (dp->policy->ops->complete) {
+		cost = max(gp->time_est_us, 1U);
+		ib->charged_us = cost;
+	}
 	dp->policy->ops->charge(gp, cost);
+}
+
+static inline void ioband_policy_complete(struct ioband_device *dp,
+					  struct ioband_group *gp,
+					  struct ioband_bio *ib, u64 now)
+{
+	if (dp->policy->ops->complete)
+		dp->policy->ops->complete(gp, ib, now);
 }
 
 static inline bool ioband_policy_new_epoch(struct ioband_device *dp)

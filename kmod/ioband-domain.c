@@ -245,8 +245,14 @@ void ioband_update_limits(struct ioband_device *dp)
 {
 	unsigned int lim = dp->set_limit, depth = 0;
 	struct ioband_group *gp;
+	bool rot = false;
 
 	lockdep_assert_held(&dp->lock);
+	/* the time policy takes turns on a disk that seeks */
+	list_for_each_entry(gp, &dp->groups, dom_entry)
+		if (gp->is_default && gp->tgt->rotational)
+			rot = true;
+	dp->rotational = rot;
 	if (lim == IOBAND_AUTO_LIMIT) {
 		list_for_each_entry(gp, &dp->groups, dom_entry)
 			if (gp->is_default)
@@ -267,12 +273,14 @@ void ioband_update_limits(struct ioband_device *dp)
 void ioband_recheck_depth(struct ioband_target *t)
 {
 	unsigned int depth = ioband_read_depth(t);
+	bool rot = ioband_bdev_rot(t->dev->bdev);
 
 	lockdep_assert_held(&t->dp->lock);
 	t->depth_at = jiffies + IOBAND_DEPTH_RECHECK;
-	if (depth == t->depth)
+	if (depth == t->depth && rot == t->rotational)
 		return;
 	t->depth = depth;
+	t->rotational = rot;
 	if (t->active)
 		ioband_update_limits(t->dp);
 }
@@ -292,6 +300,7 @@ void ioband_target_join_domain(struct ioband_target *t)
 	t->active = true;
 	/* the device below may have changed while we were suspended */
 	t->depth = ioband_read_depth(t);
+	t->rotational = ioband_bdev_rot(t->dev->bdev);
 	t->depth_at = jiffies + IOBAND_DEPTH_RECHECK;
 	ioband_recalc_shares(dp);
 	ioband_update_limits(dp);

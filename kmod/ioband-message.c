@@ -365,6 +365,8 @@ static int msg_settings(struct ioband_target *t, char *result,
 	       dp->set_limit, dp->set_limit == IOBAND_AUTO_LIMIT);
 	DMEMIT(" effective_io_throttle=%u effective_io_limit=%u queue_depth=%u nowait_again=%llu",
 	       dp->io_throttle, dp->io_limit, t->depth, t->nowait_again);
+	DMEMIT(" rotational=%d turns=%llu antic_kept=%llu antic_expired=%llu",
+	       dp->rotational, dp->turns, dp->antic_kept, dp->antic_expired);
 	spin_unlock_irq(&dp->lock);
 	return 1;
 }

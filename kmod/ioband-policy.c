@@ -384,11 +384,185 @@ static const struct ioband_policy_ops fair_ops = {
 	.work_conserving = true,
 };
 
+/*
+ * "time": fair queueing in device time rather than in bios or sectors.  A
+ * bio is charged its group's mean device time when it goes down and the
+ * difference when it completes: the time from when it went down, or from
+ * the previous completion if that came later, since a disk busy with
+ * several bios spends the time between two completions on the one that
+ * completes.  A random read that seeks thus costs a dozen sequential
+ * ones, and a flash write several reads.
+ *
+ * Charging alone does not help a sequential reader on a rotating disk:
+ * interleaved with another group's bios each of its reads seeks.  There
+ * groups take turns: the group that goes next by virtual time has the disk
+ * to itself for IOBAND_SLICE_NS, the others wait until its bios are done,
+ * and when it goes idle within its turn the disk waits for it for about
+ * twice its think time (CFQ's slices, BFQ's idling); it is charged the
+ * whole turn, waits included.  Elsewhere the groups
+ * share the disk, at most IOBAND_TIME_DEPTH bios in flight while they
+ * compete, so that the choice stays ours rather than the disk's queue's.
+ */
+/* a group's turn still runs: before its end, and the group busy or awaited */
+static bool time_slice_live(struct ioband_device *dp, u64 now)
+{
+	struct ioband_group *gp;
+
+	if (!dp->slice || now >= dp->slice_until)
+		return false;
+	if (dp->issued || dp->antic == dp->slice)
+		return true;
+	list_for_each_entry(gp, &dp->backlog, backlog_entry)
+		if (gp == dp->slice)
+			return true;
+	return false;
+}
+
+static void time_group_init(struct ioband_group *gp)
+{
+	fair_group_init(gp);
+	gp->time_est_us = 0;
+	gp->tgt->dp->slice = NULL;
+}
+
+static int time_can_dispatch(struct ioband_group *gp)
+{
+	struct ioband_device *dp = gp->tgt->dp;
+
+	if (dp->rotational) {
+		if (time_slice_live(dp, ktime_get_ns()))
+			return dp->slice == gp;
+		/* a new turn once the disk holds no one else's bios */
+		return list_empty(&dp->backlog) && dp->issued == gp->inflight;
+	}
+	return fair_can_dispatch(gp) &&
+	       (dp->issued < IOBAND_TIME_DEPTH || dp->issued == gp->inflight);
+}
+
+static struct ioband_group *time_pick(struct ioband_device *dp)
+{
+	struct ioband_group *gp;
+
+	if (dp->rotational && time_slice_live(dp, ktime_get_ns())) {
+		list_for_each_entry(gp, &dp->backlog, backlog_entry)
+			if (gp == dp->slice)
+				return gp;
+		return NULL;
+	}
+	gp = fair_pick(dp);
+	if (!gp || dp->issued == gp->inflight)
+		return gp;
+	/* rotating: the last turn's bios complete first */
+	if (dp->rotational || dp->issued >= IOBAND_TIME_DEPTH)
+		return NULL;
+	return gp;
+}
+
+static void time_charge(struct ioband_group *gp, u64 cost)
+{
+	struct ioband_device *dp = gp->tgt->dp;
+	u64 now;
+
+	if (!dp->rotational) {
+		fair_charge(gp, cost);
+		return;
+	}
+	/*
+	 * The domain's virtual time moves when a turn starts, not with every
+	 * bio of the turn: a group held meanwhile keeps the place its virtual
+	 * time gives it, rather than being moved up to the owner's.
+	 */
+	now = ktime_get_ns();
+	if (dp->slice != gp || now >= dp->slice_until) {
+		dp->slice = gp;
+		dp->slice_until = now + IOBAND_SLICE_NS;
+		dp->turn_start_ns = now;
+		dp->vtime = fair_start(dp, gp);
+		dp->turns++;
+	}
+	gp->vtag = fair_start(dp, gp) + div64_u64(cost * IOBAND_VT_SCALE, gp->eweight);
+}
+
+static void time_complete(struct ioband_group *gp, struct ioband_bio *ib, u64 now)
+{
+	struct ioband_device *dp = gp->tgt->dp;
+	u64 from = max(ib->issued_ns, dp->last_done_ns);
+	s64 delta;
+	u32 us;
+
+	/*
+	 * Rotating: the disk is the turn's owner's while it waits for the
+	 * owner's next bio too, so the owner pays for those waits
+	 */
+	if (dp->rotational && gp == dp->slice)
+		from = max(dp->last_done_ns, dp->turn_start_ns);
+	dp->last_done_ns = now;
+	if (!ib->charged_us)
+		return;
+	/* a second at most: a bio stuck below is not a cost to carry forever */
+	us = now > from ? div_u64(min_t(u64, now - from, NSEC_PER_SEC), NSEC_PER_USEC) : 0;
+	gp->time_est_us = gp->time_est_us ?
+		(7 * gp->time_est_us + us) / 8 : max(us, 1U);
+	delta = (s64)us - ib->charged_us;
+	gp->vtag += div64_s64(delta * (s64)IOBAND_VT_SCALE, (s64)gp->eweight);
+}
+
+static u64 time_anticipate(struct ioband_device *dp, struct ioband_group *gp)
+{
+	struct ioband_group *other;
+	u64 now, start;
+
+	if (!dp->rotational)
+		return fair_anticipate(dp, gp);
+	/*
+	 * Waiting pays for a group that comes back well within a seek: at
+	 * least half of IOBAND_ANTIC_MAX_NS, since a reader that misses the
+	 * wait once (a late wake-up) loses its turn, and what is lost when
+	 * it does not come back is less than one seek.
+	 */
+	if (gp != dp->slice || gp->think_ns > IOBAND_ANTIC_MAX_NS / 2) {
+		if (gp == dp->slice)
+			dp->slice = NULL;
+		return 0;
+	}
+	now = ktime_get_ns();
+	if (now >= dp->slice_until) {
+		/*
+		 * Its turn is over.  A reader of one bio at a time is never
+		 * waiting when that happens, so the others would always get
+		 * the next turn: it gets another if it still goes first.
+		 */
+		start = fair_start(dp, gp);
+		list_for_each_entry(other, &dp->backlog, backlog_entry) {
+			if (vt_before(fair_start(dp, other), start)) {
+				dp->slice = NULL;
+				return 0;
+			}
+		}
+		dp->slice_until = now + IOBAND_SLICE_NS;
+		dp->vtime = start;
+		dp->turns++;
+	}
+	return clamp_t(u64, 2 * gp->think_ns + 100 * NSEC_PER_USEC,
+		       IOBAND_ANTIC_MAX_NS / 2, IOBAND_ANTIC_MAX_NS);
+}
+
+static const struct ioband_policy_ops time_ops = {
+	.group_init = time_group_init,
+	.can_dispatch = time_can_dispatch,
+	.charge = time_charge,
+	.pick = time_pick,
+	.anticipate = time_anticipate,
+	.complete = time_complete,
+	.work_conserving = true,
+};
+
 static const struct ioband_policy ioband_policies[] = {
 	{ "weight",		&weight_ops,	false },
 	{ "weight-iosize",	&weight_ops,	true },
 	{ "fair",		&fair_ops,	false },
 	{ "fair-iosize",	&fair_ops,	true },
+	{ "time",		&time_ops,	false },
 };
 
 /*

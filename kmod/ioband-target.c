@@ -33,7 +33,7 @@ static void issue_bio(struct ioband_device *dp, struct ioband_group *gp,
 	lockdep_assert_held(&dp->lock);
 	/* draining bios are not the group's choice: they cost no tokens */
 	if (!group_bypasses(gp))
-		ioband_policy_charge(dp, gp, bio);
+		ioband_policy_charge(dp, gp, bio, ib);
 	dp->issued++;
 	gp->inflight++;
 	if (dp->issued >= dp->io_limit)
@@ -93,10 +93,12 @@ static struct ioband_group *pick_group(struct ioband_device *dp)
 		 * room is the others'.  antic_timer restarts us when the
 		 * wait is over.
 		 */
-		if (ktime_get_ns() >= dp->antic_until)
+		if (ktime_get_ns() >= dp->antic_until) {
 			dp->antic = NULL;
-		else if (!room_beside_antic(dp))
+			dp->antic_expired++;
+		} else if (!room_beside_antic(dp)) {
 			return NULL;
+		}
 	}
 	ioband_policy_refill_backlog(dp);
 	return ioband_policy_pick(dp);
@@ -256,6 +258,7 @@ static void remap_bio(struct dm_target *ti, struct bio *bio,
 	ib->gp = NULL;
 	ib->state = IOB_NONE;
 	ib->issued_ns = 0;
+	ib->charged_us = 0;
 }
 
 /* Sleep until @gp may hold another bio; drops dp->lock meanwhile. */
@@ -300,16 +303,25 @@ static bool admit_bio(struct ioband_device *dp, struct ioband_group *gp,
 		ioband_note_busy(dp, gp);
 	/* the room kept for this group: take it */
 	antic = dp->antic == gp;
-	if (antic)
+	if (antic) {
 		dp->antic = NULL;
+		dp->antic_kept++;
+		/* its expiry would only wake the dispatcher for nothing */
+		hrtimer_try_to_cancel(&dp->antic_timer);
+	}
 
 	st->reqs++;
 	st->sectors += bio_sectors(bio);
 	ib->gp = gp;
 	if (!gp->held && ((antic && !dp->plugged) || may_issue(dp, gp))) {
 		issue_bio(dp, gp, bio, ib);
-		/* a new epoch may have freed other groups' held bios */
-		*kick = dp->held && !dp->plugged;
+		/*
+		 * A new epoch may have freed other groups' held bios.  (The
+		 * work-conserving policies have no epochs: a kick would find
+		 * nothing to do, at every bio of a group whose turn it is.)
+		 */
+		*kick = dp->held && !dp->plugged &&
+			!ioband_policy_work_conserving(dp);
 		wake_one(dp, gp);
 		return true;
 	}
@@ -412,6 +424,7 @@ static bool anticipate(struct ioband_device *dp, struct ioband_group *gp,
 		dp->service_ns = dp->service_ns ?
 			(7 * dp->service_ns + now - ib->issued_ns) / 8 :
 			now - ib->issued_ns;
+	ioband_policy_complete(dp, gp, ib, now);
 	if (gp->inflight || gp->held)
 		return false;
 	gp->idle_since = now;
@@ -448,9 +461,12 @@ static int ioband_end_io(struct dm_target *ti, struct bio *bio,
 			    ioband_policy_work_conserving(dp)))
 		dp->plugged = false;
 	kick = dp->held && !dp->plugged;
-	/* a slot is now kept for @gp: dispatch only into room beyond it */
+	/*
+	 * A slot is now kept for @gp: dispatch only into room beyond it, and
+	 * only if the policy lets someone else use it meanwhile.
+	 */
 	if (ioband_policy_anticipates(dp) && anticipate(dp, gp, ib, kick))
-		kick = room_beside_antic(dp);
+		kick = room_beside_antic(dp) && ioband_policy_pick(dp);
 	wake = gp->dying && !gp->inflight && !gp->held;
 	spin_unlock_irqrestore(&dp->lock, flags);
 
@@ -475,7 +491,7 @@ static int ioband_iterate_devices(struct dm_target *ti,
  */
 static struct target_type ioband_target = {
 	.name = "ioband",
-	.version = {1, 1, 0},
+	.version = {1, 2, 0},
 	.features = DM_TARGET_NOWAIT | DM_TARGET_PASSES_INTEGRITY |
 		    DM_TARGET_PASSES_CRYPTO,
 	.module = THIS_MODULE,

@@ -205,7 +205,7 @@ pub enum Command {
         long_about = "Send a message to the target, exactly like `dmsetup message NAME SECTOR \
             MESSAGE...`. Messages: type none|user|uid|gid|pid|pgrp|cgroup, attach ID, detach ID, \
             weight VAL, weight ID:VAL, token VAL, io_throttle VAL, io_limit VAL (128: auto), \
-            policy fair|fair-iosize|weight|weight-iosize, reset; and two queries whose reply is \
+            policy fair|fair-iosize|time|weight|weight-iosize, reset; and two queries whose reply is \
             printed: shares (each group's configured share: ID:PARENT:MILLIONTHS, the default \
             group (-1) first) and settings (the device group's settings as configured and in \
             force, key=value pairs).",

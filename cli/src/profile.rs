@@ -601,7 +601,7 @@ pub fn json_schema() -> serde_json::Value {
                         "description": "Bios in flight before all I/O blocks: auto (the default; 128 means auto too) follows the queue depth of the device below, a number pins it"
                     },
                     "token": uint(1, u64::from(MAX_TOKEN), "Tokens per refill (default 2048)"),
-                    "policy": {"enum": ["fair", "fair-iosize", "weight", "weight-iosize", "default"],
+                    "policy": {"enum": ["fair", "fair-iosize", "time", "weight", "weight-iosize", "default"],
                         "description": "Scheduling policy (default fair; default is the 2008 name of weight)"}
                 }
             },

@@ -21,7 +21,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import dmioctl  # noqa: E402
 
 TYPES = ["gid", "uid", "pgrp", "user"]
-POLICIES = ["weight-iosize", "fair", "weight", "fair-iosize"]
+POLICIES = ["weight-iosize", "fair", "weight", "fair-iosize", "time"]
 
 
 def main():
@@ -39,7 +39,7 @@ def main():
                 "io_throttle %d" % r.randint(1, 30), "io_limit %d" % r.randint(40, 239),
                 "detach 1000", "attach 1000", "detach 2000", "attach 2000", "reset",
                 "detach 1000", "detach 2000", "type " + TYPES[passes % 4],
-                "attach 1000", "attach 2000", "policy " + POLICIES[passes % 4]]
+                "attach 1000", "attach 2000", "policy " + POLICIES[passes % len(POLICIES)]]
         for m in msgs:
             try:
                 dm.message(dev, m)

@@ -38,7 +38,7 @@ WORDS = ["type", "attach", "detach", "weight", "token", "io_throttle",
          "io_limit", "reset", "policy", "Type", "WEIGHT", "weight:", "weights"]
 TYPES = ["none", "user", "uid", "gid", "pid", "pgrp", "cgroup", "User", "users"]
 POLICIES = ["weight", "weight-iosize", "weight-", "iosize", "default", "fair",
-            "fair-iosize", "fair-", "Fair"]
+            "fair-iosize", "fair-", "Fair", "time", "times"]
 
 
 class Fuzz:

@@ -261,6 +261,9 @@ pub enum Policy {
     Fair,
     /// Fair queueing with the share counted in bytes (sectors).
     FairIosize,
+    /// Fair queueing in device time (what each bio took the disk); on a
+    /// rotating disk the groups take turns.
+    Time,
 }
 
 impl Policy {
@@ -271,15 +274,17 @@ impl Policy {
             Policy::WeightIosize => "weight-iosize",
             Policy::Fair => "fair",
             Policy::FairIosize => "fair-iosize",
+            Policy::Time => "time",
         }
     }
 
     /// Every policy, in the kernel's order.
-    pub const ALL: [Policy; 4] = [
+    pub const ALL: [Policy; 5] = [
         Policy::Weight,
         Policy::WeightIosize,
         Policy::Fair,
         Policy::FairIosize,
+        Policy::Time,
     ];
 
     /// Does a share count bytes rather than bios?
@@ -303,11 +308,12 @@ impl FromStr for Policy {
             "weight-iosize" => Ok(Policy::WeightIosize),
             "fair" => Ok(Policy::Fair),
             "fair-iosize" => Ok(Policy::FairIosize),
+            "time" => Ok(Policy::Time),
             _ => Err(ParseError::new(
                 "policy",
                 "policy",
                 format!(
-                    "unknown policy {s:?} (expected fair, fair-iosize, weight, weight-iosize or \
+                    "unknown policy {s:?} (expected fair, fair-iosize, time, weight, weight-iosize or \
                      default, which is weight)"
                 ),
             )),
@@ -1943,7 +1949,7 @@ mod tests {
                 groups.dedup_by_key(|g| g.id);
                 p.extended = Some(Extended {
                     group_type: gt,
-                    policy: Policy::ALL[(r.next() % 4) as usize],
+                    policy: Policy::ALL[(r.next() % 5) as usize],
                     token: r.num() as u32,
                     default_weight: (r.num() as u32).max(1),
                     groups,

@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# Policy time on the disk models (docs/disk-models.md): on the rotating
+# model a random reader (QD 4) and a sequential reader (QD 1) of equal
+# weight, where counting bios (fair) leaves the sequential reader almost
+# nothing; at 80/40 the split follows the weights; an idle group's time
+# goes to the other.  On the flash model a reader against a writer.  Each
+# job's result is a share of what it does alone on the same disk.  The
+# tolerances are what the suite resolves beside another guest on 2 cores;
+# tests/bench/devtime-guest.sh measures the goals on a quiet host.
+# estimate: 150
+# exclusive: yes
+# timeout: 600
+. "$REPO/tests/lib/guest.sh"
+
+RT=6
+OUT=$RESULTS/fio
+mkdir -p "$OUT"
+. "$REPO/tests/lib/devtime.sh"
+load_ioband
+# at_least X Y: X >= Y
+at_least() { python3 -c "import sys; sys.exit(not float(sys.argv[1]) >= float(sys.argv[2]))" "$1" "$2"; }
+# judge DESCRIPTION CMD...: a check of a split; on the debug kernel (several
+# times slower, its fio cannot keep the readers busy) the paths run and the
+# figures print, but are not judged
+judge() {
+	if [ "$SLOWDOWN" -gt 1 ]; then
+		echo "# not judged on the debug kernel: $1"
+	else
+		check "$@"
+	fi
+}
+
+disk rot
+echo "# rotating model: $WHAT"
+run rot.alone-a "d1:${DISK}p1:$A"
+run rot.alone-b "d2:${DISK}p2:$B"
+read -r a_iops _ _ <<<"$(result rot.alone-a)"
+read -r _ b_mbs _ <<<"$(result rot.alone-b)"
+echo "# alone: A $a_iops IOPS, B $b_mbs MB/s"
+# together CTL W1 W2: "A% B%", each job's share of its solo
+together() {
+	local x y
+	on "$1" "$2" "$3"
+	run "rot.$1.$2" "d1:$D1:$A" "d2:$D2:$B"
+	dmsetup message dt1 0 settings >"$OUT/settings.$1.$2"
+	[ "$1" = ioband-time ] && echo "# settings: $(cat "$OUT/settings.$1.$2")" >&2
+	off "$1"
+	read -r x _ _ y <<<"$(result "rot.$1.$2")"
+	echo "$(pct "$x" "$a_iops") $(pct "$y" "$b_mbs")"
+}
+read -r fa fb <<<"$(together ioband 100 100)"
+echo "# fair, equal weights: A $fa %, B $fb % of their solos"
+read -r ta tb <<<"$(together ioband-time 100 100)"
+echo "# time, equal weights: A $ta %, B $tb % of their solos"
+turns=$(tr ' ' '\n' <"$OUT/settings.ioband-time.100" | sed -n 's/^turns=//p')
+check_eq "time sees a rotating disk below" rotational=1 \
+	"$(tr ' ' '\n' <"$OUT/settings.ioband-time.100" | grep '^rotational=')"
+check "time: the groups took turns ($turns)" at_least "${turns:-0}" 10
+judge "time: the random reader keeps at least 35 % of its solo" at_least "$ta" 35
+judge "time: the sequential reader keeps at least 30 % of its solo" at_least "$tb" 30
+judge "time: the sequential reader gets at least 3 times what fair gives it" \
+	at_least "$tb" "$(python3 -c "print(3 * $fb)")"
+read -r wa wb <<<"$(together ioband-time 80 40)"
+echo "# time, weights 80 (random) / 40 (sequential): A $wa %, B $wb % of their solos"
+judge "time, 80/40: the weight-80 group's share is 1.4 to 3 times the other's" \
+	python3 -c "import sys; sys.exit(not 1.4 <= $wa / $wb <= 3)"
+# B alone while A's device is set up (weight 80) but idle
+on ioband-time 80 40
+run rot.idle-a "d2:$D2:$B"
+off ioband-time
+read -r _ ib _ <<<"$(result rot.idle-a)"
+echo "# time, A idle: B $(pct "$ib" "$b_mbs") % of its solo"
+judge "time is work-conserving: an idle group's time goes to the other (90 % of solo)" \
+	at_least "$(pct "$ib" "$b_mbs")" 90
+disk_off
+
+disk flash
+echo "# flash model: $WHAT"
+run flash.alone-a "d1:${DISK}p1:$A"
+read -r a_iops _ _ <<<"$(result flash.alone-a)"
+for c in ioband ioband-time; do
+	on "$c"
+	run "flash.$c" "d1:$D1:$A" "d2:$D2:$B"
+	off "$c"
+done
+read -r x _ _ <<<"$(result flash.ioband)"
+fr=$(pct "$x" "$a_iops")
+read -r x _ _ <<<"$(result flash.ioband-time)"
+tr=$(pct "$x" "$a_iops")
+echo "# the reader beside the writer: fair $fr %, time $tr % of its solo"
+judge "time: the reader gets at least 1.3 times what fair gives it beside a writer" \
+	at_least "$tr" "$(python3 -c "print(1.3 * $fr)")"
+disk_off
+unload_ioband
+finish
