@@ -110,5 +110,24 @@ class BootLog(unittest.TestCase):
         self.assertEqual(run.boot_log_bad("/nonexistent/boot-dmesg"), [])
 
 
+class LostPatch(unittest.TestCase):
+    def test_an_int3_oops_in_an_untainted_kernel_is_the_test_beds(self):
+        text = ("[ 22.5] Oops: int3: 0000 [#1] PREEMPT SMP NOPTI\n"
+                "[ 22.5] CPU: 0 UID: 0 PID: 292 Comm: mkdir Not tainted 6.12.118 #1\n")
+        self.assertEqual(len(run.lost_patch_oops(text)), 1)
+
+    def test_with_our_module_loaded_it_is_a_failure(self):
+        text = ("[ 22.5] Oops: int3: 0000 [#1] PREEMPT SMP NOPTI\n"
+                "[ 22.5] CPU: 0 UID: 0 PID: 292 Comm: fio Tainted: G OE 6.12.118 #1\n")
+        self.assertEqual(run.lost_patch_oops(text), [])
+
+    def test_other_oopses_are_failures(self):
+        text = ("[ 22.5] BUG: kernel NULL pointer dereference, address: 0000000000000040\n"
+                "[ 22.5] Oops: 0000 [#1] PREEMPT SMP NOPTI\n"
+                "[ 22.5] CPU: 0 UID: 0 PID: 292 Comm: mkdir Not tainted 6.12.118 #1\n")
+        self.assertEqual(run.lost_patch_oops(text), [])
+
+
+
 if __name__ == "__main__":
     unittest.main()

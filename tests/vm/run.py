@@ -313,6 +313,10 @@ def boot(label, ver, vmlinuz, suites, env, retried=False):
     boot_bad = boot_log_bad(os.path.join(dirs[0], "boot-dmesg"))
     if not started:
         boot_bad += [l for l in console_text.splitlines() if BAD_DMESG.search(l)]
+    # The same lost code patch also strikes after a suite began, before
+    # it loaded any module of ours: an int3 Oops in a kernel that is not
+    # tainted (ours are out-of-tree and taint it) is the test bed's too.
+    boot_bad += lost_patch_oops(console_text)
     if boot_bad and not retried:
         log(f"note: the {label} guest's kernel broke while booting, before any suite ran"
             f" ({boot_bad[0].strip()}); booting it once more")
@@ -429,6 +433,15 @@ def hang_evidence(label, res, rc, timed_out, console_text):
     else:
         return []
     return [f"    [{label}] {what}: {l.rstrip()}" for l in lines]
+
+
+def lost_patch_oops(console_text):
+    """The lines of an int3 Oops in an untainted kernel (see boot())."""
+    lines = console_text.splitlines()
+    for i, l in enumerate(lines):
+        if "Oops: int3" in l and any("Not tainted" in n for n in lines[i + 1:i + 3]):
+            return [l]
+    return []
 
 
 def batches(suites, n):
