@@ -65,7 +65,8 @@ class Plans(unittest.TestCase):
             self.assertIn(s, plan["6.12"])
         # the debug kernel: all but those, the slowest there, and the
         # timing suites, each of which runs on 7.x
-        off_debug = ("stacking", "apply", "defaults", "fairness", "diskmodel", "devtime")
+        off_debug = ("stacking", "apply", "cli-e2e", "defaults", "fairness", "diskmodel",
+                     "devtime")
         self.assertEqual(plan["debug"], [s for s in but if s not in off_debug])
         for s in off_debug:
             self.assertIn(s, plan["7.x"])
