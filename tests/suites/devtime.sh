@@ -88,8 +88,8 @@ fr=$(pct "$x" "$a_iops")
 read -r x _ _ <<<"$(result flash.ioband-time)"
 tr=$(pct "$x" "$a_iops")
 echo "# the reader beside the writer: fair $fr %, time $tr % of its solo"
-judge "time: the reader gets at least 1.3 times what fair gives it beside a writer" \
-	at_least "$tr" "$(python3 -c "print(1.3 * $fr)")"
+judge "time: the reader gets at least 1.15 times what fair gives it beside a writer" \
+	at_least "$tr" "$(python3 -c "print(1.15 * $fr)")"
 disk_off
 unload_ioband
 finish
