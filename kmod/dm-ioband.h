@@ -311,6 +311,12 @@ struct ioband_device {
 	u64 slice_until;
 	u64 turn_start_ns;
 	u64 last_done_ns;
+	/*
+	 * time policy, other disks: a clock (ns << 10) that advances by the
+	 * time passed over the number of bios in flight, and when it did last
+	 */
+	u64 ps_clock;
+	u64 ps_at;
 	/* for "settings": turns taken, waits for an idle group kept, expired */
 	u64 turns;
 	u64 antic_kept;
@@ -333,6 +339,7 @@ struct ioband_bio {
 	enum ioband_bio_state state;
 	u64 issued_ns;		/* policies that anticipate: when it went down */
 	u32 charged_us;		/* time policy: the estimate charged, 0: none */
+	u64 ps_start;		/* time policy: dp->ps_clock when it went down */
 };
 
 static inline struct ioband_bio *ioband_per_bio(struct bio *bio)
@@ -372,6 +379,7 @@ static inline void ioband_policy_charge(struct ioband_device *dp,
 		ib->charged_us = cost;
 	}
 	dp->policy->ops->charge(gp, cost);
+	ib->ps_start = dp->ps_clock;
 }
 
 static inline void ioband_policy_complete(struct ioband_device *dp,

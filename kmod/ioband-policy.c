@@ -387,11 +387,12 @@ static const struct ioband_policy_ops fair_ops = {
 /*
  * "time": fair queueing in device time rather than in bios or sectors.  A
  * bio is charged its group's mean device time when it goes down and the
- * difference when it completes: the time from when it went down, or from
- * the previous completion if that came later, since a disk busy with
- * several bios spends the time between two completions on the one that
- * completes.  A random read that seeks thus costs a dozen sequential
- * ones, and a flash write several reads.
+ * difference when it completes.  On a rotating disk, which serves one bio
+ * at a time, that is the time from when it went down, or from the
+ * previous completion if that came later; on other disks an equal part of
+ * every moment among the bios in flight with it (time_ps_advance()).  A
+ * random read that seeks thus costs a dozen sequential ones, and a flash
+ * write several reads.
  *
  * Charging alone does not help a sequential reader on a rotating disk:
  * interleaved with another group's bios each of its reads seeks.  There
@@ -416,6 +417,19 @@ static bool time_slice_live(struct ioband_device *dp, u64 now)
 		if (gp == dp->slice)
 			return true;
 	return false;
+}
+
+/*
+ * On a disk that serves several bios at once, the time it gave one bio is
+ * an equal part of every moment it had that bio in flight among others
+ * (processor sharing): the clock advances by the time passed over the
+ * bios in flight, and a bio costs how far it advanced while it was down.
+ */
+static void time_ps_advance(struct ioband_device *dp, u64 now, unsigned int n)
+{
+	if (n && now > dp->ps_at)
+		dp->ps_clock += div_u64((now - dp->ps_at) << 10, n);
+	dp->ps_at = now;
 }
 
 static void time_group_init(struct ioband_group *gp)
@@ -464,6 +478,7 @@ static void time_charge(struct ioband_group *gp, u64 cost)
 	u64 now;
 
 	if (!dp->rotational) {
+		time_ps_advance(dp, ktime_get_ns(), dp->issued);
 		fair_charge(gp, cost);
 		return;
 	}
@@ -479,6 +494,9 @@ static void time_charge(struct ioband_group *gp, u64 cost)
 		dp->turn_start_ns = now;
 		dp->vtime = fair_start(dp, gp);
 		dp->turns++;
+		/* a wait kept for the last owner ends with its turn */
+		if (dp->antic != gp)
+			dp->antic = NULL;
 	}
 	gp->vtag = fair_start(dp, gp) + div64_u64(cost * IOBAND_VT_SCALE, gp->eweight);
 }
@@ -486,21 +504,29 @@ static void time_charge(struct ioband_group *gp, u64 cost)
 static void time_complete(struct ioband_group *gp, struct ioband_bio *ib, u64 now)
 {
 	struct ioband_device *dp = gp->tgt->dp;
-	u64 from = max(ib->issued_ns, dp->last_done_ns);
+	u64 from = max(ib->issued_ns, dp->last_done_ns), ns;
 	s64 delta;
 	u32 us;
 
-	/*
-	 * Rotating: the disk is the turn's owner's while it waits for the
-	 * owner's next bio too, so the owner pays for those waits
-	 */
-	if (dp->rotational && gp == dp->slice)
-		from = max(dp->last_done_ns, dp->turn_start_ns);
+	if (dp->rotational) {
+		/*
+		 * One group's bios at a time: the time since the last
+		 * completion is this bio's, and while the disk waits for the
+		 * turn's owner its next bio, the owner pays for the wait too
+		 */
+		if (gp == dp->slice)
+			from = max(dp->last_done_ns, dp->turn_start_ns);
+		ns = now > from ? now - from : 0;
+	} else {
+		/* dp->issued no longer counts this bio */
+		time_ps_advance(dp, now, dp->issued + 1);
+		ns = (dp->ps_clock - ib->ps_start) >> 10;
+	}
 	dp->last_done_ns = now;
 	if (!ib->charged_us)
 		return;
 	/* a second at most: a bio stuck below is not a cost to carry forever */
-	us = now > from ? div_u64(min_t(u64, now - from, NSEC_PER_SEC), NSEC_PER_USEC) : 0;
+	us = div_u64(min_t(u64, ns, NSEC_PER_SEC), NSEC_PER_USEC);
 	gp->time_est_us = gp->time_est_us ?
 		(7 * gp->time_est_us + us) / 8 : max(us, 1U);
 	delta = (s64)us - ib->charged_us;
