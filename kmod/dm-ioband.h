@@ -377,9 +377,11 @@ static inline void ioband_policy_charge(struct ioband_device *dp,
 	if (dp->policy->ops->complete) {
 		cost = max(gp->time_est_us, 1U);
 		ib->charged_us = cost;
+		dp->policy->ops->charge(gp, cost);
+		ib->ps_start = dp->ps_clock;
+		return;
 	}
 	dp->policy->ops->charge(gp, cost);
-	ib->ps_start = dp->ps_clock;
 }
 
 static inline void ioband_policy_complete(struct ioband_device *dp,

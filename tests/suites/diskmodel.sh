@@ -29,6 +29,8 @@ fio_iops() {
 within() { python3 -c "import sys; v, lo, hi = map(float, sys.argv[1:]); sys.exit(not lo <= v <= hi)" "$@"; }
 # model NAME: the prediction, from the same formulas as the module
 model() { python3 -c "$1"; }
+# near VALUE WANT LOW HIGH: LOW * WANT <= VALUE <= HIGH * WANT
+near() { within "$1" "$(model "print($2 * $3)")" "$(model "print($2 * $4)")"; }
 
 echo "# rotating: 8 GiB, 1-7 ms seek, 7200 rpm, 150 MB/s, 50 us a command"
 check "load the rotating model" insmod "$IOBDISK_KO" model=rot
@@ -44,8 +46,7 @@ read -r rand_iops _ <<<"$(fio_iops rand --rw=randread --bs=4k --iodepth=1 --runt
 read -r seq_iops seq_mbs <<<"$(fio_iops seq --rw=read --bs=64k --iodepth=4 --runtime=5 --time_based)"
 echo "# random 4 KiB, QD 1: $rand_iops IOPS (model $want_rand; fio's turnaround adds to it)"
 echo "# sequential 64 KiB, QD 4: $seq_mbs MB/s (model $want_seq)"
-check "sequential reads within 85-102 % of the model" within "$seq_mbs" \
-	"$(model "print($want_seq * 0.85)")" "$(model "print($want_seq * 1.02)")"
+check "sequential reads within 85-102 % of the model" near "$seq_mbs" "$want_seq" 0.85 1.02
 ratio=$(model "print(f'{$seq_iops / $rand_iops:.1f}')")
 echo "# a random 4 KiB read costs $ratio sequential 64 KiB reads (model 14.9)"
 check "random costs at least 10 sequential 64 KiB reads" within "$ratio" 10 1000
@@ -53,8 +54,7 @@ check "random costs at least 10 sequential 64 KiB reads" within "$ratio" 10 1000
 # depth (and at QD 16 fio's time between two reads does not count)
 read -r fifo_iops _ <<<"$(fio_iops fifo --rw=randread --bs=4k --iodepth=16 --runtime=6 --time_based)"
 echo "# random 4 KiB, QD 16, in order: $fifo_iops IOPS"
-check "random reads within 10 % of the model, QD 1 or 16 alike" within "$fifo_iops" \
-	"$(model "print($want_rand * 0.9)")" "$(model "print($want_rand * 1.1)")"
+check "random reads within 10 % of the model, QD 1 or 16 alike" near "$fifo_iops" "$want_rand" 0.9 1.1
 check "unload" rmmod iobdisk
 
 echo "# rotating, NCQ: the nearest request first"
@@ -74,10 +74,8 @@ read -r _ r_mbs <<<"$(fio_iops fr --rw=randread --bs=64k --iodepth=8 --runtime=5
 # 32 MB: within the clean pool
 read -r _ w_mbs <<<"$(fio_iops fw --rw=randwrite --bs=64k --iodepth=8 --size=32m)"
 echo "# 64 KiB, QD 8 (both channels always busy): reads $r_mbs MB/s (model $want_r), writes $w_mbs MB/s (model $want_w)"
-check "reads within 85-102 % of the model" within "$r_mbs" \
-	"$(model "print($want_r * 0.85)")" "$(model "print($want_r * 1.02)")"
-check "writes within 85-102 % of the model" within "$w_mbs" \
-	"$(model "print($want_w * 0.85)")" "$(model "print($want_w * 1.02)")"
+check "reads within 85-102 % of the model" near "$r_mbs" "$want_r" 0.85 1.02
+check "writes within 85-102 % of the model" near "$w_mbs" "$want_w" 0.85 1.02
 wr=$(model "print(f'{$r_mbs / $w_mbs:.2f}')")
 echo "# a write costs $wr reads (model 3.29)"
 check "a write costs between 2.5 and 4 reads" within "$wr" 2.5 4
