@@ -19,6 +19,7 @@
  *  ioband-policy.c   the scheduling policies
  *  ioband-type.c     the group types: who issued a bio
  *  ioband-cgroup.c   the cgroup type's hierarchy: nearest attached ancestor
+ *  ioband-cap.c      caps: a group's maximum rates
  *  compat.h          all that depends on the kernel version
  */
 #ifndef DM_IOBAND_H
@@ -35,7 +36,7 @@
 #include <linux/wait.h>
 #include <linux/workqueue.h>
 
-#define IOBAND_VERSION_STR	"1.2.0"
+#define IOBAND_VERSION_STR	"1.3.0"
 
 #define IOBAND_DEFAULT_THROTTLE	4
 /*
@@ -76,6 +77,13 @@
 #define IOBAND_MAX_NESTING	16
 /* nested shares: a group idle this long stops counting in its parent's */
 #define IOBAND_IDLE_MS		100
+/* caps: how far a group may run ahead of its rate (the burst it may send) */
+#define IOBAND_CAP_BURST_NS	(50 * NSEC_PER_MSEC)
+/* idle class: how long the other groups must have been idle first */
+#define IOBAND_IDLE_GRACE_MS	10
+/* caps: the largest rates; their cost arithmetic stays within u64 */
+#define IOBAND_CAP_MAX_BPS	1125899906842624ULL	/* 2^50 */
+#define IOBAND_CAP_MAX_IOPS	1000000000ULL
 /* map(): cgroup ID to group, per target (2^bits entries) */
 #define IOBAND_CG_CACHE_BITS	6
 
@@ -188,6 +196,23 @@ struct ioband_settings {
 	const struct ioband_policy *policy;
 };
 
+/* A group's caps, in the order the table and "limits" print them. */
+enum ioband_cap_kind {
+	IOBAND_CAP_READ_BPS,
+	IOBAND_CAP_WRITE_BPS,
+	IOBAND_CAP_BPS,
+	IOBAND_CAP_READ_IOPS,
+	IOBAND_CAP_WRITE_IOPS,
+	IOBAND_CAP_IOPS,
+	IOBAND_CAP_N
+};
+
+#define IOBAND_CAP_KEYS "read_bps, write_bps, bps, read_iops, write_iops, iops"
+
+struct ioband_caps {
+	u64 rate[IOBAND_CAP_N];		/* bytes/s or bios/s; 0: no cap */
+};
+
 struct ioband_group {
 	struct ioband_target *tgt;
 	u64 id;
@@ -230,6 +255,20 @@ struct ioband_group {
 	u64 think_ns;		/* mean time from idle to the next bio */
 	/* time policy: mean device time of a bio (us), charged at dispatch */
 	u32 time_est_us;
+
+	/* caps, floors and the idle class (ioband-cap.c) */
+	struct ioband_caps caps;
+	bool capped;			/* a rate of @caps is set */
+	bool parked;			/* on ioband_device.parked, not backlog */
+	u64 cap_tat[IOBAND_CAP_N];	/* ns: each rate's virtual clock */
+	u64 park_until;			/* ns: when it may go on */
+	u64 parked_at;			/* ns: when it was parked */
+	u64 cap_waits;			/* times parked */
+	u64 cap_wait_ns;		/* time spent parked */
+	struct ioband_caps floor;
+	bool floored;			/* a rate of @floor is set */
+	u64 floor_tat[IOBAND_CAP_N];	/* ns: each floor's virtual clock */
+	bool idle_class;		/* served only while the others are idle */
 
 	struct ioband_stat stat[2];	/* READ, WRITE */
 };
@@ -274,6 +313,16 @@ struct ioband_device {
 	spinlock_t lock;		/* see "Locking" above */
 	struct list_head groups;	/* groups of active targets */
 	struct list_head backlog;	/* groups holding bios */
+	/* groups holding bios that their caps keep back, and their bios */
+	struct list_head parked;
+	unsigned int parked_bios;
+	struct hrtimer cap_timer;	/* unparks at cap_timer_at (ns) */
+	u64 cap_timer_at;		/* 0: not armed */
+	bool any_floor;			/* a group has had a floor: look for them */
+	/* idle class: its bios held and in flight, and the others' last bio */
+	unsigned int idle_held;
+	unsigned int idle_issued;
+	unsigned long normal_at;	/* jiffies */
 	u64 weight_total;		/* sum of eweights in groups */
 	bool nested;			/* a group has a parent: shares nest */
 	unsigned long sweep_at;		/* jiffies: next look for idle groups */
@@ -291,7 +340,7 @@ struct ioband_device {
 	unsigned int epoch;
 	u64 vtime;			/* fair: start tag of the last dispatch */
 	unsigned int issued;		/* dispatched and not completed */
-	unsigned int held;		/* held in all groups */
+	unsigned int held;		/* held in all groups, parked too */
 	bool plugged;			/* issued hit io_limit, reopen at io_throttle */
 	/*
 	 * fair: room kept for this group's next bio until antic_until (ns).
@@ -420,6 +469,26 @@ static inline bool ioband_policy_work_conserving(struct ioband_device *dp)
 	return dp->policy->ops->work_conserving;
 }
 
+/* Draining for suspend or detach: nothing of @gp may wait any more. */
+static inline bool ioband_group_bypasses(struct ioband_group *gp)
+{
+	return gp->dying || gp->tgt->suspending;
+}
+
+/* Has a group not of the idle class done I/O within the grace period? */
+static inline bool ioband_normal_busy(struct ioband_device *dp)
+{
+	return dp->issued > dp->idle_issued || dp->held > dp->idle_held ||
+	       time_before(jiffies, dp->normal_at +
+			   msecs_to_jiffies(IOBAND_IDLE_GRACE_MS));
+}
+
+/* Are bios held that the dispatcher may send (not parked by caps)? */
+static inline bool ioband_ready(struct ioband_device *dp)
+{
+	return dp->held > dp->parked_bios;
+}
+
 /* io_throttle must stay below io_limit: the one statement of the rule */
 static inline bool ioband_throttle_below_limit(unsigned int throttle,
 					       unsigned int limit)
@@ -460,8 +529,17 @@ void ioband_group_leave_domain(struct ioband_device *dp,
 			       struct ioband_group *gp);
 void ioband_group_set_weight(struct ioband_device *dp, struct ioband_group *gp,
 			     unsigned int weight);
+/* What a table line or a predecessor sets beside a group's weight. */
+struct ioband_limits {
+	struct ioband_caps caps;
+	struct ioband_caps floor;
+	bool idle_class;
+};
+
 int ioband_target_add_group(struct ioband_target *t, u64 id,
-			    unsigned int weight);
+			    unsigned int weight, const struct ioband_limits *l);
+void ioband_group_set_limits(struct ioband_group *gp,
+			     const struct ioband_limits *l);
 void ioband_target_free_groups(struct ioband_target *t);
 void ioband_target_join_domain(struct ioband_target *t);
 void ioband_target_leave_domain(struct ioband_target *t);
@@ -484,6 +562,33 @@ int ioband_cgroup_link_new(struct ioband_target *t, struct ioband_group *gp);
 int ioband_cgroup_link_all(struct ioband_target *t);
 void ioband_cgroup_commit_links(struct ioband_target *t);
 void ioband_cgroup_unlink(struct ioband_target *t, struct ioband_group *gp);
+
+/* ioband-cap.c: caps.  All under dp->lock but parsing and printing. */
+u64 ioband_cap_delay(struct ioband_group *gp, struct bio *bio, u64 now);
+u64 ioband_hold_back(struct ioband_device *dp, struct ioband_group *gp,
+		     struct bio *bio, u64 now);
+void ioband_cap_charge(struct ioband_group *gp, struct bio *bio, u64 now);
+struct ioband_group *ioband_floor_pick(struct ioband_device *dp, u64 now);
+u64 ioband_floor_lag(struct ioband_group *gp, u64 now);
+void ioband_floor_set(struct ioband_device *dp, struct ioband_group *gp,
+		      const struct ioband_caps *floor);
+bool ioband_floor_above_cap(const struct ioband_caps *floor,
+			    const struct ioband_caps *caps);
+void ioband_class_set(struct ioband_device *dp, struct ioband_group *gp,
+		      bool idle);
+bool ioband_cap_spent(struct ioband_group *gp, u64 now);
+void ioband_cap_park(struct ioband_device *dp, struct ioband_group *gp,
+		     u64 until, u64 now);
+void ioband_cap_unpark_due(struct ioband_device *dp, u64 now);
+void ioband_cap_forget(struct ioband_device *dp, struct ioband_group *gp);
+enum hrtimer_restart ioband_cap_expired(struct hrtimer *timer);
+int ioband_cap_parse(char *spec, struct ioband_caps *caps, char *why,
+		     size_t len);
+bool ioband_caps_any(const struct ioband_caps *caps);
+void ioband_cap_set(struct ioband_device *dp, struct ioband_group *gp,
+		    const struct ioband_caps *caps);
+unsigned int ioband_cap_emit(const struct ioband_caps *caps, char *result,
+			     unsigned int maxlen, unsigned int sz);
 
 /* ioband-table.c: the table line, constructor and destructor */
 int ioband_parse_uint(const char *s, unsigned int min, unsigned int max,

@@ -57,6 +57,8 @@ void ioband_group_join_domain(struct ioband_device *dp, struct ioband_group *gp)
 		return;
 	gp->in_domain = true;
 	list_add_tail(&gp->dom_entry, &dp->groups);
+	if (gp->floored)
+		dp->any_floor = true;
 	ioband_policy_group_init(dp, gp);
 }
 
@@ -81,14 +83,26 @@ void ioband_group_set_weight(struct ioband_device *dp, struct ioband_group *gp,
 	gp->weight = weight;
 }
 
+/* A group the data path does not see yet: no lock needed. */
+void ioband_group_set_limits(struct ioband_group *gp,
+			     const struct ioband_limits *l)
+{
+	gp->caps = l->caps;
+	gp->capped = ioband_caps_any(&l->caps);
+	gp->floor = l->floor;
+	gp->floored = ioband_caps_any(&l->floor);
+	gp->idle_class = l->idle_class;
+}
+
 int ioband_target_add_group(struct ioband_target *t, u64 id,
-			    unsigned int weight)
+			    unsigned int weight, const struct ioband_limits *l)
 {
 	struct ioband_group *gp = kzalloc(sizeof(*gp), GFP_KERNEL);
 
 	if (!gp)
 		return -ENOMEM;
 	ioband_group_init(gp, t, id, weight);
+	ioband_group_set_limits(gp, l);
 	ioband_group_insert(t, gp);
 	return 0;
 }
@@ -147,6 +161,7 @@ static struct ioband_device *ioband_device_new(unsigned int id)
 	spin_lock_init(&dp->lock);
 	INIT_LIST_HEAD(&dp->groups);
 	INIT_LIST_HEAD(&dp->backlog);
+	INIT_LIST_HEAD(&dp->parked);
 	dp->set_throttle = IOBAND_DEFAULT_THROTTLE;
 	dp->set_limit = IOBAND_AUTO_LIMIT;
 	/* no target is live yet: the depth below is unknown */
@@ -158,6 +173,8 @@ static struct ioband_device *ioband_device_new(unsigned int id)
 	INIT_WORK(&dp->dispatch_work, ioband_dispatch_work);
 	hrtimer_setup(&dp->antic_timer, ioband_antic_expired, CLOCK_MONOTONIC,
 		      HRTIMER_MODE_REL);
+	hrtimer_setup(&dp->cap_timer, ioband_cap_expired, CLOCK_MONOTONIC,
+		      HRTIMER_MODE_ABS);
 	list_add_tail(&dp->entry, &ioband_devices);
 	return dp;
 }
@@ -187,6 +204,7 @@ void ioband_device_put(struct ioband_device *dp)
 	list_del(&dp->entry);
 	/* no target is left to arm it again; the timer queues work */
 	hrtimer_cancel(&dp->antic_timer);
+	hrtimer_cancel(&dp->cap_timer);
 	destroy_workqueue(dp->wq);
 	kfree(dp);
 }

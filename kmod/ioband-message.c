@@ -16,7 +16,8 @@ static bool target_has_defaults(struct ioband_target *t)
 	return t->type == &ioband_type_none && !t->ngroups &&
 	       dp->policy == ioband_policy_default &&
 	       dp->token_base == IOBAND_DEFAULT_TOKEN &&
-	       t->defgrp.weight == IOBAND_DEFAULT_WEIGHT;
+	       t->defgrp.weight == IOBAND_DEFAULT_WEIGHT && !t->defgrp.capped &&
+	       !t->defgrp.floored && !t->defgrp.idle_class;
 }
 
 static void emit_stats(struct ioband_group *gp, char *result,
@@ -41,6 +42,41 @@ static void emit_ima(struct ioband_target *t, char *result,
 	       t->dev->name, dp->id, dp->set_throttle, dp->set_limit,
 	       t->type->name, dp->policy->name);
 	*szp = sz;
+}
+
+/* " limit <id>:<caps>", " floor ..." and " class <id>:idle" of @gp */
+static void emit_group_limits(struct ioband_group *gp, char *result,
+			      unsigned int maxlen, unsigned int *szp)
+{
+	unsigned int sz = *szp;
+	char id[24];
+
+	if (gp->is_default)
+		strscpy(id, "-1", sizeof(id));
+	else
+		snprintf(id, sizeof(id), "%llu", gp->id);
+	if (gp->capped) {
+		DMEMIT(" limit %s:", id);
+		sz = ioband_cap_emit(&gp->caps, result, maxlen, sz);
+	}
+	if (gp->floored) {
+		DMEMIT(" floor %s:", id);
+		sz = ioband_cap_emit(&gp->floor, result, maxlen, sz);
+	}
+	if (gp->idle_class)
+		DMEMIT(" class %s:idle", id);
+	*szp = sz;
+}
+
+/* The limits of every group, default group first */
+static void emit_table_limits(struct ioband_target *t, char *result,
+			      unsigned int maxlen, unsigned int *szp)
+{
+	struct ioband_group *gp;
+
+	emit_group_limits(&t->defgrp, result, maxlen, szp);
+	list_for_each_entry(gp, &t->groups, tgt_entry)
+		emit_group_limits(gp, result, maxlen, szp);
 }
 
 void ioband_status(struct dm_target *ti, status_type_t type,
@@ -70,6 +106,7 @@ void ioband_status(struct dm_target *ti, status_type_t type,
 		       dp->token_base, t->defgrp.weight);
 		list_for_each_entry(gp, &t->groups, tgt_entry)
 			DMEMIT(" %llu:%u", gp->id, gp->weight);
+		emit_table_limits(t, result, maxlen, &sz);
 		break;
 	case STATUSTYPE_IMA:
 		DMEMIT_TARGET_NAME_VERSION(ti->type);
@@ -228,6 +265,120 @@ static int msg_weight(struct ioband_target *t, char *arg)
 	return 0;
 }
 
+/* The group "-1" (default) or an attached ID names, or NULL. */
+static struct ioband_group *named_group(struct ioband_target *t,
+					const char *idstr)
+{
+	u64 id;
+
+	lockdep_assert_held(&t->dp->lock);
+	if (!strcmp(idstr, "-1"))
+		return &t->defgrp;
+	if (kstrtou64(idstr, 10, &id))
+		return NULL;
+	return ioband_group_find(t, id);
+}
+
+/* "ID:SPEC" or "SPEC" (the default group): *idstr "-1" then */
+static char *split_group(char *arg, const char **idstr)
+{
+	char *spec = strchr(arg, ':');
+
+	if (!spec) {
+		*idstr = "-1";
+		return arg;
+	}
+	*spec++ = '\0';
+	*idstr = arg;
+	return spec;
+}
+
+/*
+ * "limit [ID:]KEY=VALUE,..." or "floor [ID:]...": set a group's caps or
+ * floors, "...:none" clears them; the keys not named keep their values.
+ * Parsed and checked whole before any is applied.
+ */
+static int msg_limit(struct ioband_target *t, const char *cmd, char *arg)
+{
+	struct ioband_device *dp = t->dp;
+	bool floor = !strcmp(cmd, "floor");
+	struct ioband_caps caps, other;
+	struct ioband_group *gp;
+	const char *idstr;
+	char *spec = split_group(arg, &idstr);
+	char why[128];
+	bool idle;
+
+	spin_lock_irq(&dp->lock);
+	gp = named_group(t, idstr);
+	if (gp) {
+		caps = floor ? gp->floor : gp->caps;
+		other = floor ? gp->caps : gp->floor;
+		idle = gp->idle_class;
+	}
+	spin_unlock_irq(&dp->lock);
+	/* the group can go only by detach, which waits for msg_lock */
+	if (!gp) {
+		DMWARN_LIMIT("%s: group %s is not attached", cmd, idstr);
+		return -EINVAL;
+	}
+	if (ioband_cap_parse(spec, &caps, why, sizeof(why))) {
+		DMWARN_LIMIT("%s: group %s: %s", cmd, idstr, why);
+		return -EINVAL;
+	}
+	if (floor ? ioband_floor_above_cap(&caps, &other) :
+		    ioband_floor_above_cap(&other, &caps)) {
+		DMWARN_LIMIT("%s: group %s: a floor would be above its cap", cmd, idstr);
+		return -EINVAL;
+	}
+	if (floor && idle && ioband_caps_any(&caps)) {
+		DMWARN_LIMIT("floor: group %s is of the idle class: it has no floor", idstr);
+		return -EINVAL;
+	}
+	spin_lock_irq(&dp->lock);
+	if (floor)
+		ioband_floor_set(dp, gp, &caps);
+	else
+		ioband_cap_set(dp, gp, &caps);
+	spin_unlock_irq(&dp->lock);
+	ioband_wake_and_dispatch(dp);
+	return 0;
+}
+
+/* "class [ID:]idle" or "class [ID:]normal" */
+static int msg_class(struct ioband_target *t, char *arg)
+{
+	struct ioband_device *dp = t->dp;
+	struct ioband_group *gp;
+	const char *idstr;
+	char *cls = split_group(arg, &idstr);
+	bool idle = !strcmp(cls, "idle");
+	int r = 0;
+
+	if (!idle && strcmp(cls, "normal")) {
+		DMWARN_LIMIT("class: group %s: unknown class \"%s\" (normal, idle)",
+			     idstr, cls);
+		return -EINVAL;
+	}
+	spin_lock_irq(&dp->lock);
+	gp = named_group(t, idstr);
+	if (!gp)
+		r = -ENOENT;
+	else if (idle && gp->floored)
+		r = -EINVAL;
+	else
+		ioband_class_set(dp, gp, idle);
+	spin_unlock_irq(&dp->lock);
+	if (r == -ENOENT)
+		DMWARN_LIMIT("class: group %s is not attached", idstr);
+	else if (r)
+		DMWARN_LIMIT("class: group %s has a floor: lift it first", idstr);
+	if (r)
+		return -EINVAL;
+	ioband_wake_and_dispatch(dp);
+	return 0;
+}
+
 /* "auto" or a number; 128 is auto too (see IOBAND_AUTO_LIMIT) */
 static int parse_limit(const char *arg, unsigned int *v)
 {
@@ -371,6 +522,48 @@ static int msg_settings(struct ioband_target *t, char *result,
 	return 1;
 }
 
+static void emit_limits(struct ioband_group *gp, char *result,
+			unsigned int maxlen, unsigned int *szp)
+{
+	unsigned int sz = *szp;
+	u64 wait_ns = gp->cap_wait_ns;
+
+	/* a group parked now has waited since it was parked, too */
+	if (gp->parked)
+		wait_ns += ktime_get_ns() - gp->parked_at;
+	sz = ioband_cap_emit(&gp->caps, result, maxlen, sz);
+	DMEMIT(":%llu:%llu:%d:", gp->cap_waits, div_u64(wait_ns, NSEC_PER_USEC),
+	       gp->parked);
+	sz = ioband_cap_emit(&gp->floor, result, maxlen, sz);
+	DMEMIT(":%llu:%s",
+	       div_u64(ioband_floor_lag(gp, ktime_get_ns()), NSEC_PER_USEC),
+	       gp->idle_class ? "idle" : "normal");
+	*szp = sz;
+}
+
+/*
+ * "limits": each group's caps, floors and class, default group first, one
+ * record per group: <id>:<caps or none>:<times parked>:<us parked>:<parked
+ * now (0/1)>:<floors or none>:<us behind its floors>:<normal or idle>.
+ */
+static int msg_limits(struct ioband_target *t, char *result,
+		      unsigned int maxlen)
+{
+	struct ioband_device *dp = t->dp;
+	struct ioband_group *gp;
+	unsigned int sz = 0;
+
+	spin_lock_irq(&dp->lock);
+	DMEMIT("-1:");
+	emit_limits(&t->defgrp, result, maxlen, &sz);
+	list_for_each_entry(gp, &t->groups, tgt_entry) {
+		DMEMIT(" %llu:", gp->id);
+		emit_limits(gp, result, maxlen, &sz);
+	}
+	spin_unlock_irq(&dp->lock);
+	return 1;
+}
+
 /* A "<command> <value>" message, under msg_lock. */
 static int run_message(struct ioband_target *t, const char *cmd, char *arg,
 		       struct ioband_group **dying)
@@ -389,6 +582,10 @@ static int run_message(struct ioband_target *t, const char *cmd, char *arg,
 		return msg_domain(t, cmd, arg);
 	if (!strcmp(cmd, "policy"))
 		return msg_policy(t, arg);
+	if (!strcmp(cmd, "limit") || !strcmp(cmd, "floor"))
+		return msg_limit(t, cmd, arg);
+	if (!strcmp(cmd, "class"))
+		return msg_class(t, arg);
 	DMWARN_LIMIT("%s: unknown message \"%s\"",
 		     dm_table_device_name(t->ti->table), cmd);
 	return -EINVAL;
@@ -410,9 +607,12 @@ int ioband_message(struct dm_target *ti, unsigned int argc, char **argv,
 		return msg_shares(t, result, maxlen);
 	if (argc == 1 && !strcmp(cmd, "settings"))
 		return msg_settings(t, result, maxlen);
+	if (argc == 1 && !strcmp(cmd, "limits"))
+		return msg_limits(t, result, maxlen);
 	if (argc != 2) {
-		DMWARN_LIMIT("%s: message must be reset, shares, settings or \"<command> <value>\"",
-			     dm_table_device_name(ti->table));
+		DMWARN_LIMIT("%s: message must be %s or \"<command> <value>\"",
+			     dm_table_device_name(ti->table),
+			     "reset, shares, settings, limits");
 		return -EINVAL;
 	}
 

@@ -25,6 +25,9 @@ static void requeue_held(struct ioband_device *dp, struct ioband_group *gp,
 		ib->state = IOB_NONE;
 		bio_list_add(requeue, bio);
 	}
+	ioband_cap_forget(dp, gp);
+	if (gp->idle_class)
+		dp->idle_held -= gp->held;
 	dp->held -= gp->held;
 	gp->held = 0;
 	list_del_init(&gp->backlog_entry);

@@ -5,6 +5,7 @@
  * Table:  <dev> <device-group-id> [<io_throttle> [<io_limit>]]
  *   or    <dev> <device-group-id> <io_throttle> <io_limit> <type> <policy>
  *         <token> :<default-weight> [<id>:<weight>]...
+ *         [limit <id>:<caps>]... [floor <id>:<caps>]... [class <id>:idle]...
  *
  * Bad input fails with ti->error naming the argument, and nothing applied.
  */
@@ -21,7 +22,7 @@
 #define IOBAND_SHORT_ARGS	4
 #define IOBAND_LONG_ARGS	8
 /* one line, so that it can be found with grep */
-#define IOBAND_TABLE_USAGE "Expected <dev> <device-group-id> [<io_throttle> [<io_limit>]] or <dev> <device-group-id> <io_throttle> <io_limit> <type> <policy> <token> :<weight> [<id>:<weight>]..."
+#define IOBAND_TABLE_USAGE "Expected <dev> <device-group-id> [<io_throttle> [<io_limit>]] or <dev> <device-group-id> <io_throttle> <io_limit> <type> <policy> <token> :<weight> [<id>:<weight>]... [limit|floor <id>:<caps>]... [class <id>:idle]..."
 
 /*
  * Each limit is written once, here; the error spells it.  0 means "default"
@@ -124,6 +125,8 @@ struct ioband_args {
 	unsigned int ngroups;
 	u64 *ids;
 	unsigned int *weights;
+	struct ioband_limits deflim;	/* the default group's */
+	struct ioband_limits *lims;	/* each group's, as ids */
 };
 
 /* <dev> <device-group-id> [<io_throttle> [<io_limit>]] */
@@ -177,13 +180,18 @@ static int parse_long(struct dm_arg_set *as, struct ioband_args *a,
 			 &a->default_weight, error);
 }
 
-/* [<id>:<weight>]... */
+/* [<id>:<weight>]..., up to the first "limit" */
 static int parse_groups(struct dm_arg_set *as, struct ioband_args *a,
 			char **error)
 {
 	unsigned int i, j;
 
-	a->ngroups = as->argc;
+	for (i = 0; i < as->argc; i++)
+		if (!strcmp(as->argv[i], "limit") ||
+		    !strcmp(as->argv[i], "floor") ||
+		    !strcmp(as->argv[i], "class"))
+			break;
+	a->ngroups = i;
 	if (!a->ngroups)
 		return 0;
 	if (a->type == &ioband_type_none) {
@@ -196,7 +204,8 @@ static int parse_groups(struct dm_arg_set *as, struct ioband_args *a,
 	}
 	a->ids = kcalloc(a->ngroups, sizeof(*a->ids), GFP_KERNEL);
 	a->weights = kcalloc(a->ngroups, sizeof(*a->weights), GFP_KERNEL);
-	if (!a->ids || !a->weights) {
+	a->lims = kcalloc(a->ngroups, sizeof(*a->lims), GFP_KERNEL);
+	if (!a->ids || !a->weights || !a->lims) {
 		*error = "Cannot allocate memory for groups";
 		return -ENOMEM;
 	}
@@ -218,6 +227,106 @@ static int parse_groups(struct dm_arg_set *as, struct ioband_args *a,
 		}
 	}
 	return 0;
+}
+
+/* The limits of group @idstr ("-1": the default group) of the line, or NULL. */
+static struct ioband_limits *line_limits(struct ioband_args *a,
+					 const char *idstr)
+{
+	unsigned int i;
+	u64 id;
+
+	if (!strcmp(idstr, "-1"))
+		return &a->deflim;
+	if (ioband_parse_id(a->type, idstr, &id))
+		return NULL;
+	for (i = 0; i < a->ngroups; i++)
+		if (a->ids[i] == id)
+			return &a->lims[i];
+	return NULL;
+}
+
+/* "limit" or "floor" <spec> for @l: each once at most */
+static int parse_rates(const char *word, const char *id, char *spec,
+		       struct ioband_limits *l, char **error)
+{
+	struct ioband_caps *rates = word[0] == 'l' ? &l->caps : &l->floor;
+	struct ioband_caps c = {};
+	char why[128];
+
+	if (ioband_caps_any(rates)) {
+		*error = "Duplicate limit or floor for a group";
+		return -EINVAL;
+	}
+	if (ioband_cap_parse(spec, &c, why, sizeof(why))) {
+		/* ti->error is a constant: the details go to the log */
+		DMWARN("table: %s for group %s: %s", word, id, why);
+		*error = "Invalid limit or floor (expected <id>:<key>=<value>,... with keys "
+			 IOBAND_CAP_KEYS "; see the kernel log)";
+		return -EINVAL;
+	}
+	*rates = c;
+	return 0;
+}
+
+/* A group's limits must agree: no floor above a cap, no floor when idle. */
+static int check_limits(const struct ioband_limits *l, char **error)
+{
+	if (ioband_floor_above_cap(&l->floor, &l->caps)) {
+		*error = "A floor is above its group's cap";
+		return -EINVAL;
+	}
+	if (l->idle_class && ioband_caps_any(&l->floor)) {
+		*error = "A group of the idle class cannot have a floor";
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* [limit|floor <id>:<caps>]... [class <id>:idle|normal]..., after the groups */
+static int parse_limits(struct dm_arg_set *as, struct ioband_args *a,
+			char **error)
+{
+	struct ioband_limits *l;
+	const char *word;
+	char *arg, *spec;
+	unsigned int i;
+	int r;
+
+	dm_consume_args(as, a->ngroups);
+	while (as->argc) {
+		word = dm_shift_arg(as);
+		if ((strcmp(word, "limit") && strcmp(word, "floor") &&
+		     strcmp(word, "class")) || !as->argc) {
+			*error = "Invalid limit (expected limit, floor or class <id>:<value>)";
+			return -EINVAL;
+		}
+		/* dm_shift_arg() gives it const: the line's words are ours */
+		arg = as->argv[0];
+		dm_consume_args(as, 1);
+		spec = strchr(arg, ':');
+		if (spec)
+			*spec++ = '\0';
+		l = spec ? line_limits(a, arg) : NULL;
+		if (!l) {
+			*error = "Invalid limit (expected <id>:<value>, id -1 or a group above)";
+			return -EINVAL;
+		}
+		if (word[0] != 'c') {
+			r = parse_rates(word, arg, spec, l, error);
+			if (r)
+				return r;
+		} else if (!strcmp(spec, "idle") || !strcmp(spec, "normal")) {
+			l->idle_class = spec[0] == 'i';
+		} else {
+			*error = "Invalid class (expected class <id>:idle or <id>:normal)";
+			return -EINVAL;
+		}
+	}
+	for (i = 0; i < a->ngroups; i++)
+		if (check_limits(&a->lims[i], error))
+			return -EINVAL;
+	return check_limits(&a->deflim, error);
 }
 
 static int parse_table(struct dm_target *ti, unsigned int argc, char **argv,
@@ -244,7 +353,10 @@ static int parse_table(struct dm_target *ti, unsigned int argc, char **argv,
 	r = parse_long(&rest, a, &ti->error);
 	if (r)
 		return r;
-	return parse_groups(&rest, a, &ti->error);
+	r = parse_groups(&rest, a, &ti->error);
+	if (r)
+		return r;
+	return parse_limits(&rest, a, &ti->error);
 }
 
 /*
@@ -252,18 +364,29 @@ static int parse_table(struct dm_target *ti, unsigned int argc, char **argv,
  * keeps that target's type and groups: LVM and dmsetup reload tables
  * without knowing what was configured by messages.
  */
+static void group_limits(struct ioband_group *gp, struct ioband_limits *l)
+{
+	l->caps = gp->caps;
+	l->floor = gp->floor;
+	l->idle_class = gp->idle_class;
+}
+
 static int inherit_config(struct ioband_target *t, struct ioband_target *old)
 {
+	struct ioband_limits l;
 	struct ioband_group *gp;
 	int r = 0;
 
 	mutex_lock(&old->msg_lock);
 	t->type = old->type;
 	t->defgrp.weight = old->defgrp.weight;
+	group_limits(&old->defgrp, &l);
+	ioband_group_set_limits(&t->defgrp, &l);
 	list_for_each_entry(gp, &old->groups, tgt_entry) {
 		if (gp->dying)
 			continue;
-		r = ioband_target_add_group(t, gp->id, gp->weight);
+		group_limits(gp, &l);
+		r = ioband_target_add_group(t, gp->id, gp->weight, &l);
 		if (r)
 			break;
 	}
@@ -286,6 +409,7 @@ static struct ioband_target *target_alloc(struct dm_target *ti,
 	t->type = a->type ?: &ioband_type_none;
 	ioband_group_init(&t->defgrp, t, 0, a->default_weight);
 	t->defgrp.is_default = true;
+	ioband_group_set_limits(&t->defgrp, &a->deflim);
 	return t;
 }
 
@@ -332,7 +456,8 @@ static int target_add_groups(struct ioband_target *t,
 		r = inherit_config(t, old);
 	} else {
 		for (i = 0; i < a->ngroups && !r; i++)
-			r = ioband_target_add_group(t, a->ids[i], a->weights[i]);
+			r = ioband_target_add_group(t, a->ids[i], a->weights[i],
+						    &a->lims[i]);
 	}
 	if (r) {
 		ioband_target_free_groups(t);
@@ -416,6 +541,7 @@ int ioband_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 	ti->accounts_remapped_io = true;
 	kfree(a.ids);
 	kfree(a.weights);
+	kfree(a.lims);
 	return 0;
 
 out_unlock:
@@ -427,6 +553,7 @@ out_free:
 out_args:
 	kfree(a.ids);
 	kfree(a.weights);
+	kfree(a.lims);
 	return r;
 }
 

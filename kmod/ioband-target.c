@@ -20,22 +20,23 @@
 
 #define DM_MSG_PREFIX "ioband"
 
-static bool group_bypasses(struct ioband_group *gp)
-{
-	/* draining for suspend or detach: nothing may wait any more */
-	return gp->dying || gp->tgt->suspending;
-}
-
-/* Account a bio as sent to the lower device. */
+/*
+ * Account a bio as sent to the lower device.  @by_floor: it goes because
+ * its group is behind its floor, which the policy does not charge.
+ */
 static void issue_bio(struct ioband_device *dp, struct ioband_group *gp,
-		      struct bio *bio, struct ioband_bio *ib)
+		      struct bio *bio, struct ioband_bio *ib, bool by_floor)
 {
 	lockdep_assert_held(&dp->lock);
 	/* draining bios are not the group's choice: they cost no tokens */
-	if (!group_bypasses(gp))
+	if (!ioband_group_bypasses(gp) && !by_floor)
 		ioband_policy_charge(dp, gp, bio, ib);
+	if (unlikely(gp->capped || gp->floored))
+		ioband_cap_charge(gp, bio, ktime_get_ns());
 	dp->issued++;
 	gp->inflight++;
+	if (unlikely(gp->idle_class))
+		dp->idle_issued++;
 	if (dp->issued >= dp->io_limit)
 		dp->plugged = true;
 	ib->state = IOB_ISSUED;
@@ -48,7 +49,7 @@ static void issue_bio(struct ioband_device *dp, struct ioband_group *gp,
 static bool may_issue(struct ioband_device *dp, struct ioband_group *gp)
 {
 	lockdep_assert_held(&dp->lock);
-	if (group_bypasses(gp))
+	if (ioband_group_bypasses(gp))
 		return true;
 	if (dp->plugged)
 		return false;
@@ -75,15 +76,16 @@ static bool room_beside_antic(struct ioband_device *dp)
 	return dp->issued + 1 < dp->io_limit;
 }
 
-/* The backlogged group that should go next, or NULL. */
-static struct ioband_group *pick_group(struct ioband_device *dp)
+/* The backlogged group to serve next, or NULL.  *by_floor: see issue_bio(). */
+static struct ioband_group *pick_group(struct ioband_device *dp, bool *by_floor)
 {
 	struct ioband_group *gp;
 
 	lockdep_assert_held(&dp->lock);
+	*by_floor = false;
 	/* draining groups go first, whether the disk has room or not */
 	list_for_each_entry(gp, &dp->backlog, backlog_entry)
-		if (group_bypasses(gp))
+		if (ioband_group_bypasses(gp))
 			return gp;
 	if (dp->plugged)
 		return NULL;
@@ -101,6 +103,13 @@ static struct ioband_group *pick_group(struct ioband_device *dp)
 		}
 	}
 	ioband_policy_refill_backlog(dp);
+	if (unlikely(dp->any_floor)) {
+		gp = ioband_floor_pick(dp, ktime_get_ns());
+		if (gp) {
+			*by_floor = true;
+			return gp;
+		}
+	}
 	return ioband_policy_pick(dp);
 }
 
@@ -139,6 +148,22 @@ static void wake_one(struct ioband_device *dp, struct ioband_group *gp)
 		__wake_up(&dp->waitq, TASK_NORMAL, 1, gp);
 }
 
+/* Park @gp if its caps or class hold back its next bio.  True if parked. */
+static bool park_if_held_back(struct ioband_device *dp, struct ioband_group *gp)
+{
+	u64 now, wait;
+
+	lockdep_assert_held(&dp->lock);
+	if (ioband_group_bypasses(gp))
+		return false;
+	now = ktime_get_ns();
+	wait = ioband_hold_back(dp, gp, bio_list_peek(&gp->held_bios), now);
+	if (!wait)
+		return false;
+	ioband_cap_park(dp, gp, now + wait, now);
+	return true;
+}
+
 void ioband_dispatch_work(struct work_struct *work)
 {
 	struct ioband_device *dp = container_of(work, struct ioband_device,
@@ -147,17 +172,19 @@ void ioband_dispatch_work(struct work_struct *work)
 	struct ioband_group *gp;
 	struct bio *bio;
 	unsigned int batch = 0;
-	bool again = false;
+	bool again = false, by_floor = false;
 	int epochs = 0;
 
 	spin_lock_irq(&dp->lock);
-	while (dp->held) {
+	if (unlikely(!list_empty(&dp->parked)))
+		ioband_cap_unpark_due(dp, ktime_get_ns());
+	while (ioband_ready(dp)) {
 		/* bounded work with interrupts off; the rest in a new run */
 		if (++batch > IOBAND_DISPATCH_BATCH) {
 			again = true;
 			break;
 		}
-		gp = pick_group(dp);
+		gp = pick_group(dp, &by_floor);
 		if (!gp) {
 			/*
 			 * Everyone with work is out of tokens.  Refill once
@@ -175,12 +202,17 @@ void ioband_dispatch_work(struct work_struct *work)
 			continue;
 		}
 		epochs = 0;
+		if (unlikely(gp->capped || gp->idle_class) &&
+		    park_if_held_back(dp, gp))
+			continue;
 		bio = bio_list_pop(&gp->held_bios);
 		gp->held--;
 		dp->held--;
+		if (unlikely(gp->idle_class))
+			dp->idle_held--;
 		if (!gp->held)
 			list_del_init(&gp->backlog_entry);
-		issue_bio(dp, gp, bio, ioband_per_bio(bio));
+		issue_bio(dp, gp, bio, ioband_per_bio(bio), by_floor);
 		/*
 		 * Its submitter has long returned: the disk may make us wait
 		 * for a tag now.  Failed with EAGAIN here, in our worker,
@@ -205,7 +237,7 @@ static bool must_wait(struct ioband_group *gp)
 	struct ioband_device *dp = gp->tgt->dp;
 
 	lockdep_assert_held(&dp->lock);
-	if (group_bypasses(gp))
+	if (ioband_group_bypasses(gp))
 		return false;
 	/*
 	 * Kernel threads too: cgroup writeback runs a flusher work per
@@ -295,11 +327,12 @@ static bool admit_bio(struct ioband_device *dp, struct ioband_group *gp,
 		      struct bio *bio, struct ioband_bio *ib, bool *kick)
 {
 	struct ioband_stat *st = &gp->stat[bio_data_dir(bio)];
+	u64 now = 0, cap_wait = 0;
 	bool antic;
 
 	lockdep_assert_held(&dp->lock);
 	note_think_time(dp, gp);
-	if (unlikely(dp->nested) && !group_bypasses(gp))
+	if (unlikely(dp->nested) && !ioband_group_bypasses(gp))
 		ioband_note_busy(dp, gp);
 	/* the room kept for this group: take it */
 	antic = dp->antic == gp;
@@ -313,14 +346,23 @@ static bool admit_bio(struct ioband_device *dp, struct ioband_group *gp,
 	st->reqs++;
 	st->sectors += bio_sectors(bio);
 	ib->gp = gp;
-	if (!gp->held && ((antic && !dp->plugged) || may_issue(dp, gp))) {
-		issue_bio(dp, gp, bio, ib);
+	/* caps and class first: they hold whatever the weights would allow */
+	if (unlikely(gp->capped || gp->idle_class) && !gp->held &&
+	    !ioband_group_bypasses(gp)) {
+		now = ktime_get_ns();
+		cap_wait = ioband_hold_back(dp, gp, bio, now);
+	}
+	if (!gp->idle_class)
+		dp->normal_at = jiffies;
+	if (!gp->held && !cap_wait &&
+	    ((antic && !dp->plugged) || may_issue(dp, gp))) {
+		issue_bio(dp, gp, bio, ib, false);
 		/*
 		 * A new epoch may have freed other groups' held bios.  (The
 		 * work-conserving policies have no epochs: a kick would find
 		 * nothing to do, at every bio of a group whose turn it is.)
 		 */
-		*kick = dp->held && !dp->plugged &&
+		*kick = ioband_ready(dp) && !dp->plugged &&
 			!ioband_policy_work_conserving(dp);
 		wake_one(dp, gp);
 		return true;
@@ -329,11 +371,19 @@ static bool admit_bio(struct ioband_device *dp, struct ioband_group *gp,
 	st->delayed++;
 	bio_list_add(&gp->held_bios, bio);
 	ib->state = IOB_HELD;
-	if (!gp->held++)
-		list_add_tail(&gp->backlog_entry, &dp->backlog);
 	dp->held++;
+	if (unlikely(gp->idle_class))
+		dp->idle_held++;
+	if (!gp->held++) {
+		if (cap_wait)
+			ioband_cap_park(dp, gp, now + cap_wait, now);
+		else
+			list_add_tail(&gp->backlog_entry, &dp->backlog);
+	} else if (gp->parked) {
+		dp->parked_bios++;
+	}
 	/* nothing in flight may complete to restart the queue: do it now */
-	*kick = !dp->plugged &&
+	*kick = ioband_ready(dp) && !dp->plugged &&
 		(dp->issued < dp->io_throttle || ioband_policy_work_conserving(dp));
 	if (gp->held < gp->hold_limit)
 		wake_one(dp, gp);
@@ -428,7 +478,9 @@ static bool anticipate(struct ioband_device *dp, struct ioband_group *gp,
 	if (gp->inflight || gp->held)
 		return false;
 	gp->idle_since = now;
-	if (others_wait && !group_bypasses(gp))
+	/* a group at its cap, or of the idle class, would not use the room */
+	if (others_wait && !ioband_group_bypasses(gp) && !gp->idle_class &&
+	    !(gp->capped && ioband_cap_spent(gp, now)))
 		wait = ioband_policy_anticipate(dp, gp);
 	if (!wait)
 		return false;
@@ -456,11 +508,15 @@ static int ioband_end_io(struct dm_target *ti, struct bio *bio,
 	spin_lock_irqsave(&dp->lock, flags);
 	dp->issued--;
 	gp->inflight--;
+	if (unlikely(gp->idle_class))
+		dp->idle_issued--;
+	else
+		dp->normal_at = jiffies;
 	/* the epoch policies let the disk drain to io_throttle first */
 	if (dp->plugged && (dp->issued <= dp->io_throttle ||
 			    ioband_policy_work_conserving(dp)))
 		dp->plugged = false;
-	kick = dp->held && !dp->plugged;
+	kick = ioband_ready(dp) && !dp->plugged;
 	/*
 	 * A slot is now kept for @gp: dispatch only into room beyond it, and
 	 * only if the policy lets someone else use it meanwhile.
@@ -491,7 +547,7 @@ static int ioband_iterate_devices(struct dm_target *ti,
  */
 static struct target_type ioband_target = {
 	.name = "ioband",
-	.version = {1, 2, 0},
+	.version = {1, 3, 0},
 	.features = DM_TARGET_NOWAIT | DM_TARGET_PASSES_INTEGRITY |
 		    DM_TARGET_PASSES_CRYPTO,
 	.module = THIS_MODULE,

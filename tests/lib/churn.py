@@ -7,8 +7,10 @@ One pass: weights of the default group and of groups 1000 and 2000, token,
 io_throttle, io_limit, detach/attach of both groups, reset, a type change
 (gid, uid, pgrp, user in turn: detach both, change, attach both), a policy
 change, a flush and a noflush suspend/resume of DEV, a noflush
-suspend/resume of OTHER, and a reload of DEV with the plain table line
-"RELOAD_PARAMS" (load, then resume swaps it in).  Messages the target may
+suspend/resume of OTHER, caps, floors and the idle class set, changed and
+lifted on the default group and both others (bios held by them through the
+suspends), and a reload of DEV
+with the plain table line "RELOAD_PARAMS" (load, then resume swaps it in).  Messages the target may
 refuse (io_throttle and io_limit crossing) are counted, not failures; a
 failing suspend, resume or reload is.  Prints the counts; exit 1 on failure.
 """
@@ -39,7 +41,13 @@ def main():
                 "io_throttle %d" % r.randint(1, 30), "io_limit %d" % r.randint(40, 239),
                 "detach 1000", "attach 1000", "detach 2000", "attach 2000", "reset",
                 "detach 1000", "detach 2000", "type " + TYPES[passes % 4],
-                "attach 1000", "attach 2000", "policy " + POLICIES[passes % len(POLICIES)]]
+                "attach 1000", "attach 2000", "policy " + POLICIES[passes % len(POLICIES)],
+                "limit 1000:read_bps=%d,write_iops=%d" % (r.randint(65536, 2**24), r.randint(5, 500)),
+                "limit iops=%d" % r.randint(5, 5000), "limit 2000:bps=%d" % r.randint(4096, 2**26),
+                "limit 1000:read_bps=max", "limit none" if r.random() < 0.5 else "limit iops=max",
+                "floor 2000:bps=%d" % r.randint(4096, 2**26), "class 1000:idle",
+                "floor bps=%d" % r.randint(4096, 2**20), "floor none",
+                "class 1000:normal" if r.random() < 0.5 else "floor 2000:none"]
         for m in msgs:
             try:
                 dm.message(dev, m)
@@ -62,6 +70,13 @@ def main():
             n["failures"] += 1
             print("not ok - suspend/resume/reload: %s" % e, flush=True)
         passes += 1
+    # the jobs after the churn run uncapped
+    for m in ["limit none", "limit 1000:none", "limit 2000:none", "floor none",
+              "floor 2000:none", "class 1000:normal"]:
+        try:
+            dm.message(dev, m)
+        except OSError:
+            pass
     print("# %d passes: %s" % (passes, ", ".join("%d %s" % (v, k) for k, v in n.items())))
     return 1 if n["failures"] else 0
 

@@ -35,7 +35,10 @@ ODD = ["", "-0", "+5", "-1", "-5", "0x10", "010", "1e3", "1.5", " 5", "5 ",
        "٣", "१२", "1_000", "00000000000000000000000000001", "-9223372036854775808",
        "%s%s%n", "\\", "\\\\", "'", '"', "\t", "\x7f", "\x01", "nan", "inf"]
 WORDS = ["type", "attach", "detach", "weight", "token", "io_throttle",
-         "io_limit", "reset", "policy", "Type", "WEIGHT", "weight:", "weights"]
+         "io_limit", "reset", "policy", "Type", "WEIGHT", "weight:", "weights",
+         "limit", "limit", "limits", "Limit", "floor", "floor", "class", "class"]
+CAPS = ["read_bps", "write_bps", "bps", "read_iops", "write_iops", "iops",
+        "Bps", "read_bps ", "", "rbps"]
 TYPES = ["none", "user", "uid", "gid", "pid", "pgrp", "cgroup", "User", "users"]
 POLICIES = ["weight", "weight-iosize", "weight-", "iosize", "default", "fair",
             "fair-iosize", "fair-", "Fair", "time", "times"]
@@ -102,9 +105,25 @@ class Fuzz:
             return bytes(r.randrange(128, 256) for _ in range(n)).decode("latin-1")
         return r.choice(["-", ":", "=", ",", "::", "1::2", ":-1", "-1:", "1,2", "1=2"])
 
+    def caps(self):
+        """A cap list: KEY=VALUE,... with good and bad keys and values."""
+        r = self.r
+        if r.random() < 0.1:
+            return r.choice(["none", "None", "max", ""])
+        items = []
+        for _ in range(r.randrange(1, 5)):
+            v = r.choice(["max", "max", self.number(), str(r.randrange(1, 10**9))])
+            items.append(r.choice(CAPS) + r.choice(["=", "=", "=", ":", ""]) + v)
+        return r.choice([",", ",", ",", ";", ",,"]).join(items)
+
     def value(self):
         r = self.r
         k = r.random()
+        if k < 0.1:
+            return r.choice(["", "-1:", "1000:", "2000:", self.number() + ":"]) + self.caps()
+        if k < 0.13:
+            return r.choice(["", "-1:", "1000:", self.number() + ":"]) + \
+                r.choice(["idle", "normal", "Idle", "", "idle,normal", self.junk()])
         if k < 0.45:
             return self.number()
         if k < 0.7:
@@ -139,6 +158,10 @@ class Fuzz:
                     ":" + self.number()]
             args += [self.number() + r.choice([":", ":", "=", ","]) + self.number()
                      for _ in range(r.randrange(0, 6))]
+            for _ in range(r.choice([0, 0, 1, 2])):
+                word = r.choice(["limit", "limit", "floor", "floor", "class", "limits", ""])
+                value = r.choice(["idle", "normal", "lazy"]) if word == "class" else self.caps()
+                args += [word, r.choice(["-1", "1000", self.number()]) + ":" + value]
         elif k < 0.85:
             # more groups than allowed, or right at the limit
             n = r.choice([4096, 4097])

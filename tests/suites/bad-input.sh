@@ -18,6 +18,10 @@ dmsetup message ioband1 0 type user
 dmsetup message ioband1 0 attach 1000
 dmsetup message ioband1 0 weight 1000:30
 dmsetup message ioband1 0 weight 40
+dmsetup message ioband1 0 limit 1000:read_bps=1048576
+dmsetup message ioband1 0 attach 2000
+dmsetup message ioband1 0 floor 2000:bps=100
+dmsetup message ioband1 0 class idle
 
 # table and status name every device; each dmsetup run costs ~0.15 s in TCG
 snapshot() { { dmsetup table; dmsetup status; } 2>&1 | sort; }
@@ -106,6 +110,26 @@ bad_table "uid out of range" "$D 1 4 128 user weight 0 :100 4294967295:10"
 bad_table "pid out of range" "$D 1 4 128 pid weight 0 :100 99999999:10"
 bad_table "weight overflow" "$D 1 4 128 user weight 0 :100 1000:99999999999"
 bad_table "no such device" "/dev/nonexistent 1"
+L="$D 1 4 128 user weight 0 :100 1000:10"
+bad_table "limit without caps" "$L limit"
+bad_table "limit without an id" "$L limit bps=1"
+bad_table "limit for a group not in the line" "$L limit 2000:bps=1"
+bad_table "limit with an unknown key" "$L limit 1000:read_bpss=1"
+bad_table "limit zero" "$L limit 1000:read_bps=0"
+bad_table "limit of bytes beyond 2^50" "$L limit 1000:bps=1125899906842625"
+bad_table "limit of bios beyond 10^9" "$L limit -1:iops=1000000001"
+bad_table "limit overflowing u64" "$L limit 1000:bps=18446744073709551616"
+bad_table "limit max in a table" "$L limit 1000:bps=max,iops=5x"
+bad_table "limit twice for a group" "$L limit 1000:bps=1 limit 1000:iops=2"
+bad_table "a group after a limit" "$L limit 1000:bps=1 2000:10"
+bad_table "a word in place of limit" "$L limits 1000:bps=1"
+bad_table "floor above the cap" "$L limit 1000:bps=100 floor 1000:bps=101"
+bad_table "floor zero" "$L floor 1000:iops=0"
+bad_table "floor with an unknown key" "$L floor -1:iops_read=5"
+bad_table "floor twice for a group" "$L floor 1000:bps=1 floor 1000:bps=2"
+bad_table "unknown class" "$L class 1000:lazy"
+bad_table "class without an id" "$L class idle"
+bad_table "an idle group with a floor" "$L floor 1000:bps=1 class 1000:idle"
 bad_table "io_limit below the group's io_throttle" "$D 1 0 3"
 
 echo "# bad messages"
@@ -147,6 +171,29 @@ bad_msg "detach a group not attached" ioband1 detach 3000
 bad_msg "detach not a number" ioband1 detach abc
 bad_msg "reset with an argument" ioband1 reset now
 bad_msg "unknown policy" ioband1 policy bogus
+bad_msg "limit without caps" ioband1 limit
+bad_msg "limit with an unknown key" ioband1 limit 1000:read_bpss=5
+bad_msg "limit zero" ioband1 limit 1000:read_bps=0
+bad_msg "limit negative" ioband1 limit 1000:read_bps=-5
+bad_msg "limit without a value" ioband1 limit 1000:read_bps
+bad_msg "limit empty" ioband1 limit 1000:
+bad_msg "limit of bytes beyond 2^50" ioband1 limit 1000:write_bps=1125899906842625
+bad_msg "limit of bios beyond 10^9" ioband1 limit iops=1000000001
+bad_msg "limit overflowing u64" ioband1 limit 1000:bps=18446744073709551616
+bad_msg "limit half good: nothing applied" ioband1 limit 1000:write_bps=100,read_iops=0
+bad_msg "limit of a group not attached" ioband1 limit 3000:bps=1
+bad_msg "limit with a bad group id" ioband1 limit x:bps=1
+bad_msg "limits with an argument" ioband1 limits now
+bad_msg "limit below the group's floor" ioband1 limit 2000:bps=99
+bad_msg "floor above the group's cap" ioband1 floor 1000:read_bps=1048577
+bad_msg "floor zero" ioband1 floor 1000:bps=0
+bad_msg "floor with an unknown key" ioband1 floor 1000:bandwidth=5
+bad_msg "floor half good: nothing applied" ioband1 floor 1000:bps=5,iops=x
+bad_msg "floor of a group not attached" ioband1 floor 3000:bps=1
+bad_msg "unknown class" ioband1 class 1000:lazy
+bad_msg "class of a group not attached" ioband1 class 3000:idle
+bad_msg "class idle for a group with a floor" ioband1 class 2000:idle
+bad_msg "floor for a group of the idle class" ioband1 floor bps=100
 bad_msg "very long word" ioband1 weight "$(printf '9%.0s' $(seq 4000))"
 
 echo "# the devices still work"
