@@ -32,6 +32,9 @@ Register-ArgumentCompleter -Native -CommandName 'ioband' -ScriptBlock {
             [CompletionResult]::new('reload', 'reload', [CompletionResultType]::ParameterValue, 'Load a new table into a device''s inactive slot (applied by `resume`)')
             [CompletionResult]::new('message', 'message', [CompletionResultType]::ParameterValue, 'Send a raw target message, dmsetup style (words are passed as given)')
             [CompletionResult]::new('weight', 'weight', [CompletionResultType]::ParameterValue, 'Set the weight of the default group, or of group ID')
+            [CompletionResult]::new('limit', 'limit', [CompletionResultType]::ParameterValue, 'Cap a group''s I/O rates (bytes/s, I/O per second), or clear its caps')
+            [CompletionResult]::new('floor', 'floor', [CompletionResultType]::ParameterValue, 'Guarantee a group minimum I/O rates (bytes/s, I/O per second), or clear its floors')
+            [CompletionResult]::new('class', 'class', [CompletionResultType]::ParameterValue, 'Put a group in the idle class (it uses the disk only when the others leave it idle), or back')
             [CompletionResult]::new('attach', 'attach', [CompletionResultType]::ParameterValue, 'Attach an ioband group (by uid, gid, pid, pgrp or cgroup, per the device''s type)')
             [CompletionResult]::new('detach', 'detach', [CompletionResultType]::ParameterValue, 'Detach an ioband group')
             [CompletionResult]::new('type', 'type', [CompletionResultType]::ParameterValue, 'Set the group type (decides what attached group ids mean)')
@@ -111,6 +114,30 @@ Register-ArgumentCompleter -Native -CommandName 'ioband' -ScriptBlock {
             break
         }
         'ioband;weight' {
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'ioband;limit' {
+            [CompletionResult]::new('--group', '--group', [CompletionResultType]::ParameterName, 'The attached group to cap: an id, or a user/group name, cgroup directory or systemd unit or slice name (default: the default group)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'ioband;floor' {
+            [CompletionResult]::new('--group', '--group', [CompletionResultType]::ParameterName, 'The attached group: an id, or a user/group name, cgroup directory or systemd unit or slice name (default: the default group)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'ioband;class' {
+            [CompletionResult]::new('--group', '--group', [CompletionResultType]::ParameterName, 'The attached group: an id, or a user/group name, cgroup directory or systemd unit or slice name (default: the default group)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -262,6 +289,9 @@ Register-ArgumentCompleter -Native -CommandName 'ioband' -ScriptBlock {
             [CompletionResult]::new('reload', 'reload', [CompletionResultType]::ParameterValue, 'Load a new table into a device''s inactive slot (applied by `resume`)')
             [CompletionResult]::new('message', 'message', [CompletionResultType]::ParameterValue, 'Send a raw target message, dmsetup style (words are passed as given)')
             [CompletionResult]::new('weight', 'weight', [CompletionResultType]::ParameterValue, 'Set the weight of the default group, or of group ID')
+            [CompletionResult]::new('limit', 'limit', [CompletionResultType]::ParameterValue, 'Cap a group''s I/O rates (bytes/s, I/O per second), or clear its caps')
+            [CompletionResult]::new('floor', 'floor', [CompletionResultType]::ParameterValue, 'Guarantee a group minimum I/O rates (bytes/s, I/O per second), or clear its floors')
+            [CompletionResult]::new('class', 'class', [CompletionResultType]::ParameterValue, 'Put a group in the idle class (it uses the disk only when the others leave it idle), or back')
             [CompletionResult]::new('attach', 'attach', [CompletionResultType]::ParameterValue, 'Attach an ioband group (by uid, gid, pid, pgrp or cgroup, per the device''s type)')
             [CompletionResult]::new('detach', 'detach', [CompletionResultType]::ParameterValue, 'Detach an ioband group')
             [CompletionResult]::new('type', 'type', [CompletionResultType]::ParameterValue, 'Set the group type (decides what attached group ids mean)')
@@ -301,6 +331,15 @@ Register-ArgumentCompleter -Native -CommandName 'ioband' -ScriptBlock {
             break
         }
         'ioband;help;weight' {
+            break
+        }
+        'ioband;help;limit' {
+            break
+        }
+        'ioband;help;floor' {
+            break
+        }
+        'ioband;help;class' {
             break
         }
         'ioband;help;attach' {

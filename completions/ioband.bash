@@ -22,6 +22,9 @@ _ioband() {
             ioband,attach)
                 cmd="ioband__subcmd__attach"
                 ;;
+            ioband,class)
+                cmd="ioband__subcmd__class"
+                ;;
             ioband,completions)
                 cmd="ioband__subcmd__completions"
                 ;;
@@ -31,6 +34,9 @@ _ioband() {
             ioband,detach)
                 cmd="ioband__subcmd__detach"
                 ;;
+            ioband,floor)
+                cmd="ioband__subcmd__floor"
+                ;;
             ioband,help)
                 cmd="ioband__subcmd__help"
                 ;;
@@ -39,6 +45,9 @@ _ioband() {
                 ;;
             ioband,io-throttle)
                 cmd="ioband__subcmd__io__subcmd__throttle"
+                ;;
+            ioband,limit)
+                cmd="ioband__subcmd__limit"
                 ;;
             ioband,ls)
                 cmd="ioband__subcmd__ls"
@@ -97,6 +106,9 @@ _ioband() {
             ioband__subcmd__help,attach)
                 cmd="ioband__subcmd__help__subcmd__attach"
                 ;;
+            ioband__subcmd__help,class)
+                cmd="ioband__subcmd__help__subcmd__class"
+                ;;
             ioband__subcmd__help,completions)
                 cmd="ioband__subcmd__help__subcmd__completions"
                 ;;
@@ -106,6 +118,9 @@ _ioband() {
             ioband__subcmd__help,detach)
                 cmd="ioband__subcmd__help__subcmd__detach"
                 ;;
+            ioband__subcmd__help,floor)
+                cmd="ioband__subcmd__help__subcmd__floor"
+                ;;
             ioband__subcmd__help,help)
                 cmd="ioband__subcmd__help__subcmd__help"
                 ;;
@@ -114,6 +129,9 @@ _ioband() {
                 ;;
             ioband__subcmd__help,io-throttle)
                 cmd="ioband__subcmd__help__subcmd__io__subcmd__throttle"
+                ;;
+            ioband__subcmd__help,limit)
+                cmd="ioband__subcmd__help__subcmd__limit"
                 ;;
             ioband__subcmd__help,ls)
                 cmd="ioband__subcmd__help__subcmd__ls"
@@ -173,7 +191,7 @@ _ioband() {
 
     case "${cmd}" in
         ioband)
-            opts="-h -V --help --version create remove suspend resume reload message weight attach detach type token io-throttle io-limit reset table status ls targets version apply show schema completions man help"
+            opts="-h -V --help --version create remove suspend resume reload message weight limit floor class attach detach type token io-throttle io-limit reset table status ls targets version apply show schema completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -220,6 +238,24 @@ _ioband() {
             fi
             case "${prev}" in
                 --weight)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ioband__subcmd__class)
+            opts="-h -V --group --help --version normal idle"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --group)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -312,8 +348,26 @@ _ioband() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        ioband__subcmd__floor)
+            opts="-h -V --group --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         ioband__subcmd__help)
-            opts="create remove suspend resume reload message weight attach detach type token io-throttle io-limit reset table status ls targets version apply show schema completions man help"
+            opts="create remove suspend resume reload message weight limit floor class attach detach type token io-throttle io-limit reset table status ls targets version apply show schema completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -341,6 +395,20 @@ _ioband() {
             return 0
             ;;
         ioband__subcmd__help__subcmd__attach)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ioband__subcmd__help__subcmd__class)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -396,6 +464,20 @@ _ioband() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        ioband__subcmd__help__subcmd__floor)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         ioband__subcmd__help__subcmd__help)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -425,6 +507,20 @@ _ioband() {
             return 0
             ;;
         ioband__subcmd__help__subcmd__io__subcmd__throttle)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ioband__subcmd__help__subcmd__limit)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -697,6 +793,24 @@ _ioband() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ioband__subcmd__limit)
+            opts="-h -V --group --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

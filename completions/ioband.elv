@@ -29,6 +29,9 @@ set edit:completion:arg-completer[ioband] = {|@words|
             cand reload 'Load a new table into a device''s inactive slot (applied by `resume`)'
             cand message 'Send a raw target message, dmsetup style (words are passed as given)'
             cand weight 'Set the weight of the default group, or of group ID'
+            cand limit 'Cap a group''s I/O rates (bytes/s, I/O per second), or clear its caps'
+            cand floor 'Guarantee a group minimum I/O rates (bytes/s, I/O per second), or clear its floors'
+            cand class 'Put a group in the idle class (it uses the disk only when the others leave it idle), or back'
             cand attach 'Attach an ioband group (by uid, gid, pid, pgrp or cgroup, per the device''s type)'
             cand detach 'Detach an ioband group'
             cand type 'Set the group type (decides what attached group ids mean)'
@@ -101,6 +104,27 @@ set edit:completion:arg-completer[ioband] = {|@words|
             cand --version 'Print version'
         }
         &'ioband;weight'= {
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'ioband;limit'= {
+            cand --group 'The attached group to cap: an id, or a user/group name, cgroup directory or systemd unit or slice name (default: the default group)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'ioband;floor'= {
+            cand --group 'The attached group: an id, or a user/group name, cgroup directory or systemd unit or slice name (default: the default group)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'ioband;class'= {
+            cand --group 'The attached group: an id, or a user/group name, cgroup directory or systemd unit or slice name (default: the default group)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
@@ -234,6 +258,9 @@ set edit:completion:arg-completer[ioband] = {|@words|
             cand reload 'Load a new table into a device''s inactive slot (applied by `resume`)'
             cand message 'Send a raw target message, dmsetup style (words are passed as given)'
             cand weight 'Set the weight of the default group, or of group ID'
+            cand limit 'Cap a group''s I/O rates (bytes/s, I/O per second), or clear its caps'
+            cand floor 'Guarantee a group minimum I/O rates (bytes/s, I/O per second), or clear its floors'
+            cand class 'Put a group in the idle class (it uses the disk only when the others leave it idle), or back'
             cand attach 'Attach an ioband group (by uid, gid, pid, pgrp or cgroup, per the device''s type)'
             cand detach 'Detach an ioband group'
             cand type 'Set the group type (decides what attached group ids mean)'
@@ -266,6 +293,12 @@ set edit:completion:arg-completer[ioband] = {|@words|
         &'ioband;help;message'= {
         }
         &'ioband;help;weight'= {
+        }
+        &'ioband;help;limit'= {
+        }
+        &'ioband;help;floor'= {
+        }
+        &'ioband;help;class'= {
         }
         &'ioband;help;attach'= {
         }

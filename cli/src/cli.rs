@@ -205,12 +205,19 @@ pub enum Command {
         long_about = "Send a message to the target, exactly like `dmsetup message NAME SECTOR \
             MESSAGE...`. Messages: type none|user|uid|gid|pid|pgrp|cgroup, attach ID, detach ID, \
             weight VAL, weight ID:VAL, token VAL, io_throttle VAL, io_limit VAL (128: auto), \
-            policy fair|fair-iosize|time|weight|weight-iosize, reset; and two queries whose reply is \
-            printed: shares (each group's configured share: ID:PARENT:MILLIONTHS, the default \
-            group (-1) first) and settings (the device group's settings as configured and in \
-            force, key=value pairs).",
+            policy fair|fair-iosize|time|weight|weight-iosize, limit [ID:]KEY=VALUE,... or \
+            limit [ID:]none (caps, in bytes/s and I/O per second; value or max), floor \
+            [ID:]KEY=VALUE,... or floor [ID:]none (floors, the same way), class [ID:]idle or \
+            class [ID:]normal, reset; and three queries whose reply is printed: shares (each \
+            group's configured share: ID:PARENT:MILLIONTHS, the default group (-1) first), \
+            settings (the device group's settings as configured and in force, key=value \
+            pairs) and limits (each group's caps, how they held it back, its floors, how far \
+            behind them and its class: ID:CAPS:TIMES:MICROSECONDS:NOW:FLOORS:MICROSECONDS:CLASS).",
         after_help = "Examples:\n  ioband message ioband1 0 type user\n  ioband message ioband1 0 weight 1000:20\n  \
-            ioband message ioband1 0 shares\n  ioband message ioband1 0 settings"
+            ioband message ioband1 0 shares\n  ioband message ioband1 0 settings\n  \
+            ioband message ioband1 0 limit 1000:read_bps=209715200\n  \
+            ioband message ioband1 0 floor 1000:bps=52428800\n  ioband message ioband1 0 class 2000:idle\n  \
+            ioband message ioband1 0 limits"
     )]
     Message {
         /// Device
@@ -239,6 +246,103 @@ pub enum Command {
         /// [ID] VAL
         #[arg(value_name = "ID_OR_VAL", num_args = 1..=2, required = true)]
         args: Vec<String>,
+    },
+
+    /// Cap a group's I/O rates (bytes/s, I/O per second), or clear its caps
+    #[command(
+        override_usage = "ioband limit <NAME> [--group ID] <KEY=VALUE>...\n       \
+            ioband limit <NAME> [--group ID] none",
+        long_about = "Cap the rates of the default group of NAME, or of the attached group \
+            given with --group (an id or a name, as for `weight`), whatever its weight and \
+            whatever the disk has free. Keys: read_bps, write_bps, bps (bytes per second \
+            read, written, or both), read_iops, write_iops, iops (I/O requests per second). \
+            Only the keys given change; the others keep their value. A value of `max` removes \
+            that cap; `none` removes every cap of the group.\n\n\
+            Units: bytes/s take k, M, G, T or P, powers of 1024 (200M is 209715200 bytes/s, \
+            as `status` counts KiB and MiB; Ki, Mi, KiB, MiB mean the same, MB and GB are \
+            refused as ambiguous); I/O per second take k, M or G, powers of 1000 (2k is \
+            2000). Fractions (1.5G) are rounded. Bytes/s go from 1 to 1P (2^50), I/O per \
+            second from 1 to 1G (10^9). `ioband status` shows the caps and whether they \
+            hold a group back.",
+        after_help = "Examples:\n  ioband limit ioband1 read_bps=200M write_iops=2k\n  \
+            ioband limit ioband1 --group alice bps=1.5G iops=5000\n  \
+            ioband limit ioband3 --group postgresql.service write_bps=50M\n  \
+            ioband limit ioband1 --group alice read_bps=max\n  \
+            ioband limit ioband1 --group alice none"
+    )]
+    Limit {
+        /// Device
+        name: String,
+        /// The attached group to cap: an id, or a user/group name, cgroup directory or systemd unit or slice name (default: the default group)
+        ///
+        /// Example: ioband limit ioband1 --group alice read_bps=200M
+        #[arg(long, value_name = "ID")]
+        group: Option<String>,
+        /// KEY=VALUE pairs (read_bps, write_bps, bps, read_iops, write_iops, iops; a value or max), or none
+        #[arg(value_name = "KEY=VALUE", required = true, num_args = 1..)]
+        caps: Vec<String>,
+    },
+
+    /// Guarantee a group minimum I/O rates (bytes/s, I/O per second), or clear its floors
+    #[command(
+        override_usage = "ioband floor <NAME> [--group ID] <KEY=VALUE>...\n       \
+            ioband floor <NAME> [--group ID] none",
+        long_about = "Give the default group of NAME, or the attached group given with --group \
+            (an id or a name, as for `weight`), floors: minimum rates it gets while it has I/O \
+            waiting, whatever its weight. A group below its floors goes first; above them the \
+            disk is shared by weight as usual. When the floors of all groups ask for more than \
+            the disk gives, they share it in proportion to their floors, and `ioband status` \
+            marks the groups left behind with `!`.\n\n\
+            Keys and units are those of `ioband limit`: read_bps, write_bps, bps (bytes per \
+            second read, written, or both; k, M, G, T, P are powers of 1024), read_iops, \
+            write_iops, iops (I/O requests per second; k, M, G are powers of 1000). Only the \
+            keys given change; `max` removes that floor, `none` every floor of the group.\n\n\
+            A floor cannot be above the group's cap of the same key (lower the floor, or \
+            raise the cap first with `ioband limit`), and a group of the idle class cannot \
+            have a floor (`ioband class NAME --group ID normal` first).",
+        after_help = "Examples:\n  ioband floor ioband1 --group postgresql.service bps=50M\n  \
+            ioband floor ioband1 --group alice read_iops=500 write_iops=200\n  \
+            ioband floor ioband1 read_bps=20M\n  \
+            ioband floor ioband1 --group alice iops=max\n  \
+            ioband floor ioband1 --group alice none"
+    )]
+    Floor {
+        /// Device
+        name: String,
+        /// The attached group: an id, or a user/group name, cgroup directory or systemd unit or slice name (default: the default group)
+        ///
+        /// Example: ioband floor ioband1 --group alice bps=20M
+        #[arg(long, value_name = "ID")]
+        group: Option<String>,
+        /// KEY=VALUE pairs (read_bps, write_bps, bps, read_iops, write_iops, iops; a value or max), or none
+        #[arg(value_name = "KEY=VALUE", required = true, num_args = 1..)]
+        floors: Vec<String>,
+    },
+
+    /// Put a group in the idle class (it uses the disk only when the others leave it idle), or back
+    #[command(
+        long_about = "Set the class of the default group of NAME, or of the attached group \
+            given with --group (an id or a name, as for `weight`). A group of the idle class \
+            gets the disk only when no other group of the device group has done I/O for a \
+            moment: backups, scrubs, indexing. Alone, it gets the whole disk; beside a normal \
+            group, it waits. `normal` (the default) shares the disk by weight.\n\n\
+            A group with floors cannot be idle: clear them first with `ioband floor NAME \
+            --group ID none`.",
+        after_help = "Examples:\n  ioband class ioband1 --group backup idle\n  \
+            ioband class ioband3 --group backup.service idle\n  \
+            ioband class ioband1 --group backup normal"
+    )]
+    Class {
+        /// Device
+        name: String,
+        /// The attached group: an id, or a user/group name, cgroup directory or systemd unit or slice name (default: the default group)
+        ///
+        /// Example: ioband class ioband1 --group backup idle
+        #[arg(long, value_name = "ID")]
+        group: Option<String>,
+        /// The class: idle, or normal (the default)
+        #[arg(value_enum, value_name = "CLASS")]
+        class: crate::caps::Class,
     },
 
     /// Attach an ioband group (by uid, gid, pid, pgrp or cgroup, per the device's type)
@@ -675,7 +779,42 @@ mod tests {
             })
         ));
         assert!(Cli::try_parse_from(["ioband", "type", "x", "bogus"]).is_err());
+        let c = Cli::try_parse_from([
+            "ioband",
+            "limit",
+            "x",
+            "--group",
+            "alice",
+            "read_bps=1M",
+            "iops=2k",
+        ])
+        .unwrap();
+        assert!(matches!(
+            c.command,
+            Command::Limit { ref group, ref caps, .. }
+                if group.as_deref() == Some("alice") && caps.len() == 2
+        ));
+        assert!(Cli::try_parse_from(["ioband", "limit", "x"]).is_err());
         let c = Cli::try_parse_from(["ioband", "message", "x", "0", "weight", "1000:20"]).unwrap();
         assert!(matches!(c.command, Command::Message { ref words, .. } if words.len() == 2));
+    }
+
+    #[test]
+    fn parses_floor_and_class() {
+        let c = Cli::try_parse_from(["ioband", "floor", "x", "--group", "7", "bps=20M"]).unwrap();
+        assert!(matches!(
+            c.command,
+            Command::Floor { ref group, ref floors, .. }
+                if group.as_deref() == Some("7") && floors.len() == 1
+        ));
+        assert!(Cli::try_parse_from(["ioband", "floor", "x"]).is_err());
+        let c = Cli::try_parse_from(["ioband", "class", "x", "--group", "bob", "idle"]).unwrap();
+        assert!(matches!(
+            c.command,
+            Command::Class { class: crate::caps::Class::Idle, ref group, .. }
+                if group.as_deref() == Some("bob")
+        ));
+        assert!(Cli::try_parse_from(["ioband", "class", "x", "besteffort"]).is_err());
+        assert!(Cli::try_parse_from(["ioband", "class", "x"]).is_err());
     }
 }

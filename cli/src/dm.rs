@@ -23,7 +23,7 @@ use std::time::Duration;
 
 use devicemapper::{DevId, DmFlags, DmName, DmOptions, DmUuid, DM};
 
-use crate::target::{Message, Settings, Shares, Target, TARGET_NAME};
+use crate::target::{Limits, Message, Settings, Shares, Target, TARGET_NAME};
 
 /// Where device-mapper nodes live.
 pub const DM_DIR: &str = "/dev/mapper";
@@ -228,6 +228,18 @@ pub fn shares(dm: &dyn DmBackend, name: &str) -> Result<Shares, DmError> {
 pub fn settings(dm: &dyn DmBackend, name: &str) -> Result<Settings, DmError> {
     const OP: &str = "settings";
     let reply = dm.message(name, 0, &Message::Settings.to_string())?;
+    let text = reply.ok_or_else(|| DmError::other(OP, Some(name), "the target did not reply"))?;
+    text.parse()
+        .map_err(|e| DmError::other(OP, Some(name), format!("{e} (reply {text:?})")))
+}
+
+/// Each group's caps and how often they held it back: the target's reply
+/// to the `limits` message (one ioctl). An error when the device cannot be
+/// asked, when the module is too old to know the message (EINVAL), or when
+/// the reply does not parse; errors name the device.
+pub fn limits(dm: &dyn DmBackend, name: &str) -> Result<Limits, DmError> {
+    const OP: &str = "limits";
+    let reply = dm.message(name, 0, &Message::Limits.to_string())?;
     let text = reply.ok_or_else(|| DmError::other(OP, Some(name), "the target did not reply"))?;
     text.parse()
         .map_err(|e| DmError::other(OP, Some(name), format!("{e} (reply {text:?})")))

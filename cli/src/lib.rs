@@ -8,6 +8,8 @@
 //!   `fake` (tests only) holds in-memory stand-ins;
 //! * [`sys`] — block device numbers and nodes, the clock, the terminal;
 //! * [`ids`] — user, group and cgroup names ↔ group ids;
+//! * [`caps`] — caps (maximum rates) as people write them (`200M`, `2k`)
+//!   and as `status` shows them;
 //! * [`render`] — tables, JSON and dmsetup-style raw output;
 //! * [`shares`] — each group's configured share, flat from the weights or
 //!   nested from the target's `shares` reply;
@@ -16,6 +18,7 @@
 //! * [`cli`] and [`commands`] — the command line and what each command does,
 //!   over the [`ctx::Ctx`] every command takes.
 
+pub mod caps;
 pub mod cli;
 pub mod commands;
 pub mod ctx;

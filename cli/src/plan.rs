@@ -18,7 +18,13 @@
 //!    device whose table says 128 (and `show` leaves it out). A profile
 //!    that leaves the policy out means `fair`, the kernel's default.
 //! 5. per device: detach (all groups when the type changes), type, attach,
-//!    group weights, default weight.
+//!    group weights and limits, default weight and limits. Caps, floors
+//!    and classes are compared with the table's; where caps differ one
+//!    `limit` message sets all six keys (a value or `max`), or `limit
+//!    none`, so that the group ends with exactly the profile's caps; floors
+//!    the same with `floor`; the class with `class`. Each is undone the
+//!    same way. They go in an order the module takes at every step (no
+//!    floor above its cap, no floor on an idle group): see `plan_limits`.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -30,9 +36,9 @@ use crate::ids::{self, Names};
 use crate::profile::{self, DevName, DeviceSpec, GroupSpec, Profile, State};
 use crate::sys::System;
 use crate::target::{
-    parse_major_minor, Config, Extended, GroupType, GroupWeight, IoLimit, Message, Policy,
-    TableParams, Target, DEFAULT_IO_LIMIT, DEFAULT_IO_THROTTLE, DEFAULT_POLICY, DEFAULT_TOKEN,
-    DEFAULT_WEIGHT, TARGET_NAME,
+    parse_major_minor, Caps, Config, Extended, GroupId, GroupLimit, GroupType, GroupWeight,
+    IoLimit, Message, Policy, TableParams, Target, DEFAULT_IO_LIMIT, DEFAULT_IO_THROTTLE,
+    DEFAULT_POLICY, DEFAULT_TOKEN, DEFAULT_WEIGHT, TARGET_NAME,
 };
 
 /// Shared settings of one device group.
@@ -87,6 +93,21 @@ pub struct Wanted {
     pub weight: u32,
     /// Groups, in order.
     pub groups: Vec<GroupWeight>,
+    /// Caps, floors and classes of the groups that have any, default
+    /// group first, then `groups`' order.
+    pub limits: Vec<GroupLimit>,
+}
+
+impl Wanted {
+    /// The caps, floors and class the profile gives group `id` (none if it
+    /// gives none).
+    pub fn limits_of(&self, id: GroupId) -> GroupLimit {
+        self.limits
+            .iter()
+            .find(|l| l.id == id)
+            .copied()
+            .unwrap_or(GroupLimit::none(id))
+    }
 }
 
 /// The whole desired state.
@@ -253,6 +274,38 @@ fn resolve_device(
             0
         }
     };
+    let mut limits = Vec::new();
+    // Checked when parsing; an error here would be ours, so say it.
+    match spec.limits() {
+        Ok(l) if !l.is_none() => limits.push(l),
+        Ok(_) => {}
+        Err(e) => errs.push(format!("device {name}: {e}")),
+    }
+    let groups = resolve_groups(spec, names, &mut limits, &mut errs);
+    match (dev, errs.is_empty()) {
+        (Some(dev), true) => Ok(Wanted {
+            name: name.clone(),
+            dev,
+            sectors,
+            device_group: spec.device_group.map(|g| g.get() as u32).unwrap_or(0),
+            group_type: spec.group_type(),
+            weight: spec.weight(),
+            groups,
+            limits,
+        }),
+        _ => Err(errs),
+    }
+}
+
+/// The groups of `spec` with their ids resolved, in order; their caps,
+/// floors and classes are added to `limits`, problems to `errs`.
+fn resolve_groups(
+    spec: &DeviceSpec,
+    names: &dyn Names,
+    limits: &mut Vec<GroupLimit>,
+    errs: &mut Vec<String>,
+) -> Vec<GroupWeight> {
+    let name = &spec.name.0;
     let t = spec.group_type();
     let mut groups = Vec::new();
     let mut seen = BTreeSet::new();
@@ -264,33 +317,29 @@ fn resolve_device(
             (None, "unit" | "slice") => names.cgroup_of_unit(&key),
             _ => ids::resolve_id(t, &key, names),
         };
-        match id {
-            Ok(id) => {
-                if !seen.insert(id) {
-                    errs.push(format!(
-                        "device {name}: group `{kind}: {key}` is id {id}, listed twice"
-                    ));
-                }
-                groups.push(GroupWeight {
-                    id,
-                    weight: g.weight(),
-                });
+        let id = match id {
+            Ok(id) => id,
+            Err(e) => {
+                errs.push(format!("device {name}: group `{kind}: {key}`: {e}"));
+                continue;
             }
+        };
+        if !seen.insert(id) {
+            errs.push(format!(
+                "device {name}: group `{kind}: {key}` is id {id}, listed twice"
+            ));
+        }
+        groups.push(GroupWeight {
+            id,
+            weight: g.weight(),
+        });
+        match g.limits(GroupId::Id(id)) {
+            Ok(l) if !l.is_none() => limits.push(l),
+            Ok(_) => {}
             Err(e) => errs.push(format!("device {name}: group `{kind}: {key}`: {e}")),
         }
     }
-    match (dev, errs.is_empty()) {
-        (Some(dev), true) => Ok(Wanted {
-            name: name.clone(),
-            dev,
-            sectors,
-            device_group: spec.device_group.map(|g| g.get() as u32).unwrap_or(0),
-            group_type: t,
-            weight: spec.weight(),
-            groups,
-        }),
-        _ => Err(errs),
-    }
+    groups
 }
 
 /// What an action does.
@@ -346,9 +395,13 @@ impl Action {
                 Message::IoThrottle(_) => "io_throttle",
                 Message::IoLimit(_) => "io_limit",
                 Message::Policy(_) => "policy",
+                Message::Limit { .. } => "limit",
+                Message::Floor { .. } => "floor",
+                Message::Class { .. } => "class",
                 Message::Reset => "reset",
                 Message::Shares => "shares",
                 Message::Settings => "settings",
+                Message::Limits => "limits",
             },
         }
     }
@@ -417,6 +470,7 @@ fn table_for(w: &Wanted, shared: Option<Shared>, inherit: bool) -> Target {
             token: tok,
             default_weight: w.weight,
             groups: w.groups.clone(),
+            limits: w.limits.clone(),
         }),
     };
     Target {
@@ -590,8 +644,8 @@ fn plan_group_settings(want: &Desired, groups: &GroupsNow, out: &mut Vec<Action>
 }
 
 /// Step 5, for a device that keeps its table (configuration `c`): detach
-/// (all groups when the type changes), type, attach, group weights,
-/// default weight.
+/// (all groups when the type changes), type, attach, group weights and
+/// limits, default weight and limits.
 fn plan_device_messages(w: &Wanted, c: &Config, out: &mut Vec<Action>) {
     let n = w.name.as_str();
     let retype = c.group_type != w.group_type;
@@ -601,7 +655,15 @@ fn plan_device_messages(w: &Wanted, c: &Config, out: &mut Vec<Action>) {
                 id: Some(g.id),
                 weight: g.weight,
             };
-            let undo = vec![Message::Attach(g.id), weight];
+            let mut undo = vec![Message::Attach(g.id), weight];
+            // Attached again without limits: caps, then floors, then class.
+            let id = GroupId::Id(g.id);
+            let mut back = Vec::new();
+            plan_limits(n, GroupLimit::none(id), c.limits_of(id), &mut back);
+            undo.extend(back.into_iter().filter_map(|a| match a.op {
+                Op::Message(m) => Some(m),
+                _ => None,
+            }));
             out.push(message_action(n, Message::Detach(g.id), undo));
         }
     }
@@ -619,6 +681,13 @@ fn plan_device_messages(w: &Wanted, c: &Config, out: &mut Vec<Action>) {
             c.groups.iter().find(|x| x.id == g.id)
         };
         plan_group_weight(n, g, kept, out);
+        // A group attached now starts without limits.
+        let id = GroupId::Id(g.id);
+        let old = match kept {
+            Some(_) => c.limits_of(id),
+            None => GroupLimit::none(id),
+        };
+        plan_limits(n, old, w.limits_of(id), out);
     }
     if w.weight != c.default_weight {
         let weight = |weight| Message::Weight { id: None, weight };
@@ -627,6 +696,56 @@ fn plan_device_messages(w: &Wanted, c: &Config, out: &mut Vec<Action>) {
             weight(w.weight),
             vec![weight(c.default_weight)],
         ));
+    }
+    let id = GroupId::Default;
+    plan_limits(n, c.limits_of(id), w.limits_of(id), out);
+}
+
+/// Give a group the limits `new` when it has others (`old`), each step one
+/// the module takes (no floor above its cap, no floor on an idle group):
+///
+/// 1. `class normal`, if it leaves the idle class;
+/// 2. its floors to `mid`: the new floors if they fit under the old caps,
+///    else the old floors if they fit under the new caps, else the keys
+///    of both at the lower rate (which fit under both);
+/// 3. its caps;
+/// 4. its floors to the new ones;
+/// 5. `class idle`, if it joins the idle class (its floors are gone then).
+///
+/// Caps and floors are set whole (every key named, or `none`); each step
+/// is undone by the message that restores what it changed.
+fn plan_limits(n: &str, old: GroupLimit, new: GroupLimit, out: &mut Vec<Action>) {
+    let id = match new.id {
+        GroupId::Default => None,
+        GroupId::Id(i) => Some(i),
+    };
+    let class = |idle| Message::Class { id, idle };
+    let floors = |f: &Caps| Message::floor_replace(id, f);
+    if old.idle && !new.idle {
+        out.push(message_action(n, class(false), vec![class(true)]));
+    }
+    let mid = if new.floors.first_above(&old.caps).is_none() {
+        new.floors
+    } else if old.floors.first_above(&new.caps).is_none() {
+        old.floors
+    } else {
+        old.floors.meet(&new.floors)
+    };
+    if mid != old.floors {
+        out.push(message_action(n, floors(&mid), vec![floors(&old.floors)]));
+    }
+    if new.caps != old.caps {
+        out.push(message_action(
+            n,
+            Message::limit_replace(id, &new.caps),
+            vec![Message::limit_replace(id, &old.caps)],
+        ));
+    }
+    if new.floors != mid {
+        out.push(message_action(n, floors(&new.floors), vec![floors(&mid)]));
+    }
+    if new.idle && !old.idle {
+        out.push(message_action(n, class(true), vec![class(false)]));
     }
 }
 
@@ -792,6 +911,11 @@ pub fn export(actual: &Actual, sys: &dyn System) -> Profile {
             group_type: (c.group_type != GroupType::None).then_some(c.group_type),
             weight: (c.default_weight != DEFAULT_WEIGHT)
                 .then_some(profile::Bounded(u64::from(c.default_weight))),
+            limit: profile::LimitSpec::of(&c.caps_of(GroupId::Default)),
+            floor: profile::LimitSpec::of(&c.floors_of(GroupId::Default)),
+            class: c
+                .is_idle(GroupId::Default)
+                .then_some(crate::caps::Class::Idle),
             groups: c
                 .groups
                 .iter()
@@ -804,6 +928,11 @@ pub fn export(actual: &Actual, sys: &dyn System) -> Profile {
                     slice: None,
                     weight: (g.weight != DEFAULT_WEIGHT)
                         .then_some(profile::Bounded(u64::from(g.weight))),
+                    limit: profile::LimitSpec::of(&c.caps_of(GroupId::Id(g.id))),
+                    floor: profile::LimitSpec::of(&c.floors_of(GroupId::Id(g.id))),
+                    class: c
+                        .is_idle(GroupId::Id(g.id))
+                        .then_some(crate::caps::Class::Idle),
                 })
                 .collect(),
         });
@@ -813,4 +942,166 @@ pub fn export(actual: &Actual, sys: &dyn System) -> Profile {
         g.io_throttle.is_some() || g.io_limit.is_some() || g.token.is_some() || g.policy.is_some()
     });
     p
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::target::CapKey;
+
+    /// Send `ms` to `c` as the module would: every one must be taken.
+    fn send_all(c: &mut Config, ms: &[Message], why: &str) {
+        for m in ms {
+            match c.limits_after(m) {
+                Some(Ok(l)) => c
+                    .set_limits(l)
+                    .unwrap_or_else(|e| panic!("{why}: {m}: {e}")),
+                other => panic!("{why}: {m} refused: {other:?}"),
+            }
+        }
+    }
+
+    /// Limits of every shape: caps and floors on the same keys or not,
+    /// floors at, below or above what other caps allow, the idle class.
+    fn shapes(id: GroupId) -> Vec<GroupLimit> {
+        let caps = ["none", "bps=100", "bps=50,iops=10", "iops=5", "read_bps=7"];
+        let floors = [
+            "none",
+            "bps=100",
+            "bps=30",
+            "bps=80,iops=5",
+            "iops=10",
+            "write_bps=9",
+        ];
+        let mut v = Vec::new();
+        for c in caps {
+            for f in floors {
+                for idle in [false, true] {
+                    let l = GroupLimit {
+                        id,
+                        caps: c.parse().unwrap_or_default(),
+                        floors: f.parse().unwrap_or_default(),
+                        idle,
+                    };
+                    if l.check().is_ok() {
+                        v.push(l);
+                    }
+                }
+            }
+        }
+        v
+    }
+
+    #[test]
+    fn every_step_of_a_limits_change_and_its_undo_is_taken() {
+        let p: TableParams = "8:1 1 4 128 uid fair 2048 :100 5:100"
+            .parse()
+            .unwrap_or_else(|e| panic!("{e}"));
+        let base = Config::from(&p);
+        for id in [GroupId::Default, GroupId::Id(5)] {
+            let all = shapes(id);
+            assert!(all.len() > 30, "{}", all.len());
+            for old in &all {
+                for new in &all {
+                    let why = format!("{old} -> {new}");
+                    let mut c = base.clone();
+                    c.set_limits(*old).unwrap_or_else(|e| panic!("{why}: {e}"));
+                    let mut out = Vec::new();
+                    plan_limits("a", *old, *new, &mut out);
+                    if old == new {
+                        assert!(out.is_empty(), "{why}: {out:?}");
+                    }
+                    // At most one message per part, two for floors.
+                    assert!(out.len() <= 4, "{why}: {out:?}");
+                    let undo: Vec<Vec<Message>> = out
+                        .iter()
+                        .map(|a| match &a.undo {
+                            Undo::Messages(m) => m.clone(),
+                            u => panic!("{why}: {u:?}"),
+                        })
+                        .collect();
+                    for a in &out {
+                        let Op::Message(m) = &a.op else {
+                            panic!("{why}: {a}")
+                        };
+                        send_all(&mut c, std::slice::from_ref(m), &why);
+                    }
+                    assert_eq!(c.limits_of(id), *new, "{why}");
+                    for u in undo.iter().rev() {
+                        send_all(&mut c, u, &format!("undo {why}"));
+                    }
+                    assert_eq!(c.limits_of(id), *old, "undo {why}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn only_what_differs_is_sent() {
+        let id = GroupId::Id(5);
+        let l = |s: &str| {
+            let mut g = GroupLimit::none(id);
+            for w in s.split(' ').filter(|w| !w.is_empty()) {
+                match w.split_once('=') {
+                    Some(("caps", v)) => g.caps = v.replace(';', ",").parse().unwrap_or_default(),
+                    Some(("floors", v)) => {
+                        g.floors = v.replace(';', ",").parse().unwrap_or_default()
+                    }
+                    _ => g.idle = w == "idle",
+                }
+            }
+            g
+        };
+        let plan = |a: &str, b: &str| {
+            let mut out = Vec::new();
+            plan_limits("a", l(a), l(b), &mut out);
+            out.iter().map(|a| a.detail()).collect::<Vec<_>>()
+        };
+        let all = |k: &str, v: &str| {
+            CapKey::ALL
+                .iter()
+                .map(|x| {
+                    if x.as_str() == k {
+                        format!("{k}={v}")
+                    } else {
+                        format!("{x}=max")
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(",")
+        };
+        // A floor alone: one message.
+        assert_eq!(
+            plan("caps=bps=100", "caps=bps=100 floors=bps=100"),
+            vec![format!("floor 5:{}", all("bps", "100"))]
+        );
+        // Cap and floor down: the floor first; up: the cap first.
+        assert_eq!(
+            plan("caps=bps=100 floors=bps=80", "caps=bps=50 floors=bps=40"),
+            vec![
+                format!("floor 5:{}", all("bps", "40")),
+                format!("limit 5:{}", all("bps", "50"))
+            ]
+        );
+        assert_eq!(
+            plan("caps=bps=50 floors=bps=40", "caps=bps=100 floors=bps=80"),
+            vec![
+                format!("limit 5:{}", all("bps", "100")),
+                format!("floor 5:{}", all("bps", "80"))
+            ]
+        );
+        // Into the idle class: floors go first; out of it: the class first.
+        assert_eq!(
+            plan("floors=iops=5", "idle"),
+            vec!["floor 5:none", "class 5:idle"]
+        );
+        assert_eq!(
+            plan("idle", "floors=iops=5"),
+            vec![
+                "class 5:normal".to_string(),
+                format!("floor 5:{}", all("iops", "5"))
+            ]
+        );
+        assert!(plan("idle caps=iops=5", "caps=iops=5 idle").is_empty());
+    }
 }

@@ -14,6 +14,12 @@
 //! 2008 default, which the kernel prints for auto) means auto too. Devices it does not name
 //! are left alone unless `apply --prune`.
 //!
+//! A group, and a device for its default group, may have `limit:` caps
+//! (maximum rates: `read_bps: 200M`, `write_iops: 2k`; units as in
+//! [`crate::caps`]), `floor:` floors (minimum rates, the same keys and
+//! units, none above the same key's cap) and `class: idle` (no floor
+//! then); what is left out means no cap, no floor, class normal.
+//!
 //! Values are checked while parsing, so errors carry the line and column.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -22,9 +28,11 @@ use std::fmt;
 use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use crate::caps::Class;
 use crate::target::{
-    GroupType, Policy, DEFAULT_IO_LIMIT, DEFAULT_IO_THROTTLE, DEFAULT_POLICY, DEFAULT_TOKEN,
-    DEFAULT_WEIGHT, MAX_DEVICE_GROUP, MAX_IO_LIMIT, MAX_TOKEN, MAX_WEIGHT, MIN_IO_LIMIT,
+    CapKey, Caps, GroupId, GroupLimit, GroupType, LimitError, Policy, DEFAULT_IO_LIMIT,
+    DEFAULT_IO_THROTTLE, DEFAULT_POLICY, DEFAULT_TOKEN, DEFAULT_WEIGHT, MAX_CAP_BPS, MAX_CAP_IOPS,
+    MAX_DEVICE_GROUP, MAX_IO_LIMIT, MAX_TOKEN, MAX_WEIGHT, MIN_IO_LIMIT,
 };
 
 pub use crate::target::IoLimit;
@@ -128,6 +136,151 @@ impl<'de> Deserialize<'de> for DevName {
     }
 }
 
+/// A cap as a profile writes it: a number, or text with a unit (`200M`,
+/// `2k`), or `max` (no cap). Kept as written and checked with its device,
+/// so that an error names the device, the group and the key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CapValue(pub String);
+
+impl Serialize for CapValue {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.0.parse::<u64>() {
+            Ok(v) => s.serialize_u64(v),
+            Err(_) => s.serialize_str(&self.0),
+        }
+    }
+}
+
+struct CapValueVisitor;
+
+impl serde::de::Visitor<'_> for CapValueVisitor {
+    type Value = CapValue;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a rate: a number, or text such as 200M, 2k or max")
+    }
+    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<CapValue, E> {
+        Ok(CapValue(v.to_string()))
+    }
+    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<CapValue, E> {
+        Ok(CapValue(v.to_string()))
+    }
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<CapValue, E> {
+        Ok(CapValue(v.to_string()))
+    }
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<CapValue, E> {
+        Ok(CapValue(v.to_string()))
+    }
+}
+
+impl<'de> Deserialize<'de> for CapValue {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(CapValueVisitor)
+    }
+}
+
+/// A group's caps (`limit:`) or floors (`floor:`): each key optional, in
+/// the module's order.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LimitSpec {
+    /// Bytes read per second.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub read_bps: Option<CapValue>,
+    /// Bytes written per second.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub write_bps: Option<CapValue>,
+    /// Bytes read and written per second.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bps: Option<CapValue>,
+    /// Reads per second.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub read_iops: Option<CapValue>,
+    /// Writes per second.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub write_iops: Option<CapValue>,
+    /// Reads and writes per second.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iops: Option<CapValue>,
+}
+
+impl LimitSpec {
+    fn values(&self) -> [(CapKey, &Option<CapValue>); 6] {
+        [
+            (CapKey::ReadBps, &self.read_bps),
+            (CapKey::WriteBps, &self.write_bps),
+            (CapKey::Bps, &self.bps),
+            (CapKey::ReadIops, &self.read_iops),
+            (CapKey::WriteIops, &self.write_iops),
+            (CapKey::Iops, &self.iops),
+        ]
+    }
+
+    /// The rates it gives; an error names the key (`read_bps: "0" must be ...`).
+    pub fn caps(&self) -> Result<Caps, String> {
+        let mut caps = Caps::NONE;
+        for (k, v) in self.values() {
+            if let Some(v) = v {
+                let rate = crate::caps::parse_value(k, &v.0).map_err(|e| format!("{k}: {e}"))?;
+                caps.set(k, rate).map_err(|e| format!("{k}: {e}"))?;
+            }
+        }
+        Ok(caps)
+    }
+
+    /// `caps` (or floors) as a profile writes them (`200M`, `2k` where
+    /// exact); `None` for none.
+    pub fn of(caps: &Caps) -> Option<LimitSpec> {
+        if caps.is_empty() {
+            return None;
+        }
+        let v = |k| caps.get(k).map(|r| CapValue(crate::caps::exact_text(k, r)));
+        Some(LimitSpec {
+            read_bps: v(CapKey::ReadBps),
+            write_bps: v(CapKey::WriteBps),
+            bps: v(CapKey::Bps),
+            read_iops: v(CapKey::ReadIops),
+            write_iops: v(CapKey::WriteIops),
+            iops: v(CapKey::Iops),
+        })
+    }
+}
+
+/// The rates of an optional `limit:` or `floor:`.
+fn caps_of(l: &Option<LimitSpec>) -> Result<Caps, String> {
+    l.as_ref().map_or(Ok(Caps::NONE), LimitSpec::caps)
+}
+
+/// The limits of group `id` from its `limit:`, `floor:` and `class:`. An
+/// error starts with the part at fault: `limit: read_bps: ...`, `floor:
+/// bps: 300M is above the cap (200M) ...`, `class: idle: ...`.
+fn group_limit(
+    id: GroupId,
+    limit: &Option<LimitSpec>,
+    floor: &Option<LimitSpec>,
+    class: Option<Class>,
+) -> Result<GroupLimit, String> {
+    let l = GroupLimit {
+        id,
+        caps: caps_of(limit).map_err(|e| format!("limit: {e}"))?,
+        floors: caps_of(floor).map_err(|e| format!("floor: {e}"))?,
+        idle: class.is_some_and(Class::is_idle),
+    };
+    l.check().map_err(|e| match e {
+        LimitError::FloorAboveCap { key, floor, cap } => format!(
+            "floor: {key}: {} is above the cap ({}); a floor must be at most its cap",
+            crate::caps::exact_text(key, floor),
+            crate::caps::exact_text(key, cap)
+        ),
+        LimitError::IdleWithFloor => {
+            "class: idle: a group of the idle class cannot have a floor; drop `floor:` or \
+             the class"
+                .to_string()
+        }
+        LimitError::NotAttached(_) => e.to_string(),
+    })?;
+    Ok(l)
+}
+
 /// Whether a device should exist.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -227,9 +380,29 @@ pub struct GroupSpec {
     /// Weight (default 100).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub weight: Option<Weight>,
+    /// Caps (maximum rates; default none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<LimitSpec>,
+    /// Floors (minimum rates; default none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub floor: Option<LimitSpec>,
+    /// Class (default normal).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub class: Option<Class>,
 }
 
 impl GroupSpec {
+    /// The group's caps (none without `limit:`).
+    pub fn caps(&self) -> Result<Caps, String> {
+        caps_of(&self.limit)
+    }
+
+    /// The group's caps, floors and class, given its id; an error names
+    /// the part at fault (`group_limit`).
+    pub fn limits(&self, id: GroupId) -> Result<GroupLimit, String> {
+        group_limit(id, &self.limit, &self.floor, self.class)
+    }
+
     /// What names the group, as `(field, text)`: the field is one of
     /// `id`, `user`, `group`, `cgroup`, `unit`, `slice`.
     pub fn key(&self) -> (&'static str, String) {
@@ -307,6 +480,15 @@ pub struct DeviceSpec {
     /// Weight of the default group (default 100).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub weight: Option<Weight>,
+    /// Caps of the default group (maximum rates; default none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<LimitSpec>,
+    /// Floors of the default group (minimum rates; default none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub floor: Option<LimitSpec>,
+    /// Class of the default group (default normal).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub class: Option<Class>,
     /// Attached groups, in attach order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub groups: Vec<GroupSpec>,
@@ -323,6 +505,17 @@ impl DeviceSpec {
         self.weight
             .map(|w| w.get() as u32)
             .unwrap_or(DEFAULT_WEIGHT)
+    }
+
+    /// The default group's caps (none without `limit:`).
+    pub fn caps(&self) -> Result<Caps, String> {
+        caps_of(&self.limit)
+    }
+
+    /// The default group's caps, floors and class; an error names the
+    /// part at fault (`group_limit`).
+    pub fn limits(&self) -> Result<GroupLimit, String> {
+        group_limit(GroupId::Default, &self.limit, &self.floor, self.class)
     }
 
     fn check(self) -> Result<Self, String> {
@@ -379,7 +572,10 @@ impl DeviceSpec {
                     "device {name}: group `{kind}: {key}` is listed twice"
                 ));
             }
+            g.limits(GroupId::Default)
+                .map_err(|e| format!("device {name}: group `{kind}: {key}`: {e}"))?;
         }
+        self.limits().map_err(|e| format!("device {name}: {e}"))?;
         Ok(self)
     }
 }
@@ -559,6 +755,94 @@ pub fn to_yaml(p: &Profile) -> Result<String, String> {
     serde_yaml_ng::to_string(p).map_err(|e| e.to_string())
 }
 
+/// The schema of one cap or floor (`noun`): a number, or text with a
+/// unit, or max.
+fn cap_schema(bytes: bool, what: &str, noun: &str) -> serde_json::Value {
+    use serde_json::json;
+    let (max, pattern, units) = if bytes {
+        (
+            MAX_CAP_BPS,
+            "^(max|([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([kKmMgGtTpP](i|iB)?|B)?(/s)?)$",
+            "k, M, G, T, P: powers of 1024, e.g. 200M",
+        )
+    } else {
+        (
+            MAX_CAP_IOPS,
+            "^(max|([0-9]+(\\.[0-9]*)?|\\.[0-9]+)[kKmMgG]?(/s)?)$",
+            "k, M, G: powers of 1000, e.g. 2k",
+        )
+    };
+    json!({
+        "oneOf": [
+            {"type": "integer", "minimum": 1, "maximum": max},
+            {"type": "string", "pattern": pattern}
+        ],
+        "description": format!("{what}: a number, or with a unit ({units}), or max (no {noun}); 1 to {max}")
+    })
+}
+
+/// The schema of `limit:` (`noun` cap) or `floor:` (floor): six
+/// optional rates.
+fn limit_schema(noun: &str, description: &str) -> serde_json::Value {
+    serde_json::json!({
+        "type": "object",
+        "additionalProperties": false,
+        "description": description,
+        "properties": {
+            "read_bps": cap_schema(true, "Bytes read per second", noun),
+            "write_bps": cap_schema(true, "Bytes written per second", noun),
+            "bps": cap_schema(true, "Bytes read and written per second", noun),
+            "read_iops": cap_schema(false, "Reads per second", noun),
+            "write_iops": cap_schema(false, "Writes per second", noun),
+            "iops": cap_schema(false, "Reads and writes per second", noun)
+        }
+    })
+}
+
+/// The schema of `class:`.
+fn class_schema() -> serde_json::Value {
+    serde_json::json!({
+        "enum": ["normal", "idle"],
+        "description": "Class (default normal): idle uses the disk only when no other group has used it for a moment, and cannot have a floor"
+    })
+}
+
+/// The schema of one group of a device: one of id, user, group, cgroup,
+/// unit, slice; a weight and caps.
+fn group_schema(weight: serde_json::Value) -> serde_json::Value {
+    serde_json::json!({
+        "type": "object",
+        "additionalProperties": false,
+        "minProperties": 1,
+        "oneOf": [
+            {"required": ["id"]},
+            {"required": ["user"]},
+            {"required": ["group"]},
+            {"required": ["cgroup"]},
+            {"required": ["unit"]},
+            {"required": ["slice"]}
+        ],
+        "properties": {
+            "id": {"type": "integer", "minimum": 0,
+                "description": "uid, gid, pid, pgrp or cgroup inode, per the device's type"},
+            "user": {"type": "string", "minLength": 1, "description": "User name (type user or uid)"},
+            "group": {"type": "string", "minLength": 1, "description": "Group name (type gid)"},
+            "cgroup": {"type": "string", "minLength": 1,
+                "description": "Cgroup v2 directory, absolute or relative to /sys/fs/cgroup (type cgroup)"},
+            "unit": {"type": "string", "minLength": 1,
+                "pattern": "^[A-Za-z0-9:_.\\\\@-]+\\.(service|scope|slice|socket|mount|swap)$",
+                "description": "A systemd unit's cgroup, by name, e.g. postgresql.service (type cgroup); the unit must be running when applying"},
+            "slice": {"type": "string", "minLength": 1,
+                "pattern": "^[A-Za-z0-9:_.\\\\@-]+\\.slice$",
+                "description": "A systemd slice's cgroup, by name, e.g. machine.slice (type cgroup); a-b.slice is /sys/fs/cgroup/a.slice/a-b.slice"},
+            "weight": weight,
+            "limit": {"$ref": "#/$defs/limit"},
+            "floor": {"$ref": "#/$defs/floor"},
+            "class": class_schema()
+        }
+    })
+}
+
 /// The JSON Schema (draft 2020-12) of a profile.
 pub fn json_schema() -> serde_json::Value {
     use serde_json::json;
@@ -620,6 +904,9 @@ pub fn json_schema() -> serde_json::Value {
                     "device_group": uint(0, u64::from(MAX_DEVICE_GROUP), "Device-group id"),
                     "type": {"enum": types, "description": "Group type (default none)"},
                     "weight": weight.clone(),
+                    "limit": {"$ref": "#/$defs/limit"},
+                    "floor": {"$ref": "#/$defs/floor"},
+                    "class": class_schema(),
                     "groups": {
                         "type": "array",
                         "maxItems": MAX_GROUPS,
@@ -629,34 +916,9 @@ pub fn json_schema() -> serde_json::Value {
                 "if": {"not": {"properties": {"state": {"const": "absent"}}, "required": ["state"]}},
                 "then": {"required": ["name", "device", "device_group"]}
             },
-            "group": {
-                "type": "object",
-                "additionalProperties": false,
-                "minProperties": 1,
-                "oneOf": [
-                    {"required": ["id"]},
-                    {"required": ["user"]},
-                    {"required": ["group"]},
-                    {"required": ["cgroup"]},
-                    {"required": ["unit"]},
-                    {"required": ["slice"]}
-                ],
-                "properties": {
-                    "id": {"type": "integer", "minimum": 0,
-                        "description": "uid, gid, pid, pgrp or cgroup inode, per the device's type"},
-                    "user": {"type": "string", "minLength": 1, "description": "User name (type user or uid)"},
-                    "group": {"type": "string", "minLength": 1, "description": "Group name (type gid)"},
-                    "cgroup": {"type": "string", "minLength": 1,
-                        "description": "Cgroup v2 directory, absolute or relative to /sys/fs/cgroup (type cgroup)"},
-                    "unit": {"type": "string", "minLength": 1,
-                        "pattern": "^[A-Za-z0-9:_.\\\\@-]+\\.(service|scope|slice|socket|mount|swap)$",
-                        "description": "A systemd unit's cgroup, by name, e.g. postgresql.service (type cgroup); the unit must be running when applying"},
-                    "slice": {"type": "string", "minLength": 1,
-                        "pattern": "^[A-Za-z0-9:_.\\\\@-]+\\.slice$",
-                        "description": "A systemd slice's cgroup, by name, e.g. machine.slice (type cgroup); a-b.slice is /sys/fs/cgroup/a.slice/a-b.slice"},
-                    "weight": weight
-                }
-            }
+            "group": group_schema(weight),
+            "limit": limit_schema("cap", "Caps: the group's maximum rates; keys left out are not capped"),
+            "floor": limit_schema("floor", "Floors: the group's minimum rates while it has I/O waiting (above them the disk goes by weight); keys left out have no floor; none above the same key's cap")
         }
     })
 }
@@ -1030,7 +1292,7 @@ pub(crate) mod tests {
             validate(&schema, &schema, &raw).unwrap_or_else(|e| panic!("{f}: {e}"));
         }
         // A profile using every field validates; a misspelt one does not.
-        let full = "device_groups:\n  - {id: 1, io_throttle: 8, io_limit: 64, token: 100, policy: weight-iosize}\ndevices:\n  - {name: a, state: present, device: vg/lv, device_group: 1, type: user, weight: 5, groups: [{user: alice, weight: 3}, {id: 7}]}\n  - {name: b, type: cgroup, device: /dev/x, device_group: 1, groups: [{cgroup: db}, {unit: postgresql.service}, {slice: machine.slice, weight: 9}]}\n  - {name: c, type: gid, device: /dev/y, device_group: 1, groups: [{group: www-data}]}\n";
+        let full = "device_groups:\n  - {id: 1, io_throttle: 8, io_limit: 64, token: 100, policy: weight-iosize}\ndevices:\n  - {name: a, state: present, device: vg/lv, device_group: 1, type: user, weight: 5, limit: {write_bps: 50M}, floor: {read_bps: 1M}, class: normal, groups: [{user: alice, weight: 3, limit: {read_bps: 1048576, write_bps: 1.5G, bps: max, read_iops: 2k, write_iops: 7, iops: max}, floor: {read_bps: 512k, write_bps: max, bps: 5, read_iops: 1, write_iops: 2, iops: 3}}, {id: 7, class: idle}]}\n  - {name: b, type: cgroup, device: /dev/x, device_group: 1, groups: [{cgroup: db}, {unit: postgresql.service}, {slice: machine.slice, weight: 9}]}\n  - {name: c, type: gid, device: /dev/y, device_group: 1, groups: [{group: www-data}]}\n";
         let p = parse("full", full).unwrap_or_else(|e| panic!("{e}"));
         let v = serde_json::to_value(&p).unwrap_or_default();
         validate(&schema, &schema, &v).unwrap_or_else(|e| panic!("{e}"));
@@ -1038,5 +1300,150 @@ pub(crate) mod tests {
         assert!(validate(&schema, &schema, &bad).is_err());
         let bad: serde_json::Value = serde_json::json!({"devices": [{"name": "a", "device": "x", "device_group": 1, "weight": 0}]});
         assert!(validate(&schema, &schema, &bad).is_err());
+        for bad in [
+            serde_json::json!({"read_bps": 0}),
+            serde_json::json!({"iops": 1_000_000_001u64}),
+            serde_json::json!({"reads": 5}),
+            serde_json::json!({"bps": [1]}),
+        ] {
+            let v = serde_json::json!({"devices": [{"name": "a", "device": "x", "device_group": 1, "limit": bad}]});
+            assert!(validate(&schema, &schema, &v).is_err(), "{v}");
+            let v = serde_json::json!({"devices": [{"name": "a", "device": "x", "device_group": 1, "floor": bad}]});
+            assert!(validate(&schema, &schema, &v).is_err(), "{v}");
+        }
+        for bad in ["Idle", "besteffort", ""] {
+            let v = serde_json::json!({"devices": [{"name": "a", "device": "x", "device_group": 1, "groups": [{"id": 1, "class": bad}]}]});
+            assert!(validate(&schema, &schema, &v).is_err(), "{v}");
+        }
+    }
+
+    #[test]
+    fn limits_take_units_and_name_what_is_wrong() {
+        let dev = |limit: &str| {
+            parse(
+                "p",
+                &format!(
+                    "devices:\n  - name: a\n    device: /dev/x\n    device_group: 1\n    type: uid\n    groups:\n      - id: 5\n        limit: {limit}\n"
+                ),
+            )
+        };
+        let p = dev("{read_bps: 200M, write_iops: 2k, bps: 1073741824, iops: max}")
+            .unwrap_or_else(|e| panic!("{e}"));
+        let caps = p.devices[0].groups[0].caps().unwrap_or_default();
+        assert_eq!(
+            caps.to_string(),
+            "read_bps=209715200,bps=1073741824,write_iops=2000"
+        );
+        assert!(p.devices[0].caps().unwrap_or_default().is_empty());
+        // Written back as given; exported with units where exact.
+        let y = to_yaml(&p).unwrap_or_default();
+        assert!(
+            y.contains("read_bps: 200M") && y.contains("bps: 1073741824"),
+            "{y}"
+        );
+        assert_eq!(parse("again", &y).ok(), Some(p));
+        let l = LimitSpec::of(&caps).unwrap_or_default();
+        assert_eq!(l.bps, Some(CapValue("1G".into())));
+        assert_eq!(l.write_iops, Some(CapValue("2k".into())));
+        assert_eq!(l.iops, None);
+        assert_eq!(l.caps(), Ok(caps));
+        assert_eq!(LimitSpec::of(&Caps::NONE), None);
+        assert!(dev("{}").is_ok());
+        // (limit, what the error says)
+        for (limit, says) in [
+            (
+                "{read_bps: 0}",
+                "device a: group `id: 5`: limit: read_bps: \"0\" must be 1 to",
+            ),
+            (
+                "{iops: 1.5M5}",
+                "device a: group `id: 5`: limit: iops: \"1.5M5\" is not a rate",
+            ),
+            (
+                "{write_bps: 2P}",
+                "write_bps: \"2P\" must be 1 to 1125899906842624 or max",
+            ),
+            ("{speed: 5}", "unknown field `speed`"),
+            ("{iops: true}", "a rate"),
+            ("5", "struct LimitSpec"),
+        ] {
+            let e = dev(limit).unwrap_err();
+            assert!(e.message.contains(says), "{limit}: {e}");
+            assert!(e.location.is_some(), "{limit}: {e}");
+        }
+    }
+
+    #[test]
+    fn floors_and_the_idle_class_are_checked_with_their_caps() {
+        let dev = |group: &str, default: &str| {
+            parse(
+                "p.yaml",
+                &format!(
+                    "devices:\n  - name: a\n    device: /dev/x\n    device_group: 1\n    type: uid\n{default}    groups:\n      - id: 5\n{group}"
+                ),
+            )
+        };
+        let p = dev(
+            "        limit: {bps: 200M}\n        floor: {bps: 200M, iops: 1k}\n",
+            "    class: idle\n",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let d = &p.devices[0];
+        let l = d.groups[0]
+            .limits(GroupId::Id(5))
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            l.to_string(),
+            "limit 5:bps=209715200 floor 5:bps=209715200,iops=1000"
+        );
+        assert_eq!(
+            d.limits().map(|l| l.to_string()),
+            Ok("class -1:idle".into())
+        );
+        let y = to_yaml(&p).unwrap_or_default();
+        assert!(y.contains("class: idle") && y.contains("floor:"), "{y}");
+        assert_eq!(parse("again", &y).ok(), Some(p));
+        assert!(dev("        class: normal\n        floor: {read_iops: 5}\n", "").is_ok());
+        // (group lines, default group lines, what the error says)
+        for (group, default, says) in [
+            (
+                "        limit: {bps: 200M}\n        floor: {bps: 300M}\n",
+                "",
+                "device a: group `id: 5`: floor: bps: 300M is above the cap (200M); a floor \
+                 must be at most its cap",
+            ),
+            (
+                "",
+                "    limit: {read_iops: 1k}\n    floor: {read_iops: 1001, iops: 9k}\n",
+                "device a: floor: read_iops: 1001 is above the cap (1k)",
+            ),
+            (
+                "        class: idle\n        floor: {bps: 1M}\n",
+                "",
+                "device a: group `id: 5`: class: idle: a group of the idle class cannot have a \
+                 floor",
+            ),
+            (
+                "",
+                "    floor: {write_bps: 1M}\n    class: idle\n",
+                "device a: class: idle:",
+            ),
+            (
+                "        floor: {bps: 0}\n",
+                "",
+                "device a: group `id: 5`: floor: bps: \"0\" must be 1 to",
+            ),
+            ("        floor: {speed: 1}\n", "", "unknown field `speed`"),
+            (
+                "        class: besteffort\n",
+                "",
+                "unknown variant `besteffort`",
+            ),
+        ] {
+            let e = dev(group, default).unwrap_err();
+            assert!(e.message.contains(says), "{group}{default}: {e}");
+            assert!(e.to_string().starts_with("p.yaml:"), "{e}");
+            assert!(e.location.is_some(), "{e}");
+        }
     }
 }

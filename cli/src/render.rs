@@ -20,8 +20,14 @@
 //!         "parent": { "id": 69, "name": "system.slice" },
 //!         "read":  { "requests": 223, "delayed": 172, "sectors": 408, "bytes": 208896 },
 //!         "write": { "requests": 211, "delayed": 136, "sectors": 600, "bytes": 307200 },
+//!         "caps": { "read_bps": 209715200, "write_bps": null, "bps": null,
+//!                   "read_iops": null, "write_iops": 2000, "iops": null },
+//!         "cap_waits": 15, "cap_wait_us": 734000, "capped_now": false,
+//!         "floors": { "read_bps": null, "write_bps": null, "bps": 52428800,
+//!                     "read_iops": null, "write_iops": null, "iops": null },
+//!         "floor_lag_us": 120, "class": "normal",
 //!         "rate": { "read_bytes_per_sec": 0.0, "write_bytes_per_sec": 0.0,
-//!                   "achieved_percent": null }          (only with --watch)
+//!                   "achieved_percent": null, "capped": false }   (only with --watch)
 //!     } ] } ],
 //!   "device_groups": [ { "id": 1, "total_weight": 100, "devices": ["ioband1"] } ] }
 //! ```
@@ -58,16 +64,32 @@
 //! types. See [`crate::shares`]. `achieved_percent` is the share of the
 //! device group's I/O the group got in the last interval (requests for
 //! policies `fair` and `weight`, sectors for `fair-iosize` and
-//! `weight-iosize`). With `--watch --json`,
+//! `weight-iosize`). `caps` are the group's maximum rates as the table
+//! gives them (bytes/s, I/O per second; null where not capped). `cap_waits`
+//! (times its caps held it back), `cap_wait_us` (microseconds held back)
+//! and `capped_now` (held back now) come from the module's reply to
+//! `limits`, asked only of devices with caps: null for the others, and when
+//! the module does not answer. `rate.capped` is true when the caps held the
+//! group back in the last interval (`cap_waits` grew, or it is held back
+//! now). `floors` are the group's minimum rates as the table gives them
+//! (the keys of `caps`, null where it has none) and `class` its class,
+//! `"normal"` or `"idle"`, from the table too. `floor_lag_us` is how far
+//! (microseconds) the group's waiting I/O is behind its floors, from the
+//! `limits` reply as `cap_waits` (null also from a module without floors):
+//! near 0 while the floors hold, up to about 50000 when the floors ask
+//! more than the disk gives; the human view marks a group at 25000 or
+//! more with `!` ("floor unmet"). With `--watch --json`,
 //! one such object is printed per line per sample, with `"interval_secs"`
 //! added.
 //!
 //! `ioband table --json`: `{ "devices": [ { "name", "major", "minor", "start",
 //! "sectors", "params", "device", "device_group", "io_throttle", "io_limit",
 //! "io_limit_auto", "type", "policy", "token", "default_weight", "groups": [
-//! { "id", "name", "path", "weight" } ] } ] }`, where `params` is the
-//! kernel's table text verbatim and `io_limit_auto` is true when io_limit
-//! is auto (128 in the table).
+//! { "id", "name", "path", "weight", "caps", "floors", "class" } ],
+//! "default_caps", "default_floors", "default_class" } ] }`, where `params`
+//! is the kernel's table text verbatim, `io_limit_auto` is true when
+//! io_limit is auto (128 in the table), and the caps, floors and classes
+//! are as in `status`.
 //!
 //! `ioband ls --json`: `{ "devices": [ { "name", "major", "minor", "device",
 //! "device_group", "sectors", "open_count", "suspended", "inactive_table" } ] }`.
@@ -78,12 +100,13 @@ use std::fmt::Write as _;
 use comfy_table::{Cell, CellAlignment, ContentArrangement, LineStyle, Table, TableStyle};
 use serde::Serialize;
 
+use crate::caps::{compact, Class};
 use crate::dm::DevInfo;
 use crate::ids::{self, Names};
 use crate::shares::Book;
 use crate::target::{
-    Config, GroupId, GroupStats, IoLimit, Settings, Shares, Status, DEFAULT_IO_LIMIT, SECTOR_SIZE,
-    TARGET_NAME,
+    CapKey, Caps, Config, GroupId, GroupStats, IoLimit, Settings, Shares, Status, DEFAULT_IO_LIMIT,
+    SECTOR_SIZE, TARGET_NAME,
 };
 
 /// Everything read about one ioband device.
@@ -118,6 +141,9 @@ pub struct DeviceSnapshot {
     /// Is [`DeviceSnapshot::settings`] this device's own reply? (Its
     /// `queue_depth` and `nowait_again` are the answering device's.)
     pub settings_own: bool,
+    /// The module's reply to `limits`, when asked (`status`, devices with
+    /// caps, floors or an idle group) and answered.
+    pub limits_reply: Option<crate::target::Limits>,
 }
 
 #[cfg(test)]
@@ -139,6 +165,7 @@ impl DeviceSnapshot {
             shares: None,
             settings: None,
             settings_own: false,
+            limits_reply: None,
         }
     }
 }
@@ -199,6 +226,46 @@ pub struct Rate {
     pub write_bytes_per_sec: f64,
     /// Share of the device group's I/O in the interval, in percent.
     pub achieved_percent: Option<f64>,
+    /// Did its caps hold it back in the interval (parked now, or parked
+    /// more times than at the last sample)?
+    pub capped: bool,
+}
+
+/// How far (microseconds) behind its floors a group is when `status`
+/// marks its floors unmet: half of the most a floor falls behind (50 ms,
+/// when the floors ask more than the disk gives).
+pub const FLOOR_UNMET_US: u64 = 25_000;
+
+/// A group's caps (or floors) in JSON: every key, null where not set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct CapsView(pub Caps);
+
+impl Serialize for CapsView {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(Some(CapKey::ALL.len()))?;
+        for k in CapKey::ALL {
+            m.serialize_entry(k.as_str(), &self.0.get(k))?;
+        }
+        m.end()
+    }
+}
+
+/// Did the caps of group `id` of `cur` hold it back since `prev` (the same
+/// device's previous sample, if any)?
+fn cap_bit(prev: Option<&DeviceSnapshot>, cur: &DeviceSnapshot, id: GroupId) -> bool {
+    let record = |d: &DeviceSnapshot| {
+        d.limits_reply
+            .as_ref()
+            .and_then(|l| l.group(id))
+            .map(|r| (r.cap_waits, r.capped_now))
+    };
+    let now = record(cur).is_some_and(|r| r.1);
+    let grew = match (prev.and_then(record), record(cur)) {
+        (Some(a), Some(b)) => b.0 > a.0,
+        _ => false,
+    };
+    now || grew
 }
 
 /// Rates keyed by (device name, group id).
@@ -225,9 +292,11 @@ pub fn rates(prev: &[DeviceSnapshot], cur: &[DeviceSnapshot], secs: f64) -> Rate
         *by_size.entry(d.config.device_group).or_insert(false) |= d.config.policy.by_size();
     }
     let mut deltas: Vec<(String, GroupId, u32, u64, u64, u64)> = Vec::new();
+    let mut capped: HashMap<(String, GroupId), bool> = HashMap::new();
     let mut total: HashMap<u32, u64> = HashMap::new();
     for d in cur {
         let Some(st) = &d.status else { continue };
+        let before = prev.iter().find(|p| p.name == d.name);
         let size = by_size
             .get(&d.config.device_group)
             .copied()
@@ -243,6 +312,7 @@ pub fn rates(prev: &[DeviceSnapshot], cur: &[DeviceSnapshot], secs: f64) -> Rate
                 g.read_reqs.saturating_sub(o.read_reqs) + g.write_reqs.saturating_sub(o.write_reqs)
             };
             *total.entry(d.config.device_group).or_insert(0) += work;
+            capped.insert((d.name.clone(), g.id), cap_bit(before, d, g.id));
             deltas.push((d.name.clone(), g.id, d.config.device_group, rs, ws, work));
         }
     }
@@ -254,6 +324,7 @@ pub fn rates(prev: &[DeviceSnapshot], cur: &[DeviceSnapshot], secs: f64) -> Rate
                 read_bytes_per_sec: (rs * SECTOR_SIZE) as f64 / secs,
                 write_bytes_per_sec: (ws * SECTOR_SIZE) as f64 / secs,
                 achieved_percent: (t > 0).then(|| work as f64 * 100.0 / t as f64),
+                capped: capped.get(&(name.clone(), id)).copied().unwrap_or(false),
             };
             ((name, id), rate)
         })
@@ -289,6 +360,22 @@ pub struct GroupRow {
     pub read: Counters,
     /// Write counters.
     pub write: Counters,
+    /// Caps, from the table.
+    pub caps: CapsView,
+    /// Times its caps held it back (the module's `limits` reply; `None`
+    /// when not asked or not answered).
+    pub cap_waits: Option<u64>,
+    /// Microseconds its caps held it back (as `cap_waits`).
+    pub cap_wait_us: Option<u64>,
+    /// Do its caps hold it back now (as `cap_waits`)?
+    pub capped_now: Option<bool>,
+    /// Floors, from the table.
+    pub floors: CapsView,
+    /// Microseconds its waiting I/O is behind its floors (as `cap_waits`;
+    /// also `None` from a module without floors).
+    pub floor_lag_us: Option<u64>,
+    /// Class, from the table.
+    pub class: Class,
     /// Rates (watch mode only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rate: Option<Rate>,
@@ -507,6 +594,7 @@ pub fn status_doc(
             .iter()
             .map(|g| {
                 let share = book.share(d, g.id);
+                let record = d.limits_reply.as_ref().and_then(|l| l.group(g.id));
                 let (name, path) = match g.id {
                     GroupId::Default => (None, None),
                     GroupId::Id(id) => (
@@ -528,6 +616,13 @@ pub fn status_doc(
                     }),
                     read: counters(g.read_reqs, g.read_delayed, g.read_sectors),
                     write: counters(g.write_reqs, g.write_delayed, g.write_sectors),
+                    caps: CapsView(c.caps_of(g.id)),
+                    cap_waits: record.map(|r| r.cap_waits),
+                    cap_wait_us: record.map(|r| r.cap_wait_us),
+                    capped_now: record.map(|r| r.capped_now),
+                    floors: CapsView(c.floors_of(g.id)),
+                    floor_lag_us: record.and_then(|r| r.floor).map(|f| f.floor_lag_us),
+                    class: Class::of(c.is_idle(g.id)),
                     rate: rates.and_then(|r| r.groups.get(&(d.name.clone(), g.id)).copied()),
                 }
             })
@@ -585,11 +680,18 @@ fn new_table(header: Vec<&str>, right_from: usize) -> Table {
     t
 }
 
+/// `default`, `1000 (alice)` or `1000`; `[idle]` after a group of the
+/// idle class.
 fn group_label(r: &GroupRow) -> String {
-    match (r.id, &r.name) {
+    let label = match (r.id, &r.name) {
         (GroupId::Default, _) => "default".into(),
         (GroupId::Id(id), Some(n)) => format!("{id} ({n})"),
         (GroupId::Id(id), None) => id.to_string(),
+    };
+    if r.class.is_idle() {
+        format!("{label} [idle]")
+    } else {
+        label
     }
 }
 
@@ -632,7 +734,167 @@ fn tree_order(rows: &[GroupRow]) -> Vec<(usize, &GroupRow)> {
     out
 }
 
-/// Human status tables: one per device group.
+/// The line above a device group's table: its weight and settings.
+fn group_header(g: &DeviceGroupSummary, first: Option<&&DeviceStatus>) -> String {
+    format!(
+        "device group {} — total weight {}{}",
+        g.id,
+        g.total_weight,
+        first
+            .map(|d| {
+                let (throttle, limit) = match &d.limits {
+                    Some(l) => (l.io_throttle_text(), l.io_limit_text()),
+                    // An older module: the table's numbers.
+                    None => (
+                        format!("io_throttle {}", d.io_throttle),
+                        format!("io_limit {}", d.io_limit),
+                    ),
+                };
+                format!(
+                    ", policy {}, {throttle}, {limit}, token {}",
+                    d.policy, d.token
+                )
+            })
+            .unwrap_or_default()
+    )
+}
+
+/// Is group `r` held back by its caps: now, or (`watch`, from the second
+/// sample on) since the last sample?
+fn cap_biting(r: &GroupRow, watch: bool) -> bool {
+    match r.rate {
+        Some(x) if watch => x.capped,
+        _ => r.capped_now == Some(true),
+    }
+}
+
+/// A column of text at the right end of a table: left-aligned, header too.
+fn left_column(t: &mut Table, i: usize) {
+    if let Some(c) = t.column_mut(i) {
+        c.set_cell_alignment(CellAlignment::Left);
+    }
+}
+
+/// Is group `r` behind its floors by [`FLOOR_UNMET_US`] or more (its
+/// floors ask more than the disk gives)?
+fn floor_unmet(r: &GroupRow) -> bool {
+    !r.floors.0.is_empty() && r.floor_lag_us.is_some_and(|l| l >= FLOOR_UNMET_US)
+}
+
+/// The optional columns of a device group's status table.
+#[derive(Debug, Clone, Copy)]
+struct Columns {
+    /// Rates (`--watch`).
+    watch: bool,
+    /// CAPS: a group has caps (or is held back by them).
+    caps: bool,
+    /// FLOORS: a group has floors.
+    floors: bool,
+}
+
+impl Columns {
+    fn of<'a>(rows: impl Iterator<Item = &'a GroupRow> + Clone, watch: bool) -> Columns {
+        Columns {
+            watch,
+            caps: rows
+                .clone()
+                .any(|r| !r.caps.0.is_empty() || cap_biting(r, watch)),
+            floors: rows.clone().any(|r| !r.floors.0.is_empty()),
+        }
+    }
+
+    /// The header; the caps and floors columns left-aligned.
+    fn table(self) -> Table {
+        let mut header = vec![
+            "DEVICE", "GROUP", "WEIGHT", "SHARE", "READS", "DELAYED", "READ", "WRITES", "DELAYED",
+            "WRITTEN",
+        ];
+        if self.watch {
+            header.extend(["READ/s", "WRITE/s", "ACHIEVED"]);
+        }
+        let plain = header.len();
+        if self.caps {
+            header.push("CAPS");
+        }
+        if self.floors {
+            header.push("FLOORS");
+        }
+        let n = header.len();
+        let mut t = new_table(header, 2);
+        for i in plain..n {
+            left_column(&mut t, i);
+        }
+        t
+    }
+}
+
+/// The cells of one group's row in the status table.
+fn status_row(dev: String, depth: usize, r: &GroupRow, cols: Columns) -> Vec<Cell> {
+    let mut row = vec![
+        Cell::new(dev),
+        Cell::new(format!("{}{}", "  ".repeat(depth), group_label(r))),
+        Cell::new(
+            r.weight
+                .map(|w| w.to_string())
+                .unwrap_or_else(|| "?".into()),
+        ),
+        Cell::new(share_percent(r.share_percent)),
+        Cell::new(r.read.requests),
+        Cell::new(r.read.delayed),
+        Cell::new(humanize_bytes(r.read.bytes)),
+        Cell::new(r.write.requests),
+        Cell::new(r.write.delayed),
+        Cell::new(humanize_bytes(r.write.bytes)),
+    ];
+    if cols.watch {
+        match r.rate {
+            Some(rate) => {
+                row.push(Cell::new(humanize_rate(rate.read_bytes_per_sec)));
+                row.push(Cell::new(humanize_rate(rate.write_bytes_per_sec)));
+                row.push(Cell::new(percent(rate.achieved_percent)));
+            }
+            None => row.extend(["-", "-", "-"].map(Cell::new)),
+        }
+    }
+    // `*`: the cap bites; `!`: the floor is not met; readable without colour.
+    if cols.caps {
+        let mark = if cap_biting(r, cols.watch) { "* " } else { "" };
+        let text = format!("{mark}{}", compact(&r.caps.0));
+        row.push(Cell::new(text).set_alignment(CellAlignment::Left));
+    }
+    if cols.floors {
+        let mark = if floor_unmet(r) { "! " } else { "" };
+        let text = format!("{mark}{}", compact(&r.floors.0));
+        row.push(Cell::new(text).set_alignment(CellAlignment::Left));
+    }
+    row
+}
+
+/// The lines under a device group's table that explain its marks.
+fn legend(rows: &[&GroupRow], cols: Columns) -> String {
+    let mut out = String::new();
+    if cols.caps && rows.iter().any(|r| cap_biting(r, cols.watch)) {
+        let when = if cols.watch {
+            "now or since the last sample"
+        } else {
+            "now"
+        };
+        let _ = writeln!(out, "* held back by its caps {when}");
+    }
+    if cols.floors && rows.iter().any(|r| floor_unmet(r)) {
+        let _ = writeln!(
+            out,
+            "! floor unmet: behind its floors now (they ask more than the disk gives)"
+        );
+    }
+    out
+}
+
+/// Human status tables: one per device group. A CAPS column appears for a
+/// device group with caps, a FLOORS column for one with floors; `*` marks
+/// a group its caps hold back (now, or with --watch in the last interval),
+/// `!` a group behind its floors, both explained under the table; `[idle]`
+/// follows a group of the idle class.
 pub fn status_text(doc: &StatusDoc) -> String {
     let mut out = String::new();
     let watch = doc.interval_secs.is_some();
@@ -645,37 +907,10 @@ pub fn status_text(doc: &StatusDoc) -> String {
             .iter()
             .filter(|d| d.device_group == g.id)
             .collect();
-        let first = devs.first();
-        let _ = writeln!(
-            out,
-            "device group {} — total weight {}{}",
-            g.id,
-            g.total_weight,
-            first
-                .map(|d| {
-                    let (throttle, limit) = match &d.limits {
-                        Some(l) => (l.io_throttle_text(), l.io_limit_text()),
-                        // An older module: the table's numbers.
-                        None => (
-                            format!("io_throttle {}", d.io_throttle),
-                            format!("io_limit {}", d.io_limit),
-                        ),
-                    };
-                    format!(
-                        ", policy {}, {throttle}, {limit}, token {}",
-                        d.policy, d.token
-                    )
-                })
-                .unwrap_or_default()
-        );
-        let mut header = vec![
-            "DEVICE", "GROUP", "WEIGHT", "SHARE", "READS", "DELAYED", "READ", "WRITES", "DELAYED",
-            "WRITTEN",
-        ];
-        if watch {
-            header.extend(["READ/s", "WRITE/s", "ACHIEVED"]);
-        }
-        let mut t = new_table(header, 2);
+        let _ = writeln!(out, "{}", group_header(g, devs.first()));
+        let rows: Vec<&GroupRow> = devs.iter().flat_map(|d| d.groups.iter()).collect();
+        let cols = Columns::of(rows.iter().copied(), watch);
+        let mut t = cols.table();
         for d in devs {
             for (j, (depth, r)) in tree_order(&d.groups).into_iter().enumerate() {
                 let dev = if j == 0 {
@@ -683,36 +918,11 @@ pub fn status_text(doc: &StatusDoc) -> String {
                 } else {
                     String::new()
                 };
-                let mut row = vec![
-                    Cell::new(dev),
-                    Cell::new(format!("{}{}", "  ".repeat(depth), group_label(r))),
-                    Cell::new(
-                        r.weight
-                            .map(|w| w.to_string())
-                            .unwrap_or_else(|| "?".into()),
-                    ),
-                    Cell::new(share_percent(r.share_percent)),
-                    Cell::new(r.read.requests),
-                    Cell::new(r.read.delayed),
-                    Cell::new(humanize_bytes(r.read.bytes)),
-                    Cell::new(r.write.requests),
-                    Cell::new(r.write.delayed),
-                    Cell::new(humanize_bytes(r.write.bytes)),
-                ];
-                if watch {
-                    match r.rate {
-                        Some(rate) => {
-                            row.push(Cell::new(humanize_rate(rate.read_bytes_per_sec)));
-                            row.push(Cell::new(humanize_rate(rate.write_bytes_per_sec)));
-                            row.push(Cell::new(percent(rate.achieved_percent)));
-                        }
-                        None => row.extend(["-", "-", "-"].map(Cell::new)),
-                    }
-                }
-                t.add_row(row);
+                t.add_row(status_row(dev, depth, r, cols));
             }
         }
         let _ = writeln!(out, "{}", t.trim_fmt());
+        out.push_str(&legend(&rows, cols));
     }
     out
 }
@@ -759,6 +969,12 @@ pub struct TableGroup {
     pub path: Option<String>,
     /// Weight.
     pub weight: u32,
+    /// Caps.
+    pub caps: CapsView,
+    /// Floors.
+    pub floors: CapsView,
+    /// Class.
+    pub class: Class,
 }
 
 /// The table view of one device.
@@ -795,6 +1011,12 @@ pub struct DeviceTable {
     pub token: u32,
     /// Default group's weight.
     pub default_weight: u32,
+    /// Default group's caps.
+    pub default_caps: CapsView,
+    /// Default group's floors.
+    pub default_floors: CapsView,
+    /// Default group's class.
+    pub default_class: Class,
     /// Attached groups.
     pub groups: Vec<TableGroup>,
 }
@@ -829,6 +1051,9 @@ pub fn table_doc(shown: &[DeviceSnapshot], names: &dyn Names) -> Devices<DeviceT
                     policy: c.policy.to_string(),
                     token: c.token,
                     default_weight: c.default_weight,
+                    default_caps: CapsView(c.caps_of(GroupId::Default)),
+                    default_floors: CapsView(c.floors_of(GroupId::Default)),
+                    default_class: Class::of(c.is_idle(GroupId::Default)),
                     groups: c
                         .groups
                         .iter()
@@ -837,6 +1062,9 @@ pub fn table_doc(shown: &[DeviceSnapshot], names: &dyn Names) -> Devices<DeviceT
                             name: ids::label(c.group_type, g.id, names),
                             path: ids::cgroup_dir(c.group_type, g.id, names),
                             weight: g.weight,
+                            caps: CapsView(c.caps_of(GroupId::Id(g.id))),
+                            floors: CapsView(c.floors_of(GroupId::Id(g.id))),
+                            class: Class::of(c.is_idle(GroupId::Id(g.id))),
                         })
                         .collect(),
                 }
@@ -845,24 +1073,65 @@ pub fn table_doc(shown: &[DeviceSnapshot], names: &dyn Names) -> Devices<DeviceT
     }
 }
 
-/// Human table view.
-pub fn table_text(doc: &Devices<DeviceTable>) -> String {
-    let mut t = new_table(
-        vec![
-            "NAME", "DEVICE", "SECTORS", "GROUP", "THROTTLE", "LIMIT", "TYPE", "POLICY", "TOKEN",
-            "WEIGHTS",
-        ],
-        2,
-    );
-    for d in &doc.devices {
-        let mut w = format!("default:{}", d.default_weight);
-        for g in &d.groups {
-            let _ = match &g.name {
-                Some(n) => write!(w, " {}({n}):{}", g.id, g.weight),
-                None => write!(w, " {}:{}", g.id, g.weight),
-            };
+/// The CAPS (`floors` false) or FLOORS cell of the table view: each
+/// group's that has any, `-` for none.
+fn rates_cell(d: &DeviceTable, floors: bool) -> String {
+    let pick = |caps: &CapsView, fl: &CapsView| if floors { fl.0 } else { caps.0 };
+    let mut parts = Vec::new();
+    let default = pick(&d.default_caps, &d.default_floors);
+    if !default.is_empty() {
+        parts.push(format!("default: {}", compact(&default)));
+    }
+    for g in &d.groups {
+        let rates = pick(&g.caps, &g.floors);
+        if !rates.is_empty() {
+            parts.push(format!("{}: {}", g.id, compact(&rates)));
         }
-        t.add_row(vec![
+    }
+    if parts.is_empty() {
+        "-".into()
+    } else {
+        parts.join("; ")
+    }
+}
+
+/// The WEIGHTS cell of the table view: `default:100 1000(alice):30`,
+/// `[idle]` after a group of the idle class.
+fn weights_cell(d: &DeviceTable) -> String {
+    let idle = |c: Class| if c.is_idle() { "[idle]" } else { "" };
+    let mut w = format!("default:{}{}", d.default_weight, idle(d.default_class));
+    for g in &d.groups {
+        let _ = match &g.name {
+            Some(n) => write!(w, " {}({n}):{}{}", g.id, g.weight, idle(g.class)),
+            None => write!(w, " {}:{}{}", g.id, g.weight, idle(g.class)),
+        };
+    }
+    w
+}
+
+/// Human table view (a CAPS column when a device shown has caps, a FLOORS
+/// column when one has floors; `[idle]` in WEIGHTS after an idle group).
+pub fn table_text(doc: &Devices<DeviceTable>) -> String {
+    let any = |floors: bool| doc.devices.iter().any(|d| rates_cell(d, floors) != "-");
+    let (caps, floors) = (any(false), any(true));
+    let mut header = vec![
+        "NAME", "DEVICE", "SECTORS", "GROUP", "THROTTLE", "LIMIT", "TYPE", "POLICY", "TOKEN",
+        "WEIGHTS",
+    ];
+    let plain = header.len();
+    if caps {
+        header.push("CAPS");
+    }
+    if floors {
+        header.push("FLOORS");
+    }
+    let n = header.len();
+    let mut t = new_table(header, 2);
+    for i in plain..n {
+        left_column(&mut t, i);
+    }
+    for d in &doc.devices {
+        let mut row = vec![
             Cell::new(&d.name),
             Cell::new(&d.device),
             Cell::new(d.sectors),
@@ -876,8 +1145,14 @@ pub fn table_text(doc: &Devices<DeviceTable>) -> String {
             Cell::new(&d.group_type).set_alignment(CellAlignment::Left),
             Cell::new(&d.policy).set_alignment(CellAlignment::Left),
             Cell::new(d.token),
-            Cell::new(w).set_alignment(CellAlignment::Left),
-        ]);
+            Cell::new(weights_cell(d)).set_alignment(CellAlignment::Left),
+        ];
+        for (on, fl) in [(caps, false), (floors, true)] {
+            if on {
+                row.push(Cell::new(rates_cell(d, fl)).set_alignment(CellAlignment::Left));
+            }
+        }
+        t.add_row(row);
     }
     format!("{}\n", t.trim_fmt())
 }
@@ -1191,6 +1466,46 @@ mod tests {
             r.groups[&("ioband1".to_string(), GroupId::Id(1000))].achieved_percent,
             None
         );
+    }
+
+    #[test]
+    fn a_cap_bites_when_parked_now_or_parked_again() {
+        let dev = |reply: Option<&str>| DeviceSnapshot {
+            limits_reply: reply.map(|r| r.parse().unwrap()),
+            ..snap(
+                "a",
+                "8:1 1 4 128 uid fair 2048 :100 7:100 limit 7:iops=5",
+                "1 -1 0 0 0 0 0 0 7 0 0 0 0 0 0",
+            )
+        };
+        let bit = |prev: Option<&str>, cur: Option<&str>| {
+            let r = rates(&[dev(prev)], &[dev(cur)], 1.0);
+            r.groups[&("a".to_string(), GroupId::Id(7))].capped
+        };
+        let idle = "-1:none:0:0:0 7:iops=5:3:100:0";
+        assert!(!bit(Some(idle), Some(idle)));
+        // Parked and let go between two samples: the count grew.
+        assert!(bit(Some(idle), Some("-1:none:0:0:0 7:iops=5:4:150:0")));
+        assert!(bit(Some(idle), Some("-1:none:0:0:0 7:iops=5:3:150:1")));
+        // Nothing to compare with: only "now" counts.
+        assert!(!bit(None, Some(idle)));
+        assert!(bit(None, Some("-1:none:0:0:0 7:iops=5:3:100:1")));
+        assert!(!bit(Some(idle), None));
+        // The default group is not capped: never marked.
+        let r = rates(&[dev(Some(idle))], &[dev(Some(idle))], 1.0);
+        assert!(!r.groups[&("a".to_string(), GroupId::Default)].capped);
+        let doc = status_doc(
+            &[dev(Some(idle))],
+            &[dev(Some(idle))],
+            &StaticNames::fixture(),
+            None,
+        );
+        let text = status_text(&doc);
+        assert!(
+            text.contains("CAPS") && text.contains("rw 5 io/s"),
+            "{text}"
+        );
+        assert!(!text.contains("held back"), "{text}");
     }
 
     #[test]

@@ -237,3 +237,77 @@ fn help_and_schema_state_the_new_defaults() {
         .as_array()
         .is_some_and(|e| e.contains(&serde_json::json!("default"))));
 }
+
+#[test]
+fn limit_checks_values_before_the_kernel() {
+    // (arguments, what standard error says); exit 2, nothing sent.
+    for (args, says) in [
+        (
+            &["limit", "data0", "read_bps=0"][..],
+            "ioband: error: limit data0: read_bps: \"0\" must be 1 to 1125899906842624 or max",
+        ),
+        (
+            &["limit", "data0", "--group", "7", "write_iops=1.5G"],
+            "ioband: error: limit data0: write_iops: \"1.5G\" must be 1 to 1000000000 or max",
+        ),
+        (
+            &["limit", "data0", "bps=10MB"],
+            "ioband: error: limit data0: bps: \"10MB\" is not a rate",
+        ),
+    ] {
+        let o = ioband(args);
+        assert_eq!(code(&o), 2, "{args:?}: {}", stderr(&o));
+        assert!(stderr(&o).starts_with(says), "{args:?}: {}", stderr(&o));
+    }
+    let o = ioband(&["limit", "data0"]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    let o = ioband(&["limit", "--help"]);
+    let help = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        help.contains("powers of 1024") && help.contains("powers of 1000"),
+        "{help}"
+    );
+}
+
+#[test]
+fn floor_and_class_check_values_before_the_kernel() {
+    // (arguments, what standard error says); exit 2, nothing sent.
+    for (args, says) in [
+        (
+            &["floor", "data0", "bps=0"][..],
+            "ioband: error: floor data0: bps: \"0\" must be 1 to 1125899906842624 or max",
+        ),
+        (
+            &["floor", "data0", "--group", "7", "read_iops=2Ki"],
+            "ioband: error: floor data0: read_iops: \"2Ki\" is not a rate",
+        ),
+        (
+            &["floor", "data0", "none", "bps=1"],
+            "ioband: error: floor data0: none: none clears every floor of the group",
+        ),
+        (
+            &["class", "data0", "lazy"],
+            "error: invalid value 'lazy' for '<CLASS>'",
+        ),
+    ] {
+        let o = ioband(args);
+        assert_eq!(code(&o), 2, "{args:?}: {}", stderr(&o));
+        assert!(stderr(&o).starts_with(says), "{args:?}: {}", stderr(&o));
+    }
+    for args in [&["floor", "data0"][..], &["class", "data0"]] {
+        let o = ioband(args);
+        assert_eq!(code(&o), 2, "{args:?}: {}", stderr(&o));
+    }
+    let o = ioband(&["floor", "--help"]);
+    let help = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        help.contains("powers of 1024") && help.contains("above the group's cap"),
+        "{help}"
+    );
+    let o = ioband(&["class", "--help"]);
+    let help = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        help.contains("idle") && help.contains("normal") && help.contains("floor"),
+        "{help}"
+    );
+}

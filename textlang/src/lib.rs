@@ -23,14 +23,34 @@
 //!   (`<id> <read-reqs> <read-delayed> <read-sectors> <write-reqs>
 //!   <write-delayed> <write-sectors>`), the default group having id `-1`.
 //! * messages: `type T`, `attach ID`, `detach ID`, `weight VAL`, `weight ID:VAL`,
-//!   `token VAL`, `io_throttle VAL`, `io_limit VAL`, `policy P`, `reset`, and
-//!   the queries `shares` and `settings`.
+//!   `token VAL`, `io_throttle VAL`, `io_limit VAL`, `policy P`,
+//!   `limit [ID:]SPEC`, `floor [ID:]SPEC`, `class [ID:]idle|normal`,
+//!   `reset`, and the queries `shares`, `settings` and `limits`.
 //! * the reply to `shares` ([`Shares`]): one record per group, default group
 //!   first, then the attached groups in attach order:
 //!   `<id>:<parent id or ->:<millionths>`, e.g. `-1:-:454545 69:-:60605
 //!   151:69:75757` — each group's share of the whole device group as
 //!   configured (every group busy), and for type cgroup the attached group
 //!   its share is carved from.
+//! * the table's optional tail, after the groups: `limit <id>:<caps>`,
+//!   `floor <id>:<floors>` and `class <id>:idle` words ([`GroupLimit`]),
+//!   `<id>` `-1` (the default group) or a group listed before, `<caps>`
+//!   and `<floors>` `key=value,...` ([`Caps`]), a group's `limit` and
+//!   `floor` once each (`class <id>:normal`, the default, is taken too);
+//!   no floor above the same key's cap, no floor on an idle group. The
+//!   kernel prints them by group, default group first, then attach order,
+//!   each group's `limit`, `floor`, `class` in that order, keys in
+//!   [`CapKey`] order, e.g. `254:1 1 4 128 user fair 2048 :40 1000:30
+//!   2000:20 limit 1000:write_bps=209715200,iops=2000 floor
+//!   2000:bps=52428800 class -1:idle`.
+//! * `limit [ID:]SPEC` and `floor [ID:]SPEC` ([`CapChange`]): `none`, or
+//!   `key=value|max,...` changing only the keys named; `class [ID:]idle`
+//!   and `class [ID:]normal`; no `ID:` means the default group.
+//! * the reply to `limits` ([`Limits`]): one record per group, default
+//!   group first: `<id>:<caps or none>:<times parked>:<us parked>:<parked
+//!   now 0|1>:<floors or none>:<us behind floors>:<normal|idle>`, e.g.
+//!   `-1:none:0:0:0:none:0:normal 1000:read_bps=209715200:1532:8731942:1:none:0:normal`
+//!   (a module without floors prints the first five fields).
 //! * the reply to `settings` ([`Settings`]): one line of `key=value` pairs,
 //!   e.g. `policy=fair token=2048 io_throttle=4 io_limit=128 io_limit_auto=1
 //!   effective_io_throttle=1 effective_io_limit=2 queue_depth=2
@@ -38,6 +58,13 @@
 
 use std::fmt;
 use std::str::FromStr;
+
+mod caps;
+
+pub use caps::{
+    CapChange, CapKey, CapRecord, Caps, FloorRecord, GroupLimit, LimitError, Limits, MAX_CAP_BPS,
+    MAX_CAP_IOPS,
+};
 
 /// The device-mapper target name.
 pub const TARGET_NAME: &str = "ioband";
@@ -487,6 +514,10 @@ pub struct Extended {
     pub default_weight: u32,
     /// Attached groups in attach order.
     pub groups: Vec<GroupWeight>,
+    /// The tail's caps, floors and classes, one per group named, in the
+    /// order first named (the kernel's: default group first, then attach
+    /// order); groups without any left out.
+    pub limits: Vec<GroupLimit>,
 }
 
 /// The parameters of an ioband table line: everything after `ioband`.
@@ -537,6 +568,9 @@ impl fmt::Display for TableParams {
             for g in &ext.groups {
                 write!(f, " {g}")?;
             }
+            for l in ext.limits.iter().filter(|l| !l.is_none()) {
+                write!(f, " {l}")?;
+            }
         }
         Ok(())
     }
@@ -581,47 +615,7 @@ impl FromStr for TableParams {
             None => None,
         };
         let extended = if words.len() >= 8 {
-            let group_type = words[4]
-                .parse::<GroupType>()
-                .map_err(|e| ParseError { what: W, ..e })?;
-            let policy = words[5]
-                .parse::<Policy>()
-                .map_err(|e| ParseError { what: W, ..e })?;
-            let token = parse_u32(W, "token", words[6])?;
-            let dw = words[7].strip_prefix(':').ok_or_else(|| {
-                ParseError::new(
-                    W,
-                    "default weight",
-                    format!("expected :WEIGHT, got {:?}", words[7]),
-                )
-            })?;
-            let default_weight = parse_positive_u32(W, "default weight", dw)?;
-            let mut groups: Vec<GroupWeight> = Vec::with_capacity(words.len() - 8);
-            for w in &words[8..] {
-                let g: GroupWeight = w.parse()?;
-                if groups.iter().any(|o| o.id == g.id) {
-                    return Err(ParseError::new(
-                        W,
-                        "group id",
-                        format!("group {} listed twice", g.id),
-                    ));
-                }
-                groups.push(g);
-            }
-            if group_type == GroupType::None && !groups.is_empty() {
-                return Err(ParseError::new(
-                    W,
-                    "type",
-                    "groups are listed but the type is none",
-                ));
-            }
-            Some(Extended {
-                group_type,
-                policy,
-                token,
-                default_weight,
-                groups,
-            })
+            Some(parse_extended(&words[4..])?)
         } else {
             None
         };
@@ -633,6 +627,62 @@ impl FromStr for TableParams {
             extended,
         })
     }
+}
+
+/// The extended form from `<type>` on: `<type> <policy> <token> :<weight>
+/// [<id>:<weight>]... [limit|floor <id>:<rates>]... [class <id>:idle]...`.
+fn parse_extended(words: &[&str]) -> Result<Extended, ParseError> {
+    const W: &str = "table line";
+    let group_type = words[0]
+        .parse::<GroupType>()
+        .map_err(|e| ParseError { what: W, ..e })?;
+    let policy = words[1]
+        .parse::<Policy>()
+        .map_err(|e| ParseError { what: W, ..e })?;
+    let token = parse_u32(W, "token", words[2])?;
+    let dw = words[3].strip_prefix(':').ok_or_else(|| {
+        ParseError::new(
+            W,
+            "default weight",
+            format!("expected :WEIGHT, got {:?}", words[3]),
+        )
+    })?;
+    let default_weight = parse_positive_u32(W, "default weight", dw)?;
+    // The groups run up to the first `limit`, `floor` or `class`, as the
+    // module reads them.
+    let rest = &words[4..];
+    let n = rest
+        .iter()
+        .position(|w| matches!(*w, "limit" | "floor" | "class"))
+        .unwrap_or(rest.len());
+    let mut groups: Vec<GroupWeight> = Vec::with_capacity(n);
+    for w in &rest[..n] {
+        let g: GroupWeight = w.parse()?;
+        if groups.iter().any(|o| o.id == g.id) {
+            return Err(ParseError::new(
+                W,
+                "group id",
+                format!("group {} listed twice", g.id),
+            ));
+        }
+        groups.push(g);
+    }
+    if group_type == GroupType::None && !groups.is_empty() {
+        return Err(ParseError::new(
+            W,
+            "type",
+            "groups are listed but the type is none",
+        ));
+    }
+    let limits = caps::parse_tail(&rest[n..], Some(&groups))?;
+    Ok(Extended {
+        group_type,
+        policy,
+        token,
+        default_weight,
+        groups,
+        limits,
+    })
 }
 
 /// A whole ioband table line: `<start> <length> ioband <params>`.
@@ -771,6 +821,20 @@ pub struct Config {
     pub default_weight: u32,
     /// Attached groups in attach order.
     pub groups: Vec<GroupWeight>,
+    /// The caps, floors and classes of the groups that have any, as the
+    /// kernel prints them: default group first, then attach order
+    /// ([`Config::set_limits`] keeps it so).
+    pub limits: Vec<GroupLimit>,
+}
+
+/// `limits` in the kernel's order: the default group, then `groups` in
+/// attach order; groups without caps, floors or the idle class, or not
+/// attached, left out.
+fn canonical_limits(groups: &[GroupWeight], limits: &[GroupLimit]) -> Vec<GroupLimit> {
+    std::iter::once(GroupId::Default)
+        .chain(groups.iter().map(|g| GroupId::Id(g.id)))
+        .filter_map(|id| limits.iter().find(|l| l.id == id && !l.is_none()).copied())
+        .collect()
 }
 
 fn or_default(v: Option<u32>, d: u32) -> u32 {
@@ -782,19 +846,21 @@ fn or_default(v: Option<u32>, d: u32) -> u32 {
 
 impl From<&TableParams> for Config {
     fn from(p: &TableParams) -> Self {
-        let (group_type, policy, token, default_weight, groups) = match &p.extended {
+        let (group_type, policy, token, default_weight, groups, limits) = match &p.extended {
             Some(e) => (
                 e.group_type,
                 e.policy,
                 or_default(Some(e.token), DEFAULT_TOKEN),
                 e.default_weight,
                 e.groups.clone(),
+                canonical_limits(&e.groups, &e.limits),
             ),
             None => (
                 GroupType::None,
                 DEFAULT_POLICY,
                 DEFAULT_TOKEN,
                 DEFAULT_WEIGHT,
+                Vec::new(),
                 Vec::new(),
             ),
         };
@@ -808,6 +874,7 @@ impl From<&TableParams> for Config {
             token,
             default_weight,
             groups,
+            limits,
         }
     }
 }
@@ -831,6 +898,81 @@ impl Config {
         self.groups.iter().any(|g| g.id == id)
     }
 
+    /// The caps, floors and class of group `id` (none when it has none or
+    /// does not exist).
+    pub fn limits_of(&self, id: GroupId) -> GroupLimit {
+        self.limits
+            .iter()
+            .find(|l| l.id == id)
+            .copied()
+            .unwrap_or(GroupLimit::none(id))
+    }
+
+    /// The caps of group `id` (none when it has none or does not exist).
+    pub fn caps_of(&self, id: GroupId) -> Caps {
+        self.limits_of(id).caps
+    }
+
+    /// The floors of group `id` (none when it has none or does not exist).
+    pub fn floors_of(&self, id: GroupId) -> Caps {
+        self.limits_of(id).floors
+    }
+
+    /// Is group `id` of the idle class?
+    pub fn is_idle(&self, id: GroupId) -> bool {
+        self.limits_of(id).idle
+    }
+
+    /// Give group `l.id` exactly the limits `l`, unless the module would
+    /// refuse them (the group is not attached, a floor is above its cap, an
+    /// idle group has a floor): then nothing changes.
+    pub fn set_limits(&mut self, l: GroupLimit) -> Result<(), LimitError> {
+        if let GroupId::Id(i) = l.id {
+            if !self.is_attached(i) {
+                return Err(LimitError::NotAttached(i));
+            }
+        }
+        l.check()?;
+        self.limits.retain(|o| o.id != l.id);
+        self.limits.push(l);
+        self.limits = canonical_limits(&self.groups, &self.limits);
+        Ok(())
+    }
+
+    /// Give group `id` exactly `caps`, keeping its floors and class
+    /// ([`Config::set_limits`]).
+    pub fn set_caps(&mut self, id: GroupId, caps: Caps) -> Result<(), LimitError> {
+        self.set_limits(GroupLimit {
+            caps,
+            ..self.limits_of(id)
+        })
+    }
+
+    /// The limits a `limit`, `floor` or `class` message leaves its group
+    /// with, or why the module refuses it (and changes nothing); `None` for
+    /// the other messages.
+    pub fn limits_after(&self, m: &Message) -> Option<Result<GroupLimit, LimitError>> {
+        let id = match m {
+            Message::Limit { id, .. } | Message::Floor { id, .. } | Message::Class { id, .. } => {
+                *id
+            }
+            _ => return None,
+        };
+        if let Some(i) = id {
+            if !self.is_attached(i) {
+                return Some(Err(LimitError::NotAttached(i)));
+            }
+        }
+        let mut l = self.limits_of(id.map_or(GroupId::Default, GroupId::Id));
+        match m {
+            Message::Limit { change, .. } => l.caps = l.caps.changed(change),
+            Message::Floor { change, .. } => l.floors = l.floors.changed(change),
+            Message::Class { idle, .. } => l.idle = *idle,
+            _ => {}
+        }
+        Some(l.check().map(|()| l))
+    }
+
     /// Sum of all weights on this device.
     pub fn total_weight(&self) -> u64 {
         u64::from(self.default_weight)
@@ -838,14 +980,18 @@ impl Config {
     }
 
     /// The parameters as the kernel prints them (`dmsetup table`): the short
-    /// four-word form when everything but throttle and limit is default,
-    /// the extended form otherwise.
+    /// four-word form when everything but throttle and limit is default
+    /// and the default group has no caps, floors or idle class, the
+    /// extended form otherwise (with each group's `limit`, `floor` and
+    /// `class` words, default group first, then attach order).
     pub fn to_kernel_params(&self) -> TableParams {
+        let limits = canonical_limits(&self.groups, &self.limits);
         let short = self.group_type == GroupType::None
             && self.policy == DEFAULT_POLICY
             && self.token == DEFAULT_TOKEN
             && self.default_weight == DEFAULT_WEIGHT
-            && self.groups.is_empty();
+            && self.groups.is_empty()
+            && limits.is_empty();
         TableParams {
             device: self.device.clone(),
             device_group: self.device_group,
@@ -860,6 +1006,7 @@ impl Config {
                     token: self.token,
                     default_weight: self.default_weight,
                     groups: self.groups.clone(),
+                    limits,
                 })
             },
         }
@@ -890,12 +1037,60 @@ pub enum Message {
     IoLimit(u32),
     /// `policy weight|weight-iosize|fair|fair-iosize` (per device group)
     Policy(Policy),
+    /// `limit SPEC` (id `None`: the default group) or `limit ID:SPEC`: set
+    /// or clear a group's caps. The module also takes the id `-1`; printed
+    /// back without an id (dmsetup would take a leading `-1` for an option).
+    Limit {
+        /// Group id, `None` for the default group.
+        id: Option<u64>,
+        /// What changes.
+        change: CapChange,
+    },
+    /// `floor SPEC` (id `None`: the default group) or `floor ID:SPEC`: set
+    /// or clear a group's floors, as `limit` its caps (the id `-1` is
+    /// printed back without an id too).
+    Floor {
+        /// Group id, `None` for the default group.
+        id: Option<u64>,
+        /// What changes.
+        change: CapChange,
+    },
+    /// `class idle|normal` (id `None`: the default group) or `class
+    /// ID:idle|normal`: a group's class.
+    Class {
+        /// Group id, `None` for the default group.
+        id: Option<u64>,
+        /// The idle class (else normal)?
+        idle: bool,
+    },
     /// `reset`
     Reset,
     /// `shares`: a query; the target replies with [`Shares`].
     Shares,
     /// `settings`: a query; the target replies with [`Settings`].
     Settings,
+    /// `limits`: a query; the target replies with [`Limits`].
+    Limits,
+}
+
+impl Message {
+    /// The message that leaves group `id` (`None`: the default group) with
+    /// exactly `caps`, whatever it had: every key named, or `none`.
+    pub fn limit_replace(id: Option<u64>, caps: &Caps) -> Message {
+        Message::Limit {
+            id,
+            change: CapChange::replace(caps),
+        }
+    }
+
+    /// The message that leaves group `id` (`None`: the default group) with
+    /// exactly `floors`, whatever it had: every key named, or `none`.
+    pub fn floor_replace(id: Option<u64>, floors: &Caps) -> Message {
+        Message::Floor {
+            id,
+            change: CapChange::replace(floors),
+        }
+    }
 }
 
 impl fmt::Display for Message {
@@ -913,9 +1108,27 @@ impl fmt::Display for Message {
             Message::IoThrottle(v) => write!(f, "io_throttle {v}"),
             Message::IoLimit(v) => write!(f, "io_limit {v}"),
             Message::Policy(p) => write!(f, "policy {p}"),
+            Message::Limit { id: None, change } => write!(f, "limit {change}"),
+            Message::Limit {
+                id: Some(id),
+                change,
+            } => write!(f, "limit {id}:{change}"),
+            Message::Floor { id: None, change } => write!(f, "floor {change}"),
+            Message::Floor {
+                id: Some(id),
+                change,
+            } => write!(f, "floor {id}:{change}"),
+            Message::Class { id, idle } => {
+                let class = if *idle { "idle" } else { "normal" };
+                match id {
+                    None => write!(f, "class {class}"),
+                    Some(id) => write!(f, "class {id}:{class}"),
+                }
+            }
             Message::Reset => f.write_str("reset"),
             Message::Shares => f.write_str("shares"),
             Message::Settings => f.write_str("settings"),
+            Message::Limits => f.write_str("limits"),
         }
     }
 }
@@ -958,22 +1171,7 @@ impl FromStr for Message {
             }
             "weight" => {
                 want(1, "weight VAL | weight ID:VAL")?;
-                // The module also takes '=' or ',' (as the seed did) and the
-                // id -1 for the default group; printed back as `weight VAL`.
-                match args[0].split_once([':', '=', ',']) {
-                    Some(("-1", v)) => Ok(Message::Weight {
-                        id: None,
-                        weight: parse_positive_u32(W, "weight", v)?,
-                    }),
-                    Some((id, v)) => Ok(Message::Weight {
-                        id: Some(parse_u64(W, "ID", id)?),
-                        weight: parse_positive_u32(W, "weight", v)?,
-                    }),
-                    None => Ok(Message::Weight {
-                        id: None,
-                        weight: parse_positive_u32(W, "weight", args[0])?,
-                    }),
-                }
+                parse_weight_message(args[0])
             }
             "token" => {
                 want(1, "token VAL")?;
@@ -1001,28 +1199,77 @@ impl FromStr for Message {
                         .map_err(|e: ParseError| ParseError { what: W, ..e })?,
                 ))
             }
-            "reset" => {
-                want(0, "reset")?;
-                Ok(Message::Reset)
+            "reset" | "shares" | "settings" | "limits" => {
+                want(0, verb)?;
+                Ok(match verb {
+                    "reset" => Message::Reset,
+                    "shares" => Message::Shares,
+                    "settings" => Message::Settings,
+                    _ => Message::Limits,
+                })
             }
-            "shares" => {
-                want(0, "shares")?;
-                Ok(Message::Shares)
+            "limit" => {
+                want(1, "limit [ID:]KEY=VALUE,... | limit [ID:]none")?;
+                parse_rates_message("limit", args[0])
             }
-            "settings" => {
-                want(0, "settings")?;
-                Ok(Message::Settings)
+            "floor" => {
+                want(1, "floor [ID:]KEY=VALUE,... | floor [ID:]none")?;
+                parse_rates_message("floor", args[0])
+            }
+            "class" => {
+                want(1, "class [ID:]idle | class [ID:]normal")?;
+                let (id, class) = split_message_id(args[0])?;
+                let idle = caps::parse_class(W, class)?;
+                Ok(Message::Class { id, idle })
             }
             other => Err(ParseError::new(
                 W,
                 "verb",
                 format!(
                     "unknown message {other:?} (expected type, attach, detach, weight, token, \
-                     io_throttle, io_limit, policy, reset, shares or settings)"
+                     io_throttle, io_limit, policy, limit, floor, class, reset, shares, settings \
+                     or limits)"
                 ),
             )),
         }
     }
+}
+
+/// The argument of `weight`: `VAL` or `ID:VAL`. The module also takes '='
+/// or ',' (as the seed did) and the id -1 for the default group; printed
+/// back as `weight VAL`.
+fn parse_weight_message(arg: &str) -> Result<Message, ParseError> {
+    const W: &str = "message";
+    let (id, v) = match arg.split_once([':', '=', ',']) {
+        Some(("-1", v)) => (None, v),
+        Some((id, v)) => (Some(parse_u64(W, "ID", id)?), v),
+        None => (None, arg),
+    };
+    Ok(Message::Weight {
+        id,
+        weight: parse_positive_u32(W, "weight", v)?,
+    })
+}
+
+/// `[ID:]VALUE`: the group (`None`, the default group, for no id or the
+/// id `-1`) and the value.
+fn split_message_id(arg: &str) -> Result<(Option<u64>, &str), ParseError> {
+    Ok(match arg.split_once(':') {
+        Some(("-1", v)) => (None, v),
+        Some((id, v)) => (Some(parse_u64("message", "ID", id)?), v),
+        None => (None, arg),
+    })
+}
+
+/// The argument of `limit` or `floor` (`verb`): `[ID:]SPEC`.
+fn parse_rates_message(verb: &'static str, arg: &str) -> Result<Message, ParseError> {
+    let (id, spec) = split_message_id(arg)?;
+    let change = CapChange::parse_for(verb, spec)?;
+    Ok(if verb == "floor" {
+        Message::Floor { id, change }
+    } else {
+        Message::Limit { id, change }
+    })
 }
 
 /// An ioband group id in status output: the default group (`-1`) or an id.
@@ -1493,6 +1740,12 @@ pub fn fuzz_one(s: &str) {
     check::<Shares>(s);
     check::<GroupShare>(s);
     check::<Settings>(s);
+    check::<Limits>(s);
+    check::<CapRecord>(s);
+    check::<Caps>(s);
+    check::<CapChange>(s);
+    check::<GroupLimit>(s);
+    check::<CapKey>(s);
     check::<IoLimit>(s);
     check::<GroupType>(s);
     check::<Policy>(s);
@@ -1631,6 +1884,323 @@ mod tests {
     }
 
     #[test]
+    fn caps_in_the_table_as_the_kernel_prints_them() {
+        let s = "/dev/sdb1 1 4 128 pid fair 2048 :100 1234:80 limit -1:read_bps=1048576 \
+                 limit 1234:read_bps=8192,read_iops=2";
+        round_trip::<TableParams>(s);
+        round_trip::<TableLine>(&format!("0 8 ioband {s}"));
+        let p: TableParams = s.parse().unwrap();
+        let e = p.extended.as_ref().unwrap();
+        assert_eq!(
+            (e.groups.len(), e.groups[0].id, e.limits.len()),
+            (1, 1234, 2)
+        );
+        let c = Config::from(&p);
+        assert_eq!(
+            c.caps_of(GroupId::Default).get(CapKey::ReadBps),
+            Some(1_048_576)
+        );
+        assert_eq!(
+            c.caps_of(GroupId::Id(1234)).to_string(),
+            "read_bps=8192,read_iops=2"
+        );
+        assert!(c.caps_of(GroupId::Id(99)).is_empty());
+        assert_eq!(c.to_kernel_params(), p);
+        // A capped default group prints in the extended form.
+        let p: TableParams = "8:1 1 4 128 none fair 2048 :100 limit -1:iops=5"
+            .parse()
+            .unwrap();
+        let mut c = Config::from(&p);
+        assert_eq!(
+            c.to_kernel_params().to_string(),
+            "8:1 1 4 128 none fair 2048 :100 limit -1:iops=5"
+        );
+        assert_eq!(c.set_caps(GroupId::Default, Caps::NONE), Ok(()));
+        assert_eq!(c.to_kernel_params().to_string(), "8:1 1 4 128");
+        // Any order is taken; the kernel's is default first, then attach
+        // order, keys in key order.
+        let p: TableParams = "8:1 1 4 128 uid fair 2048 :100 7:1 5:1 limit 5:iops=2,bps=3 \
+                              limit 7:read_bps=1 limit -1:write_iops=4"
+            .parse()
+            .unwrap();
+        round_trip::<TableParams>(&p.to_string());
+        let mut c = Config::from(&p);
+        let k = "8:1 1 4 128 uid fair 2048 :100 7:1 5:1 limit -1:write_iops=4 \
+                 limit 7:read_bps=1 limit 5:bps=3,iops=2";
+        assert_eq!(c.to_kernel_params().to_string(), k);
+        // set_caps keeps that order; an unattached group has none.
+        let iops: Caps = "iops=1".parse().unwrap();
+        assert_eq!(
+            c.set_caps(GroupId::Id(6), iops),
+            Err(LimitError::NotAttached(6))
+        );
+        assert_eq!(c.set_caps(GroupId::Id(7), iops), Ok(()));
+        assert_eq!(c.set_caps(GroupId::Id(5), Caps::NONE), Ok(()));
+        assert_eq!(
+            c.to_kernel_params().to_string(),
+            "8:1 1 4 128 uid fair 2048 :100 7:1 5:1 limit -1:write_iops=4 limit 7:iops=1"
+        );
+        // A group that goes leaves its caps out of the kernel's form.
+        c.groups.retain(|g| g.id != 7);
+        assert_eq!(
+            c.to_kernel_params().to_string(),
+            "8:1 1 4 128 uid fair 2048 :100 5:1 limit -1:write_iops=4"
+        );
+        // (parameters, the field its error names)
+        for (text, field) in [
+            ("8:1 1 4 128 uid fair 2048 :100 5:1 limit", "limit"),
+            (
+                "8:1 1 4 128 uid fair 2048 :100 5:1 limit 5:iops=1 5:2",
+                "limit",
+            ),
+            ("8:1 1 4 128 uid fair 2048 :100 5:1 limit 6:iops=1", "limit"),
+            ("8:1 1 4 128 uid fair 2048 :100 limit 5:iops=1 5:1", "limit"),
+            (
+                "8:1 1 4 128 uid fair 2048 :100 5:1 limit 5:iops=1 limit 5:bps=1",
+                "limit",
+            ),
+            (
+                "8:1 1 4 128 uid fair 2048 :100 limit -1:iops=1 limit -1:bps=1",
+                "limit",
+            ),
+            ("8:1 1 4 128 uid fair 2048 :100 5:1 limit 5:none", "limit"),
+            (
+                "8:1 1 4 128 uid fair 2048 :100 5:1 limit 5:iops=max",
+                "limit",
+            ),
+            ("8:1 1 4 128 uid fair 2048 :100 5:1 limit 5", "limit"),
+            ("8:1 1 4 128 uid fair 2048 :100 5:1 limit 5:", "caps"),
+            ("8:1 1 4 128 uid fair 2048 :100 5:1 limit 5:iops=0", "iops"),
+            ("8:1 1 4 128 uid fair 2048 :100 5:1 limit 5:bogus=1", "key"),
+            (
+                "8:1 1 4 128 uid fair 2048 :100 5:1 limit -2:iops=1",
+                "group id",
+            ),
+        ] {
+            let e = text.parse::<TableParams>().unwrap_err();
+            assert_eq!(e.field, field, "{text:?}: {e}");
+            assert_eq!(e.what, "table line", "{text:?}: {e}");
+        }
+    }
+
+    #[test]
+    fn floors_and_classes_in_the_table_as_the_kernel_prints_them() {
+        // The kernel's own line: grouped by group, not by word.
+        let s = "254:1 1 4 128 user fair 2048 :40 1000:30 2000:20 \
+                 limit 1000:write_bps=209715200,iops=2000 floor 2000:bps=52428800 class -1:idle";
+        round_trip::<TableParams>(s);
+        round_trip::<TableLine>(&format!("0 8 ioband {s}"));
+        let p: TableParams = s.parse().unwrap();
+        assert_eq!(p.extended.as_ref().map(|e| e.groups.len()), Some(2));
+        let c = Config::from(&p);
+        assert!(c.is_idle(GroupId::Default) && !c.is_idle(GroupId::Id(2000)));
+        assert_eq!(c.floors_of(GroupId::Id(2000)).to_string(), "bps=52428800");
+        assert!(c.floors_of(GroupId::Id(1000)).is_empty());
+        assert_eq!(
+            c.caps_of(GroupId::Id(1000)).to_string(),
+            "write_bps=209715200,iops=2000"
+        );
+        // Config keeps the kernel's order: default group first.
+        assert_eq!(
+            c.limits.iter().map(|l| l.id).collect::<Vec<_>>(),
+            vec![GroupId::Default, GroupId::Id(1000), GroupId::Id(2000)]
+        );
+        assert_eq!(
+            c.to_kernel_params().to_string(),
+            "254:1 1 4 128 user fair 2048 :40 1000:30 2000:20 class -1:idle \
+             limit 1000:write_bps=209715200,iops=2000 floor 2000:bps=52428800"
+        );
+        // One group with all of it, in the kernel's order.
+        round_trip::<TableParams>(
+            "8:1 1 4 128 uid fair 2048 :100 5:1 limit 5:bps=100 floor 5:bps=50,iops=3",
+        );
+        // A floored or idle default group prints in the extended form.
+        for tail in ["floor -1:bps=52428800", "class -1:idle"] {
+            let s = format!("8:1 1 4 128 none fair 2048 :100 {tail}");
+            round_trip::<TableParams>(&s);
+            let c = Config::from(&s.parse::<TableParams>().unwrap());
+            assert_eq!(c.to_kernel_params().to_string(), s);
+            let mut c = c;
+            assert_eq!(c.set_limits(GroupLimit::none(GroupId::Default)), Ok(()));
+            assert_eq!(c.to_kernel_params().to_string(), "8:1 1 4 128");
+        }
+        // `class <id>:normal` is taken, and means the default.
+        let p: TableParams = "8:1 1 4 128 uid fair 2048 :100 5:1 class 5:normal class -1:idle \
+                              class -1:normal"
+            .parse()
+            .unwrap();
+        assert_eq!(p.to_string(), "8:1 1 4 128 uid fair 2048 :100 5:1");
+        assert!(p.extended.as_ref().is_some_and(|e| e.limits.is_empty()));
+        // (parameters, the field its error names)
+        for (text, field) in [
+            ("8:1 1 4 128 uid fair 2048 :100 5:1 floor", "limit"),
+            ("8:1 1 4 128 uid fair 2048 :100 5:1 floor 6:iops=1", "floor"),
+            ("8:1 1 4 128 uid fair 2048 :100 5:1 class 6:idle", "class"),
+            ("8:1 1 4 128 uid fair 2048 :100 floor 5:iops=1 5:1", "floor"),
+            ("8:1 1 4 128 uid fair 2048 :100 class 5:idle 5:1", "class"),
+            ("8:1 1 4 128 uid fair 2048 :100 5:1 class 5:busy", "class"),
+            ("8:1 1 4 128 uid fair 2048 :100 5:1 class 5", "class"),
+            ("8:1 1 4 128 uid fair 2048 :100 5:1 floor 5:none", "floor"),
+            ("8:1 1 4 128 uid fair 2048 :100 5:1 floor 5:", "floors"),
+            (
+                "8:1 1 4 128 uid fair 2048 :100 5:1 floor 5:iops=1 floor 5:bps=1",
+                "floor",
+            ),
+            (
+                "8:1 1 4 128 uid fair 2048 :100 5:1 limit 5:bps=1 floor 5:bps=2",
+                "floor",
+            ),
+            (
+                "8:1 1 4 128 uid fair 2048 :100 5:1 floor 5:bps=2 class 5:idle",
+                "class",
+            ),
+            (
+                "8:1 1 4 128 none fair 2048 :100 class -1:idle floor -1:iops=1",
+                "class",
+            ),
+            ("8:1 1 4 128 none fair 2048 :100 5:1 class 5:idle", "type"),
+        ] {
+            let e = text.parse::<TableParams>().unwrap_err();
+            assert_eq!(e.field, field, "{text:?}: {e}");
+            assert_eq!(e.what, "table line", "{text:?}: {e}");
+        }
+    }
+
+    #[test]
+    fn limits_after_refuses_what_the_module_refuses() {
+        let p: TableParams = "8:1 1 4 128 uid fair 2048 :100 5:1 7:1 limit 5:bps=100 \
+                              floor 5:bps=50 class 7:idle"
+            .parse()
+            .unwrap();
+        let c = Config::from(&p);
+        let after = |m: &str| c.limits_after(&m.parse::<Message>().unwrap());
+        let above = |floor, cap| {
+            Some(Err(LimitError::FloorAboveCap {
+                key: CapKey::Bps,
+                floor,
+                cap,
+            }))
+        };
+        assert_eq!(after("floor 5:bps=101"), above(101, 100));
+        assert_eq!(after("limit 5:bps=49"), above(50, 49));
+        assert_eq!(
+            after("floor 7:iops=1"),
+            Some(Err(LimitError::IdleWithFloor))
+        );
+        assert_eq!(after("class 5:idle"), Some(Err(LimitError::IdleWithFloor)));
+        assert_eq!(after("class 6:idle"), Some(Err(LimitError::NotAttached(6))));
+        assert_eq!(after("floor 6:none"), Some(Err(LimitError::NotAttached(6))));
+        assert_eq!(after("weight 5:3"), None);
+        // What is allowed, and what it leaves.
+        let ok = |m: &str| match after(m) {
+            Some(Ok(l)) => l.to_string(),
+            other => panic!("{m}: {other:?}"),
+        };
+        assert_eq!(ok("floor 5:bps=100"), "limit 5:bps=100 floor 5:bps=100");
+        assert_eq!(ok("limit 5:bps=max"), "floor 5:bps=50");
+        assert_eq!(
+            ok("floor 5:iops=9"),
+            "limit 5:bps=100 floor 5:bps=50,iops=9"
+        );
+        assert_eq!(ok("floor 5:none"), "limit 5:bps=100");
+        assert_eq!(ok("class 7:normal"), "");
+        assert_eq!(ok("class idle"), "class -1:idle");
+        assert_eq!(ok("floor -1:iops=3"), "floor -1:iops=3");
+        let mut c = c.clone();
+        let l = c.limits_of(GroupId::Id(5));
+        assert_eq!(
+            c.set_limits(GroupLimit { idle: true, ..l }),
+            Err(LimitError::IdleWithFloor)
+        );
+        assert_eq!(c.limits_of(GroupId::Id(5)), l, "nothing changed");
+    }
+
+    #[test]
+    fn floor_and_class_messages() {
+        for s in [
+            "floor 2000:bps=52428800",
+            "floor read_iops=5,bps=max",
+            "floor none",
+            "floor 7:none",
+            "class idle",
+            "class normal",
+            "class 1000:idle",
+            "class 18446744073709551615:normal",
+        ] {
+            round_trip::<Message>(s);
+        }
+        // -1 is the default group, sent without an id.
+        for (s, sent) in [
+            ("floor -1:bps=5", "floor bps=5"),
+            ("class -1:idle", "class idle"),
+            ("class -1:normal", "class normal"),
+        ] {
+            assert_eq!(s.parse::<Message>().map(|m| m.to_string()), Ok(sent.into()));
+        }
+        assert_eq!(
+            "class 5:idle".parse::<Message>(),
+            Ok(Message::Class {
+                id: Some(5),
+                idle: true
+            })
+        );
+        assert_eq!(
+            "floor write_iops=max".parse::<Message>(),
+            Ok(Message::Floor {
+                id: None,
+                change: CapChange::Set(vec![(CapKey::WriteIops, None)]),
+            })
+        );
+        let floors: Caps = "bps=52428800".parse().unwrap();
+        assert_eq!(
+            Message::floor_replace(Some(2000), &floors).to_string(),
+            "floor 2000:read_bps=max,write_bps=max,bps=52428800,read_iops=max,write_iops=max,iops=max"
+        );
+        assert_eq!(
+            Message::floor_replace(None, &Caps::NONE).to_string(),
+            "floor none"
+        );
+    }
+
+    #[test]
+    fn limit_messages() {
+        for s in [
+            "limit 1000:read_bps=209715200,write_iops=2000",
+            "limit read_bps=1048576",
+            "limit none",
+            "limit 7:none",
+            "limit iops=max,read_bps=5",
+            "limit 18446744073709551615:bps=1125899906842624",
+            "limits",
+        ] {
+            round_trip::<Message>(s);
+        }
+        // -1 is the default group, sent without an id.
+        assert_eq!(
+            "limit -1:read_iops=2"
+                .parse::<Message>()
+                .map(|m| m.to_string()),
+            Ok("limit read_iops=2".to_string())
+        );
+        assert_eq!(
+            "limit 5:write_iops=max".parse::<Message>(),
+            Ok(Message::Limit {
+                id: Some(5),
+                change: CapChange::Set(vec![(CapKey::WriteIops, None)]),
+            })
+        );
+        let caps: Caps = "read_bps=8192,read_iops=2".parse().unwrap();
+        assert_eq!(
+            Message::limit_replace(Some(1234), &caps).to_string(),
+            "limit 1234:read_bps=8192,write_bps=max,bps=max,read_iops=2,write_iops=max,iops=max"
+        );
+        assert_eq!(
+            Message::limit_replace(None, &Caps::NONE).to_string(),
+            "limit none"
+        );
+    }
+
+    #[test]
     fn weight_message_separators() {
         for s in ["weight 5=7", "weight 5,7", "weight 5:7"] {
             assert_eq!(
@@ -1738,6 +2308,7 @@ mod tests {
             token: 0,
             default_weight: 7,
             groups: vec![],
+            limits: vec![],
         });
         assert_eq!(p.to_string(), "/dev/x 3 0 0 uid weight 0 :7");
         p.io_throttle = Some(9);
@@ -1764,6 +2335,39 @@ mod tests {
             ("settings now", "settings"),
             ("frobnicate 1", "verb"),
             ("io_limit 4294967296", "io_limit"),
+            ("limit", "limit"),
+            ("limit a b", "limit"),
+            ("limit ", "limit"),
+            ("limit 5:", "limit"),
+            ("limit :read_bps=1", "ID"),
+            ("limit x:read_bps=1", "ID"),
+            ("limit -2:read_bps=1", "ID"),
+            ("limit read_bps=0", "read_bps"),
+            ("limit read_bps=-1", "read_bps"),
+            ("limit 5:read_bps=1125899906842625", "read_bps"),
+            ("limit iops=1000000001", "iops"),
+            ("limit iops=1,iops=2", "iops"),
+            ("limit speed=1", "key"),
+            ("limit read_bps", "caps"),
+            ("limit read_bps=1,", "caps"),
+            ("limits now", "limits"),
+            ("floor", "floor"),
+            ("floor a b", "floor"),
+            ("floor 5:", "floor"),
+            ("floor x:bps=1", "ID"),
+            ("floor bps=0", "bps"),
+            ("floor iops=1000000001", "iops"),
+            ("floor bps=1,bps=2", "bps"),
+            ("floor speed=1", "key"),
+            ("floor bps", "floors"),
+            ("floor bps=1,", "floors"),
+            ("class", "class"),
+            ("class idle now", "class"),
+            ("class busy", "class"),
+            ("class 5:Idle", "class"),
+            ("class 5:", "class"),
+            ("class x:idle", "ID"),
+            ("class -2:idle", "ID"),
         ] {
             let e = s.parse::<Message>().unwrap_err();
             assert_eq!(e.field, field, "{s:?}: {e}");
@@ -1918,6 +2522,112 @@ mod tests {
         }
     }
 
+    /// Some caps, each key set with probability 1/2, in range.
+    fn random_caps(r: &mut Rng) -> Caps {
+        let mut c = Caps::NONE;
+        for k in CapKey::ALL {
+            if r.next().is_multiple_of(2) {
+                let v = r.num() % k.max() + 1;
+                c.set(k, Some(v)).unwrap();
+            }
+        }
+        c
+    }
+
+    /// Some valid limits of group `id`: caps, floors at most the caps,
+    /// the idle class only without floors; maybe none.
+    fn random_group_limit(r: &mut Rng, id: GroupId) -> GroupLimit {
+        let caps = if r.next().is_multiple_of(2) {
+            random_caps(r)
+        } else {
+            Caps::NONE
+        };
+        let mut floors = if r.next().is_multiple_of(2) {
+            random_caps(r)
+        } else {
+            Caps::NONE
+        };
+        for k in CapKey::ALL {
+            if let (Some(f), Some(c)) = (floors.get(k), caps.get(k)) {
+                floors.set(k, Some(f.min(c))).unwrap();
+            }
+        }
+        let idle = floors.is_empty() && r.next().is_multiple_of(2);
+        GroupLimit {
+            id,
+            caps,
+            floors,
+            idle,
+        }
+    }
+
+    /// Limits for some of the default group and `groups`, in the kernel's
+    /// order or not.
+    fn random_limits(r: &mut Rng, groups: &[GroupWeight]) -> Vec<GroupLimit> {
+        let mut v = Vec::new();
+        for id in std::iter::once(GroupId::Default).chain(groups.iter().map(|g| GroupId::Id(g.id)))
+        {
+            let l = random_group_limit(r, id);
+            if r.next().is_multiple_of(3) && !l.is_none() {
+                v.push(l);
+            }
+        }
+        if r.next().is_multiple_of(4) {
+            v.reverse();
+        }
+        v
+    }
+
+    /// A message of any kind, its numbers in range.
+    fn random_message(r: &mut Rng) -> Message {
+        match r.next() % 16 {
+            13 => Message::floor_replace(
+                (!r.next().is_multiple_of(2)).then(|| r.num()),
+                &random_caps(r),
+            ),
+            14 => Message::Floor {
+                id: (!r.next().is_multiple_of(2)).then(|| r.num()),
+                change: CapChange::Set(vec![(CapKey::Iops, None), (CapKey::Bps, Some(7))]),
+            },
+            15 => Message::Class {
+                id: (!r.next().is_multiple_of(2)).then(|| r.num()),
+                idle: r.next().is_multiple_of(2),
+            },
+            10 => Message::Limits,
+            11 => Message::limit_replace(
+                (!r.next().is_multiple_of(2)).then(|| r.num()),
+                &random_caps(r),
+            ),
+            12 => Message::Limit {
+                id: (!r.next().is_multiple_of(2)).then(|| r.num()),
+                change: match CapChange::replace(&random_caps(r)) {
+                    CapChange::Set(mut v) => {
+                        v.reverse();
+                        v.truncate((r.next() % 6 + 1) as usize);
+                        CapChange::Set(v)
+                    }
+                    c => c,
+                },
+            },
+            0 => Message::Type(GroupType::ALL[(r.next() % 7) as usize]),
+            1 => Message::Attach(r.num()),
+            2 => Message::Detach(r.num()),
+            3 => Message::Weight {
+                id: None,
+                weight: (r.num() as u32).max(1),
+            },
+            4 => Message::Weight {
+                id: Some(r.num()),
+                weight: (r.num() as u32).max(1),
+            },
+            5 => Message::Token((r.num() as u32).max(1)),
+            6 => Message::IoThrottle((r.num() as u32).max(1)),
+            7 => Message::Shares,
+            8 => Message::Settings,
+            _ => Message::Reset,
+        }
+    }
+
     #[test]
     fn property_round_trip() {
         let mut r = Rng(0x1234_5678_9abc_def1);
@@ -1947,12 +2657,14 @@ mod tests {
                     });
                 }
                 groups.dedup_by_key(|g| g.id);
+                let limits = random_limits(&mut r, &groups);
                 p.extended = Some(Extended {
                     group_type: gt,
                     policy: Policy::ALL[(r.next() % 5) as usize],
                     token: r.num() as u32,
                     default_weight: (r.num() as u32).max(1),
                     groups,
+                    limits,
                 });
             }
             let line = TableLine {
@@ -2011,24 +2723,7 @@ mod tests {
             assert_eq!(s.parse::<Shares>().as_ref(), Ok(&sh), "{s}");
             round_trip::<Shares>(&s);
 
-            let m = match r.next() % 10 {
-                0 => Message::Type(GroupType::ALL[(r.next() % 7) as usize]),
-                1 => Message::Attach(r.num()),
-                2 => Message::Detach(r.num()),
-                3 => Message::Weight {
-                    id: None,
-                    weight: (r.num() as u32).max(1),
-                },
-                4 => Message::Weight {
-                    id: Some(r.num()),
-                    weight: (r.num() as u32).max(1),
-                },
-                5 => Message::Token((r.num() as u32).max(1)),
-                6 => Message::IoThrottle((r.num() as u32).max(1)),
-                7 => Message::Shares,
-                8 => Message::Settings,
-                _ => Message::Reset,
-            };
+            let m = random_message(&mut r);
             assert_eq!(m.to_string().parse::<Message>().as_ref(), Ok(&m));
         }
     }
@@ -2046,8 +2741,16 @@ mod tests {
             "-1:-:454545 69:-:60605 151:69:75757 315:69:151514",
             "policy=fair token=2048 io_throttle=4 io_limit=128 io_limit_auto=1 effective_io_throttle=1 effective_io_limit=2 queue_depth=2 nowait_again=0",
             "auto",
+            "/dev/sdb1 1 4 128 pid fair 2048 :100 1234:80 limit -1:read_bps=1048576 limit 1234:read_bps=8192,read_iops=2",
+            "limit 1000:read_bps=209715200,write_iops=2000",
+            "limit iops=max,bps=5",
+            "-1:read_iops=2:15:734000:1 1234:none:0:0:0",
+            "254:1 1 4 128 user fair 2048 :40 1000:30 2000:20 limit 1000:write_bps=209715200,iops=2000 floor 2000:bps=52428800 class -1:idle",
+            "floor 2000:bps=52428800",
+            "class 1000:idle",
+            "-1:none:0:0:0:none:0:normal 1000:read_bps=209715200:1532:8731942:1:none:0:normal 2000:none:0:0:0:bps=20971520:48000:normal",
         ];
-        let alphabet: Vec<char> = "0123456789:-+ \t\nabioudwgtyp/\u{a0}\u{b}é"
+        let alphabet: Vec<char> = "0123456789:-+ \t\nabioudwgtyp/\u{a0}\u{b}é=,_xlmnrfcse"
             .chars()
             .collect();
         let mut r = Rng(0xdead_beef_cafe_f00d);

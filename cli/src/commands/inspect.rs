@@ -20,9 +20,12 @@ use super::{check_name, ioband_config};
 /// when asked. With status, the module's `shares` reply too, for the
 /// devices whose groups may nest in the device groups shown (one ioctl
 /// each; none for the usual flat devices), and its `settings` reply, once
-/// per device group shown (io_limit and io_throttle are the group's). A
-/// device that cannot answer (an older module) is left without; its shares
-/// show as unknown, its limits as the table's numbers.
+/// per device group shown (io_limit and io_throttle are the group's), and
+/// its `limits` reply for the devices shown that have caps, floors or an
+/// idle group. A device that
+/// cannot answer (an older module) is left without; its shares show as
+/// unknown, its limits as the table's numbers, its parked counters as
+/// unknown.
 pub fn gather(
     ctx: &Ctx<'_>,
     names: &[String],
@@ -74,36 +77,11 @@ pub fn gather(
             shares: None,
             settings: None,
             settings_own: false,
+            limits_reply: None,
         });
     }
     if with_status {
-        let is_shown = |d: &DeviceSnapshot| names.is_empty() || names.contains(&d.name);
-        let shown_groups: std::collections::BTreeSet<u32> = all
-            .iter()
-            .filter(|d| is_shown(d))
-            .map(|d| d.config.device_group)
-            .collect();
-        for d in all.iter_mut() {
-            if shares::may_nest(&d.config) && shown_groups.contains(&d.config.device_group) {
-                d.shares = dm::shares(dm, &d.name).ok();
-            }
-        }
-        // One device answers for its device group (the first shown one):
-        // the limits are the group's, and an ioctl per device would cost.
-        let mut settings = std::collections::BTreeMap::new();
-        for d in all.iter().filter(|d| is_shown(d)) {
-            if let std::collections::btree_map::Entry::Vacant(e) =
-                settings.entry(d.config.device_group)
-            {
-                e.insert((d.name.clone(), dm::settings(dm, &d.name).ok()));
-            }
-        }
-        for d in all.iter_mut() {
-            if let Some((from, reply)) = settings.get(&d.config.device_group) {
-                d.settings = reply.clone();
-                d.settings_own = *from == d.name;
-            }
-        }
+        ask_device_groups(dm, names, &mut all);
     }
     let mut shown: Vec<DeviceSnapshot> = if names.is_empty() {
         all.clone()
@@ -115,20 +93,64 @@ pub fn gather(
     };
     for d in shown.iter_mut() {
         if with_status {
-            let st = dm.status(&d.name)?;
-            let raw = st.first().map(|t| t.params.clone()).unwrap_or_default();
-            let parsed: Status = raw.parse().map_err(|e| {
-                Error::fail(format!("status of {}: {e}", d.name))
-                    .hint("the module and this tool disagree on the status format; check versions")
-            })?;
-            d.status_raw = Some(raw);
-            d.status = Some(parsed);
+            read_status(dm, d)?;
         }
         if with_info {
             d.info = Some(dm.info(&d.name)?);
         }
     }
     Ok((all, shown))
+}
+
+/// The module's `shares` replies (devices whose groups may nest, in the
+/// device groups shown) and `settings` replies (one device per device
+/// group shown answers for it) for `all`.
+fn ask_device_groups(dm: &dyn dm::DmBackend, names: &[String], all: &mut [DeviceSnapshot]) {
+    let is_shown = |d: &DeviceSnapshot| names.is_empty() || names.contains(&d.name);
+    let shown_groups: std::collections::BTreeSet<u32> = all
+        .iter()
+        .filter(|d| is_shown(d))
+        .map(|d| d.config.device_group)
+        .collect();
+    for d in all.iter_mut() {
+        if shares::may_nest(&d.config) && shown_groups.contains(&d.config.device_group) {
+            d.shares = dm::shares(dm, &d.name).ok();
+        }
+    }
+    // One device answers for its device group (the first shown one):
+    // the limits are the group's, and an ioctl per device would cost.
+    let mut settings = std::collections::BTreeMap::new();
+    for d in all.iter().filter(|d| is_shown(d)) {
+        if let std::collections::btree_map::Entry::Vacant(e) = settings.entry(d.config.device_group)
+        {
+            e.insert((d.name.clone(), dm::settings(dm, &d.name).ok()));
+        }
+    }
+    for d in all.iter_mut() {
+        if let Some((from, reply)) = settings.get(&d.config.device_group) {
+            d.settings = reply.clone();
+            d.settings_own = *from == d.name;
+        }
+    }
+}
+
+/// A shown device's status line and, if it has caps, floors or an idle
+/// group, its `limits` reply.
+fn read_status(dm: &dyn dm::DmBackend, d: &mut DeviceSnapshot) -> Result<()> {
+    let st = dm.status(&d.name)?;
+    let raw = st.first().map(|t| t.params.clone()).unwrap_or_default();
+    let parsed: Status = raw.parse().map_err(|e| {
+        Error::fail(format!("status of {}: {e}", d.name))
+            .hint("the module and this tool disagree on the status format; check versions")
+    })?;
+    d.status_raw = Some(raw);
+    d.status = Some(parsed);
+    // Only a device with caps, floors or an idle group has counters worth
+    // an ioctl.
+    if !d.config.limits.is_empty() {
+        d.limits_reply = dm::limits(dm, &d.name).ok();
+    }
+    Ok(())
 }
 
 /// dmsetup's raw lines, without interpreting them.

@@ -142,6 +142,7 @@ fn friendly_table(a: &CreateArgs, dev: &str, ctx: &Ctx<'_>) -> Result<Target> {
             token: a.token.unwrap_or(0),
             default_weight: a.weight.unwrap_or(DEFAULT_WEIGHT),
             groups: Vec::new(),
+            limits: Vec::new(),
         });
     } else if p.io_throttle.is_none() && p.io_limit.is_some() {
         p.io_throttle = Some(0);

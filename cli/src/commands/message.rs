@@ -1,12 +1,14 @@
-//! `message`, `weight`, `attach`, `detach`, `type`, `token`, `io-throttle`,
-//! `io-limit` and `reset`: messages to a device, checked against its table
-//! first so that errors say what is wrong.
+//! `message`, `weight`, `limit`, `floor`, `class`, `attach`, `detach`,
+//! `type`, `token`, `io-throttle`, `io-limit` and `reset`: messages to a
+//! device, checked against its table first so that errors say what is
+//! wrong.
 
+use crate::caps::{exact_text, Class, Rates};
 use crate::ctx::{io_err, Ctx};
 use crate::dm::{errno, DmError};
 use crate::error::{Error, Result};
 use crate::ids;
-use crate::target::{Config, GroupType, IoLimit, Message, MAX_WEIGHT};
+use crate::target::{Config, GroupId, GroupType, IoLimit, LimitError, Message, MAX_WEIGHT};
 
 use super::{check_name, ioband_config};
 
@@ -38,7 +40,17 @@ pub fn precheck(name: &str, msg: &Message, cfg: &Config) -> Option<Error> {
         Message::Detach(id) if !cfg.is_attached(*id) => Some(not_attached(*id).hint(format!(
             "see the attached groups with `ioband table {name}`"
         ))),
-        Message::Weight { id: Some(id), .. } if !cfg.is_attached(*id) => Some(not_attached(*id)),
+        Message::Weight { id: Some(id), .. }
+        | Message::Limit { id: Some(id), .. }
+        | Message::Floor { id: Some(id), .. }
+        | Message::Class { id: Some(id), .. }
+            if !cfg.is_attached(*id) =>
+        {
+            Some(not_attached(*id))
+        }
+        Message::Limit { id, .. } | Message::Floor { id, .. } | Message::Class { id, .. } => {
+            limits_conflict(name, msg, *id, cfg)
+        }
         Message::IoThrottle(v) if *v >= cfg.io_limit => Some(
             Error::fail(format!(
                 "{msg}: io_throttle must be less than io_limit ({}) of {name}'s device group",
@@ -77,6 +89,58 @@ pub fn precheck(name: &str, msg: &Message, cfg: &Config) -> Option<Error> {
         ),
         _ => None,
     }
+}
+
+/// Why the module would refuse a `limit`, `floor` or `class` message to
+/// group `id` (`None`: the default group) of device `name`: a floor above
+/// its cap, a floor on a group of the idle class. The error names the
+/// device, the group and the key; the hint says what to do first.
+fn limits_conflict(name: &str, msg: &Message, id: Option<u64>, cfg: &Config) -> Option<Error> {
+    let e = cfg.limits_after(msg)?.err()?;
+    let (group, opt) = match id {
+        None => ("the default group".to_string(), String::new()),
+        Some(i) => (format!("group {i}"), format!(" --group {i}")),
+    };
+    let err = match (e, msg) {
+        (LimitError::NotAttached(i), _) => {
+            Error::fail(format!("{msg}: group {i} is not attached to {name}"))
+        }
+        (LimitError::FloorAboveCap { key, floor, cap }, Message::Limit { .. }) => {
+            Error::fail(format!(
+                "{msg}: {group} of {name}: {key}: the cap ({}) would be below its floor ({})",
+                exact_text(key, cap),
+                exact_text(key, floor)
+            ))
+            .hint(format!(
+                "lower the floor first: `ioband floor {name}{opt} {key}={}`",
+                exact_text(key, cap)
+            ))
+        }
+        (LimitError::FloorAboveCap { key, floor, cap }, _) => Error::fail(format!(
+            "{msg}: {group} of {name}: {key}: the floor ({}) would be above its cap ({})",
+            exact_text(key, floor),
+            exact_text(key, cap)
+        ))
+        .hint(format!(
+            "lower the floor, or raise the cap first: `ioband limit {name}{opt} {key}={}`",
+            exact_text(key, floor)
+        )),
+        (LimitError::IdleWithFloor, Message::Class { .. }) => {
+            let floors = cfg.floors_of(id.map_or(GroupId::Default, GroupId::Id));
+            Error::fail(format!(
+                "{msg}: {group} of {name} has floors ({}); a group of the idle class cannot",
+                crate::caps::compact(&floors)
+            ))
+            .hint(format!("clear them first: `ioband floor {name}{opt} none`"))
+        }
+        (LimitError::IdleWithFloor, _) => Error::fail(format!(
+            "{msg}: {group} of {name} is of the idle class, which cannot have a floor"
+        ))
+        .hint(format!(
+            "make it normal first: `ioband class {name}{opt} normal`"
+        )),
+    };
+    Some(err)
 }
 
 fn message_error(name: &str, e: DmError, msg: Option<&Message>, cfg: Option<&Config>) -> Error {
@@ -143,6 +207,51 @@ pub(super) fn weight(name: &str, args: &[String], ctx: &mut Ctx<'_>) -> Result<(
     send(ctx, name, &Message::Weight { id, weight }, &cfg)
 }
 
+/// `ioband limit NAME [--group ID] KEY=VALUE... | none` (`what`: caps)
+/// and `ioband floor ...` (floors): the values are checked before the
+/// device is read, so that nothing is sent on a typo.
+pub(super) fn rates(
+    what: Rates,
+    name: &str,
+    group: Option<&str>,
+    args: &[String],
+    ctx: &mut Ctx<'_>,
+) -> Result<()> {
+    check_name(name)?;
+    let verb = match what {
+        Rates::Caps => "limit",
+        Rates::Floors => "floor",
+    };
+    let change = crate::caps::parse_rates(what, args)
+        .map_err(|(field, why)| Error::usage(format!("{verb} {name}: {field}: {why}")))?;
+    let cfg = device_config(ctx, name)?;
+    let id = group_id(&cfg, name, group, ctx)?;
+    let msg = match what {
+        Rates::Caps => Message::Limit { id, change },
+        Rates::Floors => Message::Floor { id, change },
+    };
+    send(ctx, name, &msg, &cfg)
+}
+
+/// `ioband class NAME [--group ID] idle|normal`.
+pub(super) fn class(
+    name: &str,
+    group: Option<&str>,
+    class: Class,
+    ctx: &mut Ctx<'_>,
+) -> Result<()> {
+    let cfg = device_config(ctx, name)?;
+    let id = group_id(&cfg, name, group, ctx)?;
+    let idle = class.is_idle();
+    send(ctx, name, &Message::Class { id, idle }, &cfg)
+}
+
+/// The id of `--group` resolved; `None` without it: the default group,
+/// sent without an id (dmsetup would take `-1:` for an option).
+fn group_id(cfg: &Config, name: &str, group: Option<&str>, ctx: &Ctx<'_>) -> Result<Option<u64>> {
+    group.map(|g| resolve(cfg, name, g, ctx)).transpose()
+}
+
 pub(super) fn detach(name: &str, id: &str, ctx: &mut Ctx<'_>) -> Result<()> {
     let cfg = device_config(ctx, name)?;
     let id = resolve(&cfg, name, id, ctx)?;
@@ -199,7 +308,9 @@ pub(super) fn raw_message(
                 if let Err(pe) = text.parse::<Message>() {
                     err = err.hint(format!(
                         "{pe}; messages: type T, attach ID, detach ID, weight [ID:]VAL, token VAL, \
-                         io_throttle VAL, io_limit VAL, policy P, reset, shares, settings"
+                         io_throttle VAL, io_limit VAL, policy P, limit [ID:]KEY=VALUE,..., \
+                         floor [ID:]KEY=VALUE,..., class [ID:]idle|normal, reset, shares, \
+                         settings, limits"
                     ));
                 }
             }

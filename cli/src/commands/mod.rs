@@ -4,8 +4,8 @@
 //! group of subcommands; [`run`] dispatches:
 //!
 //! * `lifecycle` — create, reload, remove, suspend, resume;
-//! * `message` — message, weight, attach, detach, type, token, io-throttle,
-//!   io-limit, reset;
+//! * `message` — message, weight, limit, floor, class, attach, detach, type,
+//!   token, io-throttle, io-limit, reset;
 //! * `inspect` — table, status, ls;
 //! * `apply` — apply, show, schema;
 //! * `info` — targets, version, completions, man.
@@ -16,6 +16,7 @@ mod inspect;
 mod lifecycle;
 mod message;
 
+use crate::caps::Rates;
 use crate::cli::Command;
 use crate::ctx::Ctx;
 use crate::dm::{self, RemoveOptions};
@@ -57,6 +58,17 @@ pub fn run(cmd: Command, ctx: &mut Ctx<'_>) -> Result<()> {
             words,
         } => message::raw_message(&name, sector, &words, ctx),
         Command::Weight { name, args } => message::weight(&name, &args, ctx),
+        Command::Limit { name, group, caps } => {
+            message::rates(Rates::Caps, &name, group.as_deref(), &caps, ctx)
+        }
+        Command::Floor {
+            name,
+            group,
+            floors,
+        } => message::rates(Rates::Floors, &name, group.as_deref(), &floors, ctx),
+        Command::Class { name, group, class } => {
+            message::class(&name, group.as_deref(), class, ctx)
+        }
         Command::Attach { name, id, weight } => message::attach(&name, &id, weight, ctx),
         Command::Detach { name, id } => message::detach(&name, &id, ctx),
         Command::Type { name, group_type } => message::set_type(&name, group_type, ctx),

@@ -949,3 +949,586 @@ fn io_limit_auto_and_the_default_policy() {
     ]);
     assert_eq!(h.table_of("d"), "8:2 4 4 128 none weight 2048 :100");
 }
+
+/// Device `a` (type user) with alice (1000) and bob (2000) attached, and
+/// `b` (type none) in the same device group.
+fn tenants() -> H {
+    let h = H::with_device_a(&["--type", "user"]);
+    h.ok(&["attach", "a", "alice"]);
+    h.ok(&["attach", "a", "bob"]);
+    h.ok(&["create", "b", "/dev/sda2", "--group", "1"]);
+    h
+}
+
+#[test]
+fn limit_sets_only_the_keys_given() {
+    let h = tenants();
+    h.ok(&["limit", "a", "read_bps=200M", "write_iops=2k"]);
+    assert!(
+        h.dm.log()
+            .contains(&"message a limit read_bps=209715200,write_iops=2000".to_string()),
+        "{:?}",
+        h.dm.log()
+    );
+    h.ok(&["limit", "a", "--group", "alice", "bps=1.5G,iops=5000"]);
+    h.ok(&["limit", "a", "--group", "1000", "iops=max", "read_iops=7"]);
+    assert_eq!(
+        h.table_of("a"),
+        "8:1 1 4 128 user fair 2048 :100 1000:100 2000:100 \
+         limit -1:read_bps=209715200,write_iops=2000 limit 1000:bps=1610612736,read_iops=7"
+    );
+    // The default group is sent without an id; only the keys named change.
+    h.ok(&["limit", "a", "read_bps=max"]);
+    assert!(h
+        .dm
+        .log()
+        .contains(&"message a limit read_bps=max".to_string()));
+    h.ok(&["limit", "a", "--group", "alice", "none"]);
+    assert_eq!(
+        h.table_of("a"),
+        "8:1 1 4 128 user fair 2048 :100 1000:100 2000:100 limit -1:write_iops=2000"
+    );
+    h.ok(&["limit", "b", "none"]);
+    h.ok(&["limit", "b", "read_iops=1"]);
+    assert_eq!(
+        h.table_of("b"),
+        "8:2 1 4 128 none fair 2048 :100 limit -1:read_iops=1"
+    );
+    h.ok(&["limit", "b", "read_iops=max"]);
+    assert_eq!(h.table_of("b"), "8:2 1 4 128");
+    // A detached group's caps go with it.
+    h.ok(&["limit", "a", "--group", "bob", "write_bps=1M"]);
+    h.ok(&["detach", "a", "bob"]);
+    h.ok(&["attach", "a", "bob"]);
+    assert!(
+        !h.table_of("a").contains("limit 2000"),
+        "{}",
+        h.table_of("a")
+    );
+    // The raw message and the query pass through.
+    h.ok(&["message", "a", "0", "limit", "2000:iops=3"]);
+    let out = h.ok(&["message", "a", "0", "limits"]);
+    assert_eq!(
+        out,
+        "-1:write_iops=2000:0:0:0:none:0:normal 1000:none:0:0:0:none:0:normal \
+         2000:iops=3:0:0:0:none:0:normal\n"
+    );
+}
+
+#[test]
+fn limit_refuses_bad_input_and_sends_nothing() {
+    let h = tenants();
+    let sent = h.dm.log().len();
+    // (arguments, the error's message)
+    for (args, says) in [
+        (
+            &["limit", "a", "read_bps=0"][..],
+            "limit a: read_bps: \"0\" must be 1 to 1125899906842624 or max",
+        ),
+        (
+            &["limit", "a", "--group", "alice", "iops=2G"],
+            "limit a: iops: \"2G\" must be 1 to 1000000000 or max",
+        ),
+        (
+            &["limit", "a", "read_bps=200MB"],
+            "limit a: read_bps: \"200MB\" is not a rate",
+        ),
+        (
+            &["limit", "a", "speed=1"],
+            "limit a: speed: unknown cap \"speed\"",
+        ),
+        (
+            &["limit", "a", "iops"],
+            "limit a: iops: expected KEY=VALUE or none",
+        ),
+        (
+            &["limit", "a", "iops=1", "iops=2"],
+            "limit a: iops: given twice",
+        ),
+        (
+            &["limit", "a", "none", "iops=2"],
+            "limit a: none: none clears every cap",
+        ),
+        (&["limit", "zz", "iops=0"], "limit zz: iops: \"0\" must be"),
+    ] {
+        let e = h.fail(args);
+        assert_eq!(e.code, EXIT_USAGE, "{args:?}: {e}");
+        assert!(e.message.starts_with(says), "{args:?}: {e}");
+    }
+    // Groups are checked before anything is sent.
+    let e = h.fail(&["limit", "a", "--group", "3000", "iops=5"]);
+    assert!(e.message.contains("group 3000 is not attached to a"), "{e}");
+    assert!(hint(&e).contains("ioband attach a 3000"), "{e}");
+    let e = h.fail(&["limit", "a", "--group", "mallory", "iops=5"]);
+    assert!(e.message.contains("mallory"), "{e}");
+    let e = h.fail(&["limit", "b", "--group", "alice", "iops=5"]);
+    assert!(hint(&e).contains("ioband type b user"), "{e}");
+    assert_eq!(h.dm.log().len(), sent, "{:?}", h.dm.log());
+    let e = h.fail(&["limit", "zz", "iops=5"]);
+    assert_eq!(e.errno, Some(errno::ENXIO));
+    // The kernel's refusal of a raw message is explained.
+    let e = h.fail(&["message", "a", "0", "limit", "3000:iops=1"]);
+    assert_eq!(e.errno, Some(errno::EINVAL));
+    assert!(hint(&e).contains("attach it first"), "{e}");
+}
+
+/// How many `limits` messages the fake kernel got so far.
+fn limits_asked(h: &H) -> usize {
+    h.dm.log().iter().filter(|l| l.ends_with(" limits")).count()
+}
+
+#[test]
+fn status_shows_caps_and_what_they_hold_back() {
+    let h = tenants();
+    // Without caps: no CAPS column, no extra ioctl, caps all null.
+    let text = h.ok(&["status"]);
+    assert!(!text.contains("CAPS"), "{text}");
+    let v: serde_json::Value = serde_json::from_str(&h.ok(&["status", "--json"])).unwrap();
+    let g = &v["devices"][0]["groups"][1];
+    assert!(
+        g["caps"]["read_bps"].is_null() && g["cap_waits"].is_null(),
+        "{g}"
+    );
+    assert_eq!(limits_asked(&h), 0);
+
+    h.ok(&["limit", "a", "--group", "alice", "bps=200M", "iops=2k"]);
+    h.ok(&["limit", "a", "write_bps=50M"]);
+    h.dm.record_cap_wait("a", GroupId::Id(1000), 15, 734_000, true);
+    let v: serde_json::Value = serde_json::from_str(&h.ok(&["status", "--json"])).unwrap();
+    // One ioctl, for a (b has no caps).
+    assert_eq!(limits_asked(&h), 1, "{:?}", h.dm.log());
+    let alice = &v["devices"][0]["groups"][1];
+    assert_eq!(
+        alice["caps"],
+        serde_json::json!({"read_bps": null, "write_bps": null, "bps": 209_715_200,
+            "read_iops": null, "write_iops": null, "iops": 2000})
+    );
+    assert_eq!(alice["cap_waits"], 15);
+    assert_eq!(alice["cap_wait_us"], 734_000);
+    assert_eq!(alice["capped_now"], true);
+    let bob = &v["devices"][0]["groups"][2];
+    assert_eq!(bob["cap_waits"], 0);
+    assert_eq!(bob["capped_now"], false);
+    assert_eq!(
+        v["devices"][0]["groups"][0]["caps"]["write_bps"],
+        52_428_800
+    );
+    assert!(v["devices"][1]["groups"][0]["cap_waits"].is_null());
+
+    let text = h.ok(&["status"]);
+    assert!(text.contains("CAPS"), "{text}");
+    let row = |name: &str| {
+        text.lines()
+            .find(|l| l.contains(name))
+            .unwrap_or_else(|| panic!("{name} in {text}"))
+            .to_string()
+    };
+    assert!(
+        row("(alice)").ends_with("* rw 200M/s, rw 2k io/s"),
+        "{text}"
+    );
+    assert!(row("(bob)").trim_end().ends_with(" -"), "{text}");
+    assert!(row("a (8:1, user)").ends_with("w 50M/s"), "{text}");
+    assert!(text.contains("* held back by its caps now"), "{text}");
+
+    // Watch: marked while parked, or when it was parked again since.
+    let text = h.ok(&["status", "a", "--watch", "1", "--count", "2"]);
+    let second = text.split("(sample 2)").nth(1).unwrap_or_default();
+    assert!(second.contains("* rw 200M/s"), "{text}");
+    assert!(second.contains("now or since the last sample"), "{text}");
+    let out = h.ok(&["status", "a", "--watch", "1", "--count", "2", "--json"]);
+    let last: serde_json::Value = serde_json::from_str(out.lines().nth(1).unwrap()).unwrap();
+    assert_eq!(last["devices"][0]["groups"][1]["rate"]["capped"], true);
+    assert_eq!(last["devices"][0]["groups"][2]["rate"]["capped"], false);
+
+    // table shows them too.
+    let t = h.ok(&["table", "a"]);
+    assert!(
+        t.contains("default: w 50M/s; 1000: rw 200M/s, rw 2k io/s"),
+        "{t}"
+    );
+    let v: serde_json::Value = serde_json::from_str(&h.ok(&["table", "--json"])).unwrap();
+    assert_eq!(v["devices"][0]["default_caps"]["write_bps"], 52_428_800);
+    assert_eq!(v["devices"][0]["groups"][0]["caps"]["iops"], 2000);
+}
+
+#[test]
+fn status_without_the_limits_message_still_shows_the_table_caps() {
+    let h = tenants();
+    h.ok(&["limit", "a", "--group", "alice", "read_iops=2"]);
+    h.dm.set_limits_supported(false);
+    let v: serde_json::Value = serde_json::from_str(&h.ok(&["status", "--json"])).unwrap();
+    let alice = &v["devices"][0]["groups"][1];
+    assert_eq!(alice["caps"]["read_iops"], 2);
+    assert!(
+        alice["cap_waits"].is_null() && alice["capped_now"].is_null(),
+        "{alice}"
+    );
+    let text = h.ok(&["status"]);
+    assert!(text.contains("r 2 io/s") && !text.contains("* "), "{text}");
+    assert!(h
+        .run(&["status", "--watch", "1", "--count", "2"])
+        .res
+        .is_ok());
+    let e = h.fail(&["message", "a", "0", "limits"]);
+    assert_eq!(e.errno, Some(errno::EINVAL));
+}
+
+#[test]
+fn caps_show_without_colour_and_widen_only_their_column() {
+    let h = H::with_device_a(&["--type", "uid"]);
+    h.ok(&["attach", "a", "1000"]);
+    let plain = h.ok(&["status"]);
+    h.ok(&["limit", "a", "--group", "1000", "write_iops=2k"]);
+    h.dm.record_cap_wait("a", GroupId::Id(1000), 1, 10, true);
+    // The table's lines (the header line above it is as wide either way).
+    let width = |t: &str| {
+        t.lines()
+            .filter(|l| l.starts_with(' ') || l.starts_with('─'))
+            .map(|l| l.chars().count())
+            .max()
+            .unwrap_or(0)
+    };
+    for args in [&["status"][..], &["status", "--watch", "1", "--count", "2"]] {
+        let text = h.ok(args);
+        assert!(!text.contains('\x1b'), "{text}");
+        assert!(text.contains("1000 (alice)"), "{text}");
+    }
+    // "   CAPS" and "* w 2k io/s": the column and its widest cell.
+    let text = h.ok(&["status"]);
+    assert_eq!(
+        width(&text),
+        width(&plain) + 3 + "* w 2k io/s".len(),
+        "{plain}\n{text}"
+    );
+}
+
+#[test]
+fn floor_sets_only_the_keys_given_and_class_sets_the_class() {
+    let h = tenants();
+    h.ok(&["floor", "a", "bps=20M", "read_iops=100"]);
+    h.ok(&[
+        "floor",
+        "a",
+        "--group",
+        "alice",
+        "read_bps=1.5G,write_iops=2k",
+    ]);
+    let log = h.dm.log();
+    // The default group is sent without an id.
+    for sent in [
+        "message a floor bps=20971520,read_iops=100",
+        "message a floor 1000:read_bps=1610612736,write_iops=2000",
+    ] {
+        assert!(log.contains(&sent.to_string()), "{log:?}");
+    }
+    h.ok(&["floor", "a", "--group", "1000", "write_iops=max", "iops=7"]);
+    h.ok(&["class", "a", "--group", "bob", "idle"]);
+    assert!(h
+        .dm
+        .log()
+        .contains(&"message a class 2000:idle".to_string()));
+    assert_eq!(
+        h.table_of("a"),
+        "8:1 1 4 128 user fair 2048 :100 1000:100 2000:100 \
+         floor -1:bps=20971520,read_iops=100 floor 1000:read_bps=1610612736,iops=7 \
+         class 2000:idle"
+    );
+    h.ok(&["floor", "a", "read_iops=max"]);
+    h.ok(&["floor", "a", "--group", "alice", "none"]);
+    h.ok(&["class", "a", "--group", "bob", "normal"]);
+    assert_eq!(
+        h.table_of("a"),
+        "8:1 1 4 128 user fair 2048 :100 1000:100 2000:100 floor -1:bps=20971520"
+    );
+    // The default group of a plain device: the table grows and shrinks.
+    h.ok(&["class", "b", "idle"]);
+    assert!(h.dm.log().contains(&"message b class idle".to_string()));
+    assert_eq!(
+        h.table_of("b"),
+        "8:2 1 4 128 none fair 2048 :100 class -1:idle"
+    );
+    h.ok(&["class", "b", "normal"]);
+    assert_eq!(h.table_of("b"), "8:2 1 4 128");
+    // A floor up to the cap is fine; a detached group's go with it.
+    h.ok(&["limit", "a", "--group", "bob", "bps=100M"]);
+    h.ok(&["floor", "a", "--group", "bob", "bps=100M"]);
+    h.ok(&["detach", "a", "bob"]);
+    h.ok(&["attach", "a", "bob"]);
+    let t = h.table_of("a");
+    assert!(
+        !t.contains("limit 2000") && !t.contains("floor 2000"),
+        "{t}"
+    );
+    // The raw messages and the query pass through.
+    h.ok(&["message", "a", "0", "floor", "2000:iops=3"]);
+    h.ok(&["message", "a", "0", "class", "1000:idle"]);
+    let out = h.ok(&["message", "a", "0", "limits"]);
+    assert_eq!(
+        out,
+        "-1:none:0:0:0:bps=20971520:0:normal 1000:none:0:0:0:none:0:idle \
+         2000:none:0:0:0:iops=3:0:normal\n"
+    );
+}
+
+#[test]
+fn floor_and_class_refuse_bad_input_and_send_nothing() {
+    let h = tenants();
+    h.ok(&["limit", "a", "--group", "alice", "bps=200M", "read_iops=1k"]);
+    h.ok(&["floor", "a", "--group", "alice", "bps=50M"]);
+    h.ok(&["class", "a", "--group", "bob", "idle"]);
+    let sent = h.dm.log().len();
+    // (arguments, the error's message): usage errors, before the device.
+    for (args, says) in [
+        (
+            &["floor", "a", "bps=0"][..],
+            "floor a: bps: \"0\" must be 1 to 1125899906842624 or max",
+        ),
+        (
+            &["floor", "a", "--group", "alice", "iops=2G"],
+            "floor a: iops: \"2G\" must be 1 to 1000000000 or max",
+        ),
+        (
+            &["floor", "a", "bps=20MB"],
+            "floor a: bps: \"20MB\" is not a rate",
+        ),
+        (
+            &["floor", "a", "speed=1"],
+            "floor a: speed: unknown floor \"speed\"",
+        ),
+        (
+            &["floor", "a", "bps"],
+            "floor a: bps: expected KEY=VALUE or none",
+        ),
+        (
+            &["floor", "a", "bps=1", "bps=2"],
+            "floor a: bps: given twice",
+        ),
+        (
+            &["floor", "a", "none", "bps=2"],
+            "floor a: none: none clears every floor",
+        ),
+        (&["floor", "zz", "bps=0"], "floor zz: bps: \"0\" must be"),
+    ] {
+        let e = h.fail(args);
+        assert_eq!(e.code, EXIT_USAGE, "{args:?}: {e}");
+        assert!(e.message.starts_with(says), "{args:?}: {e}");
+    }
+    // (arguments, the error's message, its hint): what the module would
+    // refuse, said with the device, the group and the key.
+    for (args, says, then) in [
+        (
+            &["floor", "a", "--group", "alice", "bps=300M"][..],
+            "floor 1000:bps=314572800: group 1000 of a: bps: the floor (300M) would be above \
+             its cap (200M)",
+            "`ioband limit a --group 1000 bps=300M`",
+        ),
+        (
+            &["floor", "a", "--group", "1000", "read_iops=1001"],
+            "group 1000 of a: read_iops: the floor (1001) would be above its cap (1k)",
+            "raise the cap first",
+        ),
+        (
+            &["limit", "a", "--group", "alice", "bps=20M"],
+            "limit 1000:bps=20971520: group 1000 of a: bps: the cap (20M) would be below its \
+             floor (50M)",
+            "`ioband floor a --group 1000 bps=20M`",
+        ),
+        (
+            &["floor", "a", "--group", "bob", "bps=1M"],
+            "floor 2000:bps=1048576: group 2000 of a is of the idle class, which cannot have \
+             a floor",
+            "`ioband class a --group 2000 normal`",
+        ),
+        (
+            &["class", "a", "--group", "alice", "idle"],
+            "class 1000:idle: group 1000 of a has floors (rw 50M/s); a group of the idle class \
+             cannot",
+            "`ioband floor a --group 1000 none`",
+        ),
+        (
+            &["floor", "a", "--group", "3000", "bps=1M"],
+            "floor 3000:bps=1048576: group 3000 is not attached to a",
+            "ioband attach a 3000",
+        ),
+        (
+            &["class", "a", "--group", "3000", "idle"],
+            "class 3000:idle: group 3000 is not attached to a",
+            "ioband attach a 3000",
+        ),
+    ] {
+        let e = h.fail(args);
+        assert_eq!(e.code, EXIT_FAILURE, "{args:?}: {e}");
+        assert!(e.message.contains(says), "{args:?}: {e}");
+        assert!(hint(&e).contains(then), "{args:?}: {}", hint(&e));
+    }
+    let e = h.fail(&["class", "b", "--group", "alice", "idle"]);
+    assert!(hint(&e).contains("ioband type b user"), "{e}");
+    assert_eq!(h.dm.log().len(), sent, "{:?}", h.dm.log());
+    let e = h.fail(&["floor", "zz", "bps=5"]);
+    assert_eq!(e.errno, Some(errno::ENXIO));
+}
+
+#[test]
+fn a_refused_raw_floor_or_class_message_is_explained() {
+    let h = tenants();
+    h.ok(&["limit", "a", "--group", "alice", "bps=200M", "read_iops=1k"]);
+    h.ok(&["floor", "a", "--group", "alice", "bps=50M"]);
+    h.ok(&["class", "a", "--group", "bob", "idle"]);
+    // The kernel's refusal of a raw message is explained the same way.
+    for (words, then) in [
+        (&["floor", "1000:bps=300000000"][..], "raise the cap first"),
+        (&["class", "1000:idle"], "ioband floor a --group 1000 none"),
+        (&["class", "3000:idle"], "attach it first"),
+    ] {
+        let mut args = vec!["message", "a", "0"];
+        args.extend_from_slice(words);
+        let e = h.fail(&args);
+        assert_eq!(e.errno, Some(errno::EINVAL), "{words:?}");
+        assert!(hint(&e).contains(then), "{words:?}: {e}");
+    }
+    let e = h.fail(&["message", "a", "0", "class", "busy"]);
+    assert!(hint(&e).contains("unknown class \"busy\""), "{e}");
+    assert_eq!(
+        h.table_of("a"),
+        "8:1 1 4 128 user fair 2048 :100 1000:100 2000:100 \
+         limit 1000:bps=209715200,read_iops=1000 floor 1000:bps=52428800 class 2000:idle"
+    );
+}
+
+#[test]
+fn status_shows_floors_what_they_miss_and_the_idle_class() {
+    let h = tenants();
+    // Without floors: no FLOORS column, floors null, class normal.
+    let text = h.ok(&["status"]);
+    assert!(
+        !text.contains("FLOORS") && !text.contains("[idle]"),
+        "{text}"
+    );
+    let v: serde_json::Value = serde_json::from_str(&h.ok(&["status", "--json"])).unwrap();
+    let g = &v["devices"][0]["groups"][1];
+    assert!(
+        g["floors"]["bps"].is_null() && g["floor_lag_us"].is_null(),
+        "{g}"
+    );
+    assert_eq!(g["class"], "normal");
+
+    h.ok(&["floor", "a", "--group", "alice", "bps=50M", "write_iops=2k"]);
+    h.ok(&["class", "a", "--group", "bob", "idle"]);
+    h.ok(&["floor", "b", "read_bps=1M"]);
+    h.dm.set_floor_lag("a", GroupId::Id(1000), 48_000);
+    h.dm.set_floor_lag("b", GroupId::Default, 24_999);
+    let v: serde_json::Value = serde_json::from_str(&h.ok(&["status", "--json"])).unwrap();
+    let alice = &v["devices"][0]["groups"][1];
+    assert_eq!(
+        alice["floors"],
+        serde_json::json!({"read_bps": null, "write_bps": null, "bps": 52_428_800,
+            "read_iops": null, "write_iops": 2000, "iops": null})
+    );
+    assert_eq!(alice["floor_lag_us"], 48_000);
+    assert_eq!(alice["class"], "normal");
+    let bob = &v["devices"][0]["groups"][2];
+    assert_eq!(bob["class"], "idle");
+    assert_eq!(bob["floor_lag_us"], 0);
+    assert_eq!(v["devices"][1]["groups"][0]["floor_lag_us"], 24_999);
+
+    let text = h.ok(&["status"]);
+    let row = |name: &str| {
+        text.lines()
+            .find(|l| l.contains(name))
+            .unwrap_or_else(|| panic!("{name} in {text}"))
+            .to_string()
+    };
+    assert!(text.contains("FLOORS") && !text.contains("CAPS"), "{text}");
+    assert!(row("(alice)").ends_with("! rw 50M/s, w 2k io/s"), "{text}");
+    assert!(
+        row("2000 (bob) [idle]").trim_end().ends_with(" -"),
+        "{text}"
+    );
+    // Just under the mark: not marked.
+    assert!(row("b (8:2, none)").ends_with("   r 1M/s"), "{text}");
+    assert!(
+        text.contains("! floor unmet: behind its floors now (they ask more than the disk gives)"),
+        "{text}"
+    );
+    let watch = h.ok(&["status", "a", "--watch", "1", "--count", "2"]);
+    assert!(
+        watch.contains("! rw 50M/s") && watch.contains("[idle]"),
+        "{watch}"
+    );
+
+    // table shows them too.
+    let t = h.ok(&["table"]);
+    assert!(t.contains("FLOORS") && !t.contains("CAPS"), "{t}");
+    assert!(t.contains("1000: rw 50M/s, w 2k io/s"), "{t}");
+    assert!(t.contains("2000(bob):100[idle]"), "{t}");
+    assert!(t.contains("default: r 1M/s"), "{t}");
+    let v: serde_json::Value = serde_json::from_str(&h.ok(&["table", "--json"])).unwrap();
+    let a = &v["devices"][0];
+    assert_eq!(a["groups"][0]["floors"]["bps"], 52_428_800);
+    assert_eq!(a["groups"][1]["class"], "idle");
+    assert_eq!(a["default_class"], "normal");
+    assert!(a["default_floors"]["bps"].is_null());
+    assert_eq!(v["devices"][1]["default_floors"]["read_bps"], 1_048_576);
+}
+
+#[test]
+fn status_without_floors_in_the_reply_still_shows_the_table() {
+    let h = tenants();
+    h.ok(&["floor", "a", "--group", "alice", "bps=50M"]);
+    h.ok(&["class", "a", "--group", "bob", "idle"]);
+    h.dm.set_floor_lag("a", GroupId::Id(1000), 50_000);
+    // A module that answers `limits` with five fields: lag unknown.
+    h.dm.set_floors_supported(false);
+    let v: serde_json::Value = serde_json::from_str(&h.ok(&["status", "--json"])).unwrap();
+    let alice = &v["devices"][0]["groups"][1];
+    assert!(alice["floor_lag_us"].is_null(), "{alice}");
+    assert_eq!(alice["cap_waits"], 0);
+    assert_eq!(alice["floors"]["bps"], 52_428_800);
+    let text = h.ok(&["status"]);
+    assert!(text.contains("rw 50M/s") && !text.contains('!'), "{text}");
+    // A module that refuses `limits`: the table's floors and classes.
+    h.dm.set_limits_supported(false);
+    let text = h.ok(&["status"]);
+    assert!(
+        text.contains("rw 50M/s") && text.contains("[idle]") && !text.contains('!'),
+        "{text}"
+    );
+    assert!(h
+        .run(&["status", "--watch", "1", "--count", "2", "--json"])
+        .res
+        .is_ok());
+}
+
+#[test]
+fn floors_widen_only_their_column_and_idle_only_its_group() {
+    let h = H::with_device_a(&["--type", "uid"]);
+    h.ok(&["attach", "a", "1000"]);
+    let plain = h.ok(&["status"]);
+    let width = |t: &str| {
+        t.lines()
+            .filter(|l| l.starts_with(' ') || l.starts_with('─'))
+            .map(|l| l.chars().count())
+            .max()
+            .unwrap_or(0)
+    };
+    h.ok(&["class", "a", "--group", "1000", "idle"]);
+    let idle = h.ok(&["status"]);
+    // "1000 (alice) [idle]" is the widest GROUP cell.
+    assert_eq!(
+        width(&idle),
+        width(&plain) + " [idle]".len(),
+        "{plain}\n{idle}"
+    );
+    h.ok(&["class", "a", "--group", "1000", "normal"]);
+    h.ok(&["floor", "a", "--group", "1000", "write_iops=2k"]);
+    h.dm.set_floor_lag("a", GroupId::Id(1000), 30_000);
+    let text = h.ok(&["status"]);
+    assert!(!text.contains('\x1b'), "{text}");
+    // "   FLOORS" and "! w 2k io/s": the column and its widest cell.
+    assert_eq!(
+        width(&text),
+        width(&plain) + 3 + "! w 2k io/s".len(),
+        "{plain}\n{text}"
+    );
+}

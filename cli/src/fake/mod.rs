@@ -12,6 +12,14 @@
 //! deepest device below the device group's resumed devices, as set with
 //! [`FakeDm::set_queue_depth`] (0, unknown, unless set; 128 while none is
 //! known), and `queue_depth` and `nowait_again` are the asked device's own.
+//! `limit` and `floor` set or clear caps and floors as the module does
+//! (only the keys named change; the table prints them), `class` sets the
+//! class; each refuses with EINVAL what the module refuses (a floor above
+//! its cap, a floor on an idle group). `limits` answers with each group's
+//! caps, floors and class, the parked counters set with
+//! [`FakeDm::record_cap_wait`] and the floor lag set with
+//! [`FakeDm::set_floor_lag`] (or, with [`FakeDm::set_floors_supported`]
+//! false, as a module without floors: five fields).
 
 mod names;
 mod system;
@@ -24,9 +32,9 @@ use std::collections::BTreeMap;
 
 use crate::dm::{errno, DevEntry, DevInfo, DmBackend, DmError, RemoveOptions, TargetVersion};
 use crate::target::{
-    parse_major_minor, Config, GroupId, GroupShare, GroupStats, GroupType, GroupWeight, Message,
-    Settings, Shares, Status, Target, DEFAULT_IO_LIMIT, MAX_IO_LIMIT, MAX_TOKEN, MAX_WEIGHT,
-    MIN_IO_LIMIT, TARGET_NAME,
+    parse_major_minor, CapRecord, Config, FloorRecord, GroupId, GroupShare, GroupStats, GroupType,
+    GroupWeight, Limits, Message, Settings, Shares, Status, Target, DEFAULT_IO_LIMIT, MAX_IO_LIMIT,
+    MAX_TOKEN, MAX_WEIGHT, MIN_IO_LIMIT, TARGET_NAME,
 };
 
 #[derive(Debug, Clone)]
@@ -74,6 +82,14 @@ struct State {
     /// REQ_NOWAIT bios refused with EAGAIN, per device (the module counts
     /// per target).
     nowait_again: BTreeMap<String, u64>,
+    /// An old module: the `limits` message is unknown (EINVAL).
+    no_limits: bool,
+    /// Per device and group: times parked, microseconds parked, parked now.
+    cap_waits: BTreeMap<(String, GroupId), (u64, u64, bool)>,
+    /// Per device and group: microseconds behind its floors.
+    floor_lag: BTreeMap<(String, GroupId), u64>,
+    /// A module without floors: `limits` prints five fields per group.
+    no_floors: bool,
 }
 
 impl State {
@@ -148,6 +164,36 @@ impl FakeDm {
     /// Pretend the module is too old to know the `settings` message.
     pub fn set_settings_supported(&self, supported: bool) {
         self.st.borrow_mut().no_settings = !supported;
+    }
+
+    /// Pretend the module is too old to know the `limits` message.
+    pub fn set_limits_supported(&self, supported: bool) {
+        self.st.borrow_mut().no_limits = !supported;
+    }
+
+    /// Pretend the module has no floors (its `limits` records have five
+    /// fields).
+    pub fn set_floors_supported(&self, supported: bool) {
+        self.st.borrow_mut().no_floors = !supported;
+    }
+
+    /// How far (microseconds) group `id` of device `name` is behind its
+    /// floors, as `limits` says.
+    pub fn set_floor_lag(&self, name: &str, id: GroupId, us: u64) {
+        self.st
+            .borrow_mut()
+            .floor_lag
+            .insert((name.to_string(), id), us);
+    }
+
+    /// Count `waits` more times group `id` of device `name` was parked by
+    /// its caps, `us` more microseconds parked, and whether it is now.
+    pub fn record_cap_wait(&self, name: &str, id: GroupId, waits: u64, us: u64, now: bool) {
+        let mut st = self.st.borrow_mut();
+        let e = st.cap_waits.entry((name.to_string(), id)).or_default();
+        e.0 += waits;
+        e.1 += us;
+        e.2 = now;
     }
 
     /// Set the queue depth of block device `major:minor` (0: unknown, as
@@ -521,6 +567,45 @@ impl FakeDm {
         })
     }
 
+    /// The reply to `limits`: each group's caps, parked counters, floors,
+    /// floor lag and class, default group first, then attach order.
+    fn limits_reply(st: &State, name: &str) -> Result<Limits, DmError> {
+        let Some(FakeTarget::Ioband { cfg, .. }) = st
+            .device("message", name)?
+            .live
+            .as_ref()
+            .and_then(|l| l.first())
+        else {
+            return Err(DmError::errno("message", Some(name), errno::EINVAL));
+        };
+        let groups = std::iter::once(GroupId::Default)
+            .chain(cfg.groups.iter().map(|g| GroupId::Id(g.id)))
+            .map(|id| {
+                let (w, us, now) = st
+                    .cap_waits
+                    .get(&(name.to_string(), id))
+                    .copied()
+                    .unwrap_or_default();
+                let key = (name.to_string(), id);
+                let l = cfg.limits_of(id);
+                CapRecord {
+                    id,
+                    caps: l.caps,
+                    cap_waits: w,
+                    cap_wait_us: us,
+                    capped_now: now,
+                    floor: (!st.no_floors).then(|| FloorRecord {
+                        floors: l.floors,
+                        floor_lag_us: st.floor_lag.get(&key).copied().unwrap_or(0),
+                        idle: l.idle,
+                    }),
+                    more: None,
+                }
+            })
+            .collect();
+        Ok(Limits { groups })
+    }
+
     fn apply(st: &mut State, name: &str, text: &str) -> Result<(), DmError> {
         let op = "message";
         let einval = || DmError::errno(op, Some(name), errno::EINVAL);
@@ -570,19 +655,34 @@ impl FakeDm {
         else {
             return Err(einval());
         };
+        if let Message::Detach(id) = msg {
+            // The group's parked counters go with it.
+            st.cap_waits.remove(&(name.to_string(), GroupId::Id(id)));
+            st.floor_lag.remove(&(name.to_string(), GroupId::Id(id)));
+        }
+        Self::apply_to_target(cfg, stats, msg).map_err(|e| DmError::errno(op, Some(name), e))
+    }
+
+    /// A message to one target (not its device group): its errno if the
+    /// module refuses it.
+    fn apply_to_target(
+        cfg: &mut Config,
+        stats: &mut Vec<GroupStats>,
+        msg: Message,
+    ) -> Result<(), i32> {
         match msg {
             Message::Type(t) => {
                 if !cfg.groups.is_empty() {
-                    return Err(DmError::errno(op, Some(name), errno::EBUSY));
+                    return Err(errno::EBUSY);
                 }
                 cfg.group_type = t;
             }
             Message::Attach(id) => {
                 if cfg.group_type == GroupType::None {
-                    return Err(einval());
+                    return Err(errno::EINVAL);
                 }
                 if cfg.is_attached(id) {
-                    return Err(DmError::errno(op, Some(name), errno::EEXIST));
+                    return Err(errno::EEXIST);
                 }
                 cfg.groups.push(GroupWeight {
                     id,
@@ -592,10 +692,17 @@ impl FakeDm {
             }
             Message::Detach(id) => {
                 if !cfg.is_attached(id) {
-                    return Err(einval());
+                    return Err(errno::EINVAL);
                 }
+                cfg.limits.retain(|l| l.id != GroupId::Id(id));
                 cfg.groups.retain(|g| g.id != id);
                 stats.retain(|g| g.id != GroupId::Id(id));
+            }
+            Message::Limit { .. } | Message::Floor { .. } | Message::Class { .. } => {
+                match cfg.limits_after(&msg) {
+                    Some(Ok(l)) => cfg.set_limits(l).map_err(|_| errno::EINVAL)?,
+                    _ => return Err(errno::EINVAL),
+                }
             }
             Message::Weight { id: None, weight } => cfg.default_weight = weight,
             Message::Weight {
@@ -603,7 +710,7 @@ impl FakeDm {
                 weight,
             } => match cfg.groups.iter_mut().find(|g| g.id == id) {
                 Some(g) => g.weight = weight,
-                None => return Err(einval()),
+                None => return Err(errno::EINVAL),
             },
             Message::Token(_)
             | Message::IoThrottle(_)
@@ -615,7 +722,7 @@ impl FakeDm {
                 }
             }
             // Queries, answered by `message`.
-            Message::Shares | Message::Settings => {}
+            Message::Shares | Message::Settings | Message::Limits => {}
         }
         Ok(())
     }
@@ -730,6 +837,14 @@ impl DmBackend for FakeDm {
                 return Err(DmError::errno("message", Some(name), errno::EINVAL));
             }
             let reply = Self::settings_reply(&st, name)?;
+            st.log.push(format!("message {name} {text}"));
+            return Ok(Some(reply.to_string()));
+        }
+        if text.parse::<Message>() == Ok(Message::Limits) {
+            if st.no_limits {
+                return Err(DmError::errno("message", Some(name), errno::EINVAL));
+            }
+            let reply = Self::limits_reply(&st, name)?;
             st.log.push(format!("message {name} {text}"));
             return Ok(Some(reply.to_string()));
         }

@@ -22,8 +22,8 @@ impl StaticNames {
     /// A small fixture: alice=1000, bob=2000, group www-data=33, cgroup
     /// /sys/fs/cgroup/db=4242, a host's slices under /sys/fs/cgroup
     /// (system.slice=100, user.slice=101, machine.slice=102,
-    /// kubepods.slice=103) and system.slice/postgresql.service=110,
-    /// process 77=postgres.
+    /// kubepods.slice=103), system.slice/postgresql.service=110 and
+    /// system.slice/backup.service=111, process 77=postgres.
     pub fn fixture() -> Self {
         let cg = |id: u64, rel: &str| (id, format!("{CGROUP_ROOT}/{rel}"));
         StaticNames {
@@ -36,6 +36,7 @@ impl StaticNames {
                 cg(102, "machine.slice"),
                 cg(103, "kubepods.slice"),
                 cg(110, "system.slice/postgresql.service"),
+                cg(111, "system.slice/backup.service"),
             ],
             processes: vec![(77, "postgres".into())],
         }

@@ -791,3 +791,318 @@ fn an_omitted_policy_means_fair() {
     assert_eq!(kinds(&v), vec!["policy io1 policy fair"]);
     assert_eq!(h.table("io1"), "8:1 1 4 128");
 }
+
+const TENANTS: &str = "8:1 1 4 128 user fair 2048 :100 1000:200 2000:200 \
+     limit -1:write_bps=52428800 limit 1000:bps=209715200,iops=2000";
+
+/// tenant-caps.yaml's device, on /dev/mapper/sda1.
+fn tenants_yaml(alice: &str, bob: &str, default: &str) -> String {
+    format!(
+        "devices:\n  - name: tenants\n    device: /dev/mapper/sda1\n    device_group: 1\n    \
+         type: user\n{default}    groups:\n      - user: alice\n        weight: 200\n{alice}      \
+         - user: bob\n        weight: 200\n{bob}"
+    )
+}
+
+#[test]
+fn caps_go_in_the_table_of_a_new_device_and_change_by_message() {
+    let h = H::new();
+    let f = h.file(
+        "t.yaml",
+        &tenants_yaml(
+            "        limit: {bps: 200M, iops: 2k}\n",
+            "",
+            "    limit:\n      write_bps: 50M\n",
+        ),
+    );
+    let (r, v) = h.apply(&[], &f);
+    assert!(r.is_ok(), "{r:?} {v}");
+    assert_eq!(
+        kinds(&v),
+        vec![format!("create tenants 0 262144 ioband {TENANTS}")]
+    );
+    assert_eq!(h.table("tenants"), TENANTS);
+    let (r, v) = h.apply(&[], &f);
+    assert!(r.is_ok() && !changed(&v), "{v}");
+    // Only what differs is sent, each as a replace; a removed limit is none.
+    let g = h.file(
+        "g.yaml",
+        &tenants_yaml(
+            "        limit: {bps: 200M, iops: 2k}\n",
+            "        limit:\n          read_iops: 500\n          write_bps: max\n",
+            "",
+        ),
+    );
+    let (r, v) = h.apply(&[], &g);
+    assert!(r.is_ok(), "{r:?} {v}");
+    assert_eq!(
+        kinds(&v),
+        vec![
+            "limit tenants limit 2000:read_bps=max,write_bps=max,bps=max,read_iops=500,\
+             write_iops=max,iops=max",
+            "limit tenants limit none",
+        ]
+    );
+    assert_eq!(
+        h.table("tenants"),
+        "8:1 1 4 128 user fair 2048 :100 1000:200 2000:200 \
+         limit 1000:bps=209715200,iops=2000 limit 2000:read_iops=500"
+    );
+    // show writes them back with units, and applying that changes nothing.
+    let o = h.run(&["show"]);
+    assert!(
+        o.out.contains("bps: 200M") && o.out.contains("iops: 2k"),
+        "{}",
+        o.out
+    );
+    let shown = h.file("shown.yaml", &o.out);
+    let (r, v) = h.apply(&[], &shown);
+    assert!(r.is_ok() && !changed(&v), "{v}");
+    // A detached group's caps come back with it when a failure undoes it
+    // (re-attached last: compare each group's weight and caps).
+    let config = || {
+        let p: crate::target::TableParams =
+            h.table("tenants").parse().unwrap_or_else(|e| panic!("{e}"));
+        let c = crate::target::Config::from(&p);
+        let mut v: Vec<(u64, u32, String)> = c
+            .groups
+            .iter()
+            .map(|g| {
+                (
+                    g.id,
+                    g.weight,
+                    c.caps_of(crate::target::GroupId::Id(g.id)).to_string(),
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    let before = config();
+    let p = profile::parse(
+        "w",
+        &tenants_yaml("", "", "").replace("      - user: alice\n        weight: 200\n", ""),
+    )
+    .unwrap_or_default();
+    let actual = plan::read_actual(&h.dm).unwrap_or_default();
+    let d = plan::resolve(&p, &actual, &h.names, &h.sys).unwrap_or_default();
+    let mut actions = plan::plan(&d, &actual, false);
+    assert_eq!(actions[0].to_string(), "message tenants 0 detach 1000");
+    actions.push(plan::Action {
+        device: "tenants".into(),
+        op: plan::Op::Message(crate::target::Message::Detach(4242)),
+        undo: plan::Undo::Messages(vec![]),
+    });
+    let o = plan::execute(&h.dm, &actions, &mut |_| {});
+    assert!(!o.changed && !o.errors.is_empty(), "{o:?}");
+    assert_eq!(before, config());
+    assert_eq!(
+        before[0],
+        (1000, 200, "bps=209715200,iops=2000".to_string())
+    );
+}
+
+#[test]
+fn a_bad_cap_fails_naming_device_group_and_field_and_changes_nothing() {
+    let (h, before) = H::applied(&tenants_yaml("", "", ""));
+    let log = h.dm.log().len();
+    // (limit lines for alice, for the device, what the error says)
+    for (alice, default, says) in [
+        (
+            "        limit: {read_bps: 0}\n",
+            "",
+            "device tenants: group `user: alice`: limit: read_bps: \"0\" must be 1 to \
+             1125899906842624 or max",
+        ),
+        (
+            "        limit: {iops: 2Ki}\n",
+            "",
+            "device tenants: group `user: alice`: limit: iops: \"2Ki\" is not a rate",
+        ),
+        (
+            "",
+            "    limit: {write_bps: 200MB}\n",
+            "device tenants: limit: write_bps: \"200MB\" is not a rate",
+        ),
+        (
+            "",
+            "    limit: {write_bps: -5}\n",
+            "device tenants: limit: write_bps: \"-5\" is not a rate",
+        ),
+        (
+            "        limit: {red_bps: 1}\n",
+            "",
+            "unknown field `red_bps`",
+        ),
+        (
+            "        limit: {bps: [1]}\n",
+            "",
+            "a rate: a number, or text",
+        ),
+    ] {
+        let f = h.file("bad.yaml", &tenants_yaml(alice, "", default));
+        let o = h.run(&["apply", &f]);
+        let e = o.res.err().map(|e| e.message).unwrap_or_default();
+        assert!(e.contains(says), "{alice}{default}: {e}");
+        assert!(e.contains("bad.yaml:"), "{e}");
+    }
+    assert_eq!(h.tables(), before);
+    assert_eq!(h.dm.log().len(), log, "{:?}", h.dm.log());
+}
+
+/// Replace-all text of `key` at `v` (every other key `max`), as the plan
+/// sends caps and floors.
+fn all_keys(key: &str, v: u64) -> String {
+    crate::target::CapKey::ALL
+        .iter()
+        .map(|k| match k.as_str() {
+            x if x == key => format!("{x}={v}"),
+            x => format!("{x}=max"),
+        })
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+#[test]
+fn floors_and_classes_go_in_the_table_of_a_new_device_and_change_by_message() {
+    let h = H::new();
+    let f = h.file(
+        "t.yaml",
+        &tenants_yaml(
+            "        limit: {bps: 200M}\n        floor: {bps: 50M}\n",
+            "        class: idle\n",
+            "    floor:\n      read_iops: 100\n",
+        ),
+    );
+    let (r, v) = h.apply(&[], &f);
+    assert!(r.is_ok(), "{r:?} {v}");
+    let table = "8:1 1 4 128 user fair 2048 :100 1000:200 2000:200 floor -1:read_iops=100 \
+                 limit 1000:bps=209715200 floor 1000:bps=52428800 class 2000:idle";
+    assert_eq!(
+        kinds(&v),
+        vec![format!("create tenants 0 262144 ioband {table}")]
+    );
+    assert_eq!(h.table("tenants"), table);
+    let (r, v) = h.apply(&[], &f);
+    assert!(r.is_ok() && !changed(&v), "{v}");
+    // Each step is one the module takes: alice's floor goes down before
+    // her cap, bob leaves the idle class before he gets a floor, the
+    // default group loses its floor before it turns idle.
+    let g = h.file(
+        "g.yaml",
+        &tenants_yaml(
+            "        limit: {bps: 40M}\n        floor: {bps: 30M}\n",
+            "        floor: {bps: 10M}\n",
+            "    class: idle\n",
+        ),
+    );
+    let (r, v) = h.apply(&[], &g);
+    assert!(r.is_ok(), "{r:?} {v}");
+    assert_eq!(
+        kinds(&v),
+        vec![
+            format!("floor tenants floor 1000:{}", all_keys("bps", 31_457_280)),
+            format!("limit tenants limit 1000:{}", all_keys("bps", 41_943_040)),
+            "class tenants class 2000:normal".to_string(),
+            format!("floor tenants floor 2000:{}", all_keys("bps", 10_485_760)),
+            "floor tenants floor none".to_string(),
+            "class tenants class idle".to_string(),
+        ]
+    );
+    assert_eq!(
+        h.table("tenants"),
+        "8:1 1 4 128 user fair 2048 :100 1000:200 2000:200 class -1:idle \
+         limit 1000:bps=41943040 floor 1000:bps=31457280 floor 2000:bps=10485760"
+    );
+    // show writes them back, and applying that changes nothing.
+    let o = h.run(&["show"]);
+    for says in ["class: idle", "floor:", "bps: 30M", "bps: 10M"] {
+        assert!(o.out.contains(says), "{says}: {}", o.out);
+    }
+    let shown = h.file("shown.yaml", &o.out);
+    let (r, v) = h.apply(&[], &shown);
+    assert!(r.is_ok() && !changed(&v), "{v}");
+}
+
+#[test]
+fn a_failed_apply_gives_detached_groups_back_their_floors_and_class() {
+    let (h, _) = H::applied(&tenants_yaml(
+        "        limit: {iops: 2k}\n        floor: {iops: 500, bps: 5M}\n",
+        "        class: idle\n",
+        "",
+    ));
+    let config = || {
+        let p: crate::target::TableParams =
+            h.table("tenants").parse().unwrap_or_else(|e| panic!("{e}"));
+        let c = crate::target::Config::from(&p);
+        let mut v: Vec<String> = c.limits.iter().map(|l| l.to_string()).collect();
+        v.sort();
+        v
+    };
+    let before = config();
+    assert_eq!(
+        before,
+        vec![
+            "class 2000:idle",
+            "limit 1000:iops=2000 floor 1000:bps=5242880,iops=500"
+        ]
+    );
+    // alice goes, 3000 comes, bob leaves the idle class: then a failure.
+    let p = profile::parse(
+        "w",
+        &tenants_yaml("", "", "").replace("  - user: alice\n", "  - id: 3000\n"),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let actual = plan::read_actual(&h.dm).unwrap_or_default();
+    let d = plan::resolve(&p, &actual, &h.names, &h.sys).unwrap_or_else(|e| panic!("{e:?}"));
+    let mut actions = plan::plan(&d, &actual, false);
+    assert_eq!(actions[0].to_string(), "message tenants 0 detach 1000");
+    actions.push(plan::Action {
+        device: "tenants".into(),
+        op: plan::Op::Message(crate::target::Message::Detach(4242)),
+        undo: plan::Undo::Messages(vec![]),
+    });
+    let o = plan::execute(&h.dm, &actions, &mut |_| {});
+    assert!(!o.changed && !o.errors.is_empty(), "{o:?}");
+    assert_eq!(before, config());
+}
+
+#[test]
+fn a_floor_above_its_cap_or_on_an_idle_group_fails_naming_it_and_changes_nothing() {
+    let (h, before) = H::applied(&tenants_yaml("", "", ""));
+    let log = h.dm.log().len();
+    // (lines for alice, for the device, what the error says)
+    for (alice, default, says) in [
+        (
+            "        limit: {write_bps: 100M}\n        floor: {write_bps: 200M}\n",
+            "",
+            "device tenants: group `user: alice`: floor: write_bps: 200M is above the cap \
+             (100M); a floor must be at most its cap",
+        ),
+        (
+            "",
+            "    limit: {iops: 1k}\n    floor: {iops: 2k}\n",
+            "device tenants: floor: iops: 2k is above the cap (1k)",
+        ),
+        (
+            "        class: idle\n        floor: {read_bps: 1M}\n",
+            "",
+            "device tenants: group `user: alice`: class: idle: a group of the idle class \
+             cannot have a floor",
+        ),
+        (
+            "        floor: {read_iops: 0}\n",
+            "",
+            "device tenants: group `user: alice`: floor: read_iops: \"0\" must be 1 to",
+        ),
+        ("        class: lazy\n", "", "unknown variant `lazy`"),
+    ] {
+        let f = h.file("bad.yaml", &tenants_yaml(alice, "", default));
+        let o = h.run(&["apply", &f]);
+        let e = o.res.err().map(|e| e.message).unwrap_or_default();
+        assert!(e.contains(says), "{alice}{default}: {e}");
+        assert!(e.contains("bad.yaml:"), "{e}");
+    }
+    assert_eq!(h.tables(), before);
+    assert_eq!(h.dm.log().len(), log, "{:?}", h.dm.log());
+}
