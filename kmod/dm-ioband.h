@@ -71,6 +71,10 @@
 #define IOBAND_SLICE_NS		(100 * NSEC_PER_MSEC)
 /* time policy, other disks: bios in flight while groups compete */
 #define IOBAND_TIME_DEPTH	8
+/* charge multipliers (write weights): 1 is this much */
+#define IOBAND_MULT_ONE		1024U
+#define IOBAND_MULT_MAX		(64 * IOBAND_MULT_ONE)
+#define IOBAND_MULT_MIN		(IOBAND_MULT_ONE / 64)
 /* a hierarchical share of the whole domain, as the policies' weight */
 #define IOBAND_SHARE_ONE	BIT(20)
 /* attached cgroups nested deeper than this are refused (bounds the walks) */
@@ -129,8 +133,12 @@ struct ioband_policy_ops {
 	void (*refill)(struct ioband_group *gp);
 	/* > 0: may dispatch now, larger is more urgent; 0: must wait.  Pure. */
 	int (*can_dispatch)(struct ioband_group *gp);
-	/* a bio that costs @cost is being dispatched for @gp: charge it */
-	void (*charge)(struct ioband_group *gp, u64 cost);
+	/*
+	 * a bio that costs @cost is being dispatched for @gp: charge it.
+	 * @mult: its direction's weight relative to the group's weight, in
+	 * 1/IOBAND_MULT_ONE (see ioband_group.write_weight)
+	 */
+	void (*charge)(struct ioband_group *gp, u64 cost, u32 mult);
 	/*
 	 * optional: nothing can dispatch while the disk has room: start a new
 	 * epoch.  False (the default): there are no epochs.
@@ -220,6 +228,12 @@ struct ioband_group {
 	bool dying;		/* being detached: drain, do not throttle */
 	bool in_domain;		/* counted in ioband_device.groups */
 	unsigned int weight;
+	/*
+	 * Weight of its writes, 0: @weight.  A write is charged as if it cost
+	 * weight / write_weight times what it does (at most 64 times, at
+	 * least 1/64): "writes count double" is write_weight = weight / 2.
+	 */
+	unsigned int write_weight;
 	/*
 	 * What the policies weigh: @weight, or while the domain has nested
 	 * groups, the group's share of the domain in IOBAND_SHARE_ONE units.
@@ -416,21 +430,35 @@ static inline int ioband_policy_can_dispatch(struct ioband_device *dp,
 	return dp->policy->ops->can_dispatch(gp);
 }
 
+/* A write of @gp costs this much more (or less) than a read. */
+static inline u32 ioband_write_mult(struct ioband_group *gp)
+{
+	u64 m = div_u64((u64)gp->weight * IOBAND_MULT_ONE, gp->write_weight);
+
+	return clamp_t(u64, m, IOBAND_MULT_MIN, IOBAND_MULT_MAX);
+}
+
 static inline void ioband_policy_charge(struct ioband_device *dp,
 					struct ioband_group *gp, struct bio *bio,
 					struct ioband_bio *ib)
 {
 	u64 cost = dp->policy->iosize ? max(bio_sectors(bio), 1U) : 1;
+	u32 mult = IOBAND_MULT_ONE;
 
-	/* in device time: the group's mean now, corrected at completion */
+	/*
+	 * In device time: the group's mean now, corrected at completion.  A
+	 * write is charged the time it takes: write weights do not apply.
+	 */
 	if (dp->policy->ops->complete) {
 		cost = max(gp->time_est_us, 1U);
 		ib->charged_us = cost;
-		dp->policy->ops->charge(gp, cost);
+		dp->policy->ops->charge(gp, cost, mult);
 		ib->ps_start = dp->ps_clock;
 		return;
 	}
-	dp->policy->ops->charge(gp, cost);
+	if (unlikely(gp->write_weight) && op_is_write(bio_op(bio)))
+		mult = ioband_write_mult(gp);
+	dp->policy->ops->charge(gp, cost, mult);
 }
 
 static inline void ioband_policy_complete(struct ioband_device *dp,
@@ -534,6 +562,7 @@ struct ioband_limits {
 	struct ioband_caps caps;
 	struct ioband_caps floor;
 	bool idle_class;
+	unsigned int write_weight;	/* 0: the weight */
 };
 
 int ioband_target_add_group(struct ioband_target *t, u64 id,

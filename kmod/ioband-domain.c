@@ -92,6 +92,7 @@ void ioband_group_set_limits(struct ioband_group *gp,
 	gp->floor = l->floor;
 	gp->floored = ioband_caps_any(&l->floor);
 	gp->idle_class = l->idle_class;
+	gp->write_weight = l->write_weight;
 }
 
 int ioband_target_add_group(struct ioband_target *t, u64 id,

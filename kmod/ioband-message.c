@@ -17,7 +17,8 @@ static bool target_has_defaults(struct ioband_target *t)
 	       dp->policy == ioband_policy_default &&
 	       dp->token_base == IOBAND_DEFAULT_TOKEN &&
 	       t->defgrp.weight == IOBAND_DEFAULT_WEIGHT && !t->defgrp.capped &&
-	       !t->defgrp.floored && !t->defgrp.idle_class;
+	       !t->defgrp.floored && !t->defgrp.idle_class &&
+	       !t->defgrp.write_weight;
 }
 
 static void emit_stats(struct ioband_group *gp, char *result,
@@ -65,6 +66,8 @@ static void emit_group_limits(struct ioband_group *gp, char *result,
 	}
 	if (gp->idle_class)
 		DMEMIT(" class %s:idle", id);
+	if (gp->write_weight)
+		DMEMIT(" write_weight %s:%u", id, gp->write_weight);
 	*szp = sz;
 }
 
@@ -345,6 +348,33 @@ static int msg_limit(struct ioband_target *t, const char *cmd, char *arg)
 	return 0;
 }
 
+/* "write_weight [ID:]WEIGHT", or "...:same" for the group's weight */
+static int msg_write_weight(struct ioband_target *t, char *arg)
+{
+	struct ioband_device *dp = t->dp;
+	struct ioband_group *gp;
+	const char *idstr;
+	char *val = split_group(arg, &idstr);
+	unsigned int w = 0;
+
+	if (strcmp(val, "same") &&
+	    ioband_parse_uint(val, 1, IOBAND_MAX_WEIGHT, &w)) {
+		DMWARN_LIMIT("write_weight: group %s: invalid weight \"%s\" (1 to %u, or same)",
+			     idstr, val, IOBAND_MAX_WEIGHT);
+		return -EINVAL;
+	}
+	spin_lock_irq(&dp->lock);
+	gp = named_group(t, idstr);
+	if (gp)
+		gp->write_weight = w;
+	spin_unlock_irq(&dp->lock);
+	if (!gp) {
+		DMWARN_LIMIT("write_weight: group %s is not attached", idstr);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 /* "class [ID:]idle" or "class [ID:]normal" */
 static int msg_class(struct ioband_target *t, char *arg)
 {
@@ -586,6 +616,8 @@ static int run_message(struct ioband_target *t, const char *cmd, char *arg,
 		return msg_limit(t, cmd, arg);
 	if (!strcmp(cmd, "class"))
 		return msg_class(t, arg);
+	if (!strcmp(cmd, "write_weight"))
+		return msg_write_weight(t, arg);
 	DMWARN_LIMIT("%s: unknown message \"%s\"",
 		     dm_table_device_name(t->ti->table), cmd);
 	return -EINVAL;

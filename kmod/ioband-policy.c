@@ -267,8 +267,10 @@ static void weight_refill(struct ioband_group *gp)
  * the bound; with iosize it keeps one huge discard from stalling a group
  * for long.
  */
-static void weight_charge(struct ioband_group *gp, u64 cost)
+/* tokens are whole: a bio costs at least one, whatever its multiplier */
+static void weight_charge(struct ioband_group *gp, u64 cost, u32 mult)
 {
+	cost = max_t(u64, DIV_ROUND_UP(cost * mult, IOBAND_MULT_ONE), 1);
 	gp->token = max(gp->token - (s64)cost, -4 * gp->token_init);
 }
 
@@ -299,8 +301,9 @@ static const struct ioband_policy_ops weight_ops = {
  */
 /*
  * Room for a weight of 10^6 and for nested shares (eweight up to 2^20) to
- * advance distinctly; a bio's cost (at most 2^23 sectors) times it stays
- * far below 2^63, where comparing modulo 2^64 would break.
+ * advance distinctly; a bio's cost (at most 2^23 sectors) times its
+ * multiplier (at most 2^16, in 1/2^10) times it stays below 2^63, where
+ * comparing modulo 2^64 would break.
  */
 #define IOBAND_VT_SCALE	BIT_ULL(30)
 
@@ -366,13 +369,14 @@ static u64 fair_anticipate(struct ioband_device *dp, struct ioband_group *gp)
 	return 2 * gp->think_ns + 100 * NSEC_PER_USEC;
 }
 
-static void fair_charge(struct ioband_group *gp, u64 cost)
+static void fair_charge(struct ioband_group *gp, u64 cost, u32 mult)
 {
 	struct ioband_device *dp = gp->tgt->dp;
 	u64 start = fair_start(dp, gp);
 
 	dp->vtime = start;
-	gp->vtag = start + div64_u64(cost * IOBAND_VT_SCALE, gp->eweight);
+	gp->vtag = start + div64_u64(cost * mult * (IOBAND_VT_SCALE / IOBAND_MULT_ONE),
+				     gp->eweight);
 }
 
 static const struct ioband_policy_ops fair_ops = {
@@ -472,14 +476,14 @@ static struct ioband_group *time_pick(struct ioband_device *dp)
 	return gp;
 }
 
-static void time_charge(struct ioband_group *gp, u64 cost)
+static void time_charge(struct ioband_group *gp, u64 cost, u32 mult)
 {
 	struct ioband_device *dp = gp->tgt->dp;
 	u64 now;
 
 	if (!dp->rotational) {
 		time_ps_advance(dp, ktime_get_ns(), dp->issued);
-		fair_charge(gp, cost);
+		fair_charge(gp, cost, mult);
 		return;
 	}
 	/*

@@ -5,7 +5,8 @@
  * Table:  <dev> <device-group-id> [<io_throttle> [<io_limit>]]
  *   or    <dev> <device-group-id> <io_throttle> <io_limit> <type> <policy>
  *         <token> :<default-weight> [<id>:<weight>]...
- *         [limit <id>:<caps>]... [floor <id>:<caps>]... [class <id>:idle]...
+ *         [limit|floor <id>:<rates>]... [class <id>:idle]...
+ *         [write_weight <id>:<weight>]...
  *
  * Bad input fails with ti->error naming the argument, and nothing applied.
  */
@@ -22,7 +23,7 @@
 #define IOBAND_SHORT_ARGS	4
 #define IOBAND_LONG_ARGS	8
 /* one line, so that it can be found with grep */
-#define IOBAND_TABLE_USAGE "Expected <dev> <device-group-id> [<io_throttle> [<io_limit>]] or <dev> <device-group-id> <io_throttle> <io_limit> <type> <policy> <token> :<weight> [<id>:<weight>]... [limit|floor <id>:<caps>]... [class <id>:idle]..."
+#define IOBAND_TABLE_USAGE "Expected <dev> <device-group-id> [<io_throttle> [<io_limit>]] or <dev> <device-group-id> <io_throttle> <io_limit> <type> <policy> <token> :<weight> [<id>:<weight>]... [limit|floor <id>:<rates>]... [class <id>:idle]... [write_weight <id>:<weight>]..."
 
 /*
  * Each limit is written once, here; the error spells it.  0 means "default"
@@ -180,6 +181,19 @@ static int parse_long(struct dm_arg_set *as, struct ioband_args *a,
 			 &a->default_weight, error);
 }
 
+/* The words that follow the groups: each takes an <id>:<value> */
+static bool is_limit_word(const char *w)
+{
+	return !strcmp(w, "limit") || !strcmp(w, "floor") ||
+	       !strcmp(w, "class") || !strcmp(w, "write_weight");
+}
+
+static const struct dm_arg write_weight_arg = {
+	1, IOBAND_MAX_WEIGHT,
+	"Invalid write_weight (expected <id>:<weight>, weight 1 to "
+	__stringify(IOBAND_MAX_WEIGHT) ")"
+};
+
 /* [<id>:<weight>]..., up to the first "limit" */
 static int parse_groups(struct dm_arg_set *as, struct ioband_args *a,
 			char **error)
@@ -187,9 +201,7 @@ static int parse_groups(struct dm_arg_set *as, struct ioband_args *a,
 	unsigned int i, j;
 
 	for (i = 0; i < as->argc; i++)
-		if (!strcmp(as->argv[i], "limit") ||
-		    !strcmp(as->argv[i], "floor") ||
-		    !strcmp(as->argv[i], "class"))
+		if (is_limit_word(as->argv[i]))
 			break;
 	a->ngroups = i;
 	if (!a->ngroups)
@@ -296,9 +308,8 @@ static int parse_limits(struct dm_arg_set *as, struct ioband_args *a,
 	dm_consume_args(as, a->ngroups);
 	while (as->argc) {
 		word = dm_shift_arg(as);
-		if ((strcmp(word, "limit") && strcmp(word, "floor") &&
-		     strcmp(word, "class")) || !as->argc) {
-			*error = "Invalid limit (expected limit, floor or class <id>:<value>)";
+		if (!is_limit_word(word) || !as->argc) {
+			*error = "Expected limit, floor, class or write_weight after the groups";
 			return -EINVAL;
 		}
 		/* dm_shift_arg() gives it const: the line's words are ours */
@@ -312,7 +323,12 @@ static int parse_limits(struct dm_arg_set *as, struct ioband_args *a,
 			*error = "Invalid limit (expected <id>:<value>, id -1 or a group above)";
 			return -EINVAL;
 		}
-		if (word[0] != 'c') {
+		if (word[0] == 'w') {
+			r = read_uint(&write_weight_arg, spec, &l->write_weight,
+				      error);
+			if (r)
+				return r;
+		} else if (word[0] != 'c') {
 			r = parse_rates(word, arg, spec, l, error);
 			if (r)
 				return r;
@@ -369,6 +385,7 @@ static void group_limits(struct ioband_group *gp, struct ioband_limits *l)
 	l->caps = gp->caps;
 	l->floor = gp->floor;
 	l->idle_class = gp->idle_class;
+	l->write_weight = gp->write_weight;
 }
 
 static int inherit_config(struct ioband_target *t, struct ioband_target *old)
