@@ -32,6 +32,7 @@ Register-ArgumentCompleter -Native -CommandName 'ioband' -ScriptBlock {
             [CompletionResult]::new('reload', 'reload', [CompletionResultType]::ParameterValue, 'Load a new table into a device''s inactive slot (applied by `resume`)')
             [CompletionResult]::new('message', 'message', [CompletionResultType]::ParameterValue, 'Send a raw target message, dmsetup style (words are passed as given)')
             [CompletionResult]::new('weight', 'weight', [CompletionResultType]::ParameterValue, 'Set the weight of the default group, or of group ID')
+            [CompletionResult]::new('write-weight', 'write-weight', [CompletionResultType]::ParameterValue, 'Give the writes of the default group, or of group ID, a weight of their own')
             [CompletionResult]::new('limit', 'limit', [CompletionResultType]::ParameterValue, 'Cap a group''s I/O rates (bytes/s, I/O per second), or clear its caps')
             [CompletionResult]::new('floor', 'floor', [CompletionResultType]::ParameterValue, 'Guarantee a group minimum I/O rates (bytes/s, I/O per second), or clear its floors')
             [CompletionResult]::new('class', 'class', [CompletionResultType]::ParameterValue, 'Put a group in the idle class (it uses the disk only when the others leave it idle), or back')
@@ -114,6 +115,13 @@ Register-ArgumentCompleter -Native -CommandName 'ioband' -ScriptBlock {
             break
         }
         'ioband;weight' {
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'ioband;write-weight' {
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -289,6 +297,7 @@ Register-ArgumentCompleter -Native -CommandName 'ioband' -ScriptBlock {
             [CompletionResult]::new('reload', 'reload', [CompletionResultType]::ParameterValue, 'Load a new table into a device''s inactive slot (applied by `resume`)')
             [CompletionResult]::new('message', 'message', [CompletionResultType]::ParameterValue, 'Send a raw target message, dmsetup style (words are passed as given)')
             [CompletionResult]::new('weight', 'weight', [CompletionResultType]::ParameterValue, 'Set the weight of the default group, or of group ID')
+            [CompletionResult]::new('write-weight', 'write-weight', [CompletionResultType]::ParameterValue, 'Give the writes of the default group, or of group ID, a weight of their own')
             [CompletionResult]::new('limit', 'limit', [CompletionResultType]::ParameterValue, 'Cap a group''s I/O rates (bytes/s, I/O per second), or clear its caps')
             [CompletionResult]::new('floor', 'floor', [CompletionResultType]::ParameterValue, 'Guarantee a group minimum I/O rates (bytes/s, I/O per second), or clear its floors')
             [CompletionResult]::new('class', 'class', [CompletionResultType]::ParameterValue, 'Put a group in the idle class (it uses the disk only when the others leave it idle), or back')
@@ -331,6 +340,9 @@ Register-ArgumentCompleter -Native -CommandName 'ioband' -ScriptBlock {
             break
         }
         'ioband;help;weight' {
+            break
+        }
+        'ioband;help;write-weight' {
             break
         }
         'ioband;help;limit' {

@@ -100,6 +100,9 @@ _ioband() {
             ioband,weight)
                 cmd="ioband__subcmd__weight"
                 ;;
+            ioband,write-weight)
+                cmd="ioband__subcmd__write__subcmd__weight"
+                ;;
             ioband__subcmd__help,apply)
                 cmd="ioband__subcmd__help__subcmd__apply"
                 ;;
@@ -184,6 +187,9 @@ _ioband() {
             ioband__subcmd__help,weight)
                 cmd="ioband__subcmd__help__subcmd__weight"
                 ;;
+            ioband__subcmd__help,write-weight)
+                cmd="ioband__subcmd__help__subcmd__write__subcmd__weight"
+                ;;
             *)
                 ;;
         esac
@@ -191,7 +197,7 @@ _ioband() {
 
     case "${cmd}" in
         ioband)
-            opts="-h -V --help --version create remove suspend resume reload message weight limit floor class attach detach type token io-throttle io-limit reset table status ls targets version apply show schema completions man help"
+            opts="-h -V --help --version create remove suspend resume reload message weight write-weight limit floor class attach detach type token io-throttle io-limit reset table status ls targets version apply show schema completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -367,7 +373,7 @@ _ioband() {
             return 0
             ;;
         ioband__subcmd__help)
-            opts="create remove suspend resume reload message weight limit floor class attach detach type token io-throttle io-limit reset table status ls targets version apply show schema completions man help"
+            opts="create remove suspend resume reload message weight write-weight limit floor class attach detach type token io-throttle io-limit reset table status ls targets version apply show schema completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -772,6 +778,20 @@ _ioband() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        ioband__subcmd__help__subcmd__write__subcmd__weight)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         ioband__subcmd__io__subcmd__limit)
             opts="-h -V --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -1059,6 +1079,20 @@ _ioband() {
             return 0
             ;;
         ioband__subcmd__weight)
+            opts="-h -V --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ioband__subcmd__write__subcmd__weight)
             opts="-h -V --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

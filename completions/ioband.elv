@@ -29,6 +29,7 @@ set edit:completion:arg-completer[ioband] = {|@words|
             cand reload 'Load a new table into a device''s inactive slot (applied by `resume`)'
             cand message 'Send a raw target message, dmsetup style (words are passed as given)'
             cand weight 'Set the weight of the default group, or of group ID'
+            cand write-weight 'Give the writes of the default group, or of group ID, a weight of their own'
             cand limit 'Cap a group''s I/O rates (bytes/s, I/O per second), or clear its caps'
             cand floor 'Guarantee a group minimum I/O rates (bytes/s, I/O per second), or clear its floors'
             cand class 'Put a group in the idle class (it uses the disk only when the others leave it idle), or back'
@@ -104,6 +105,12 @@ set edit:completion:arg-completer[ioband] = {|@words|
             cand --version 'Print version'
         }
         &'ioband;weight'= {
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'ioband;write-weight'= {
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
@@ -258,6 +265,7 @@ set edit:completion:arg-completer[ioband] = {|@words|
             cand reload 'Load a new table into a device''s inactive slot (applied by `resume`)'
             cand message 'Send a raw target message, dmsetup style (words are passed as given)'
             cand weight 'Set the weight of the default group, or of group ID'
+            cand write-weight 'Give the writes of the default group, or of group ID, a weight of their own'
             cand limit 'Cap a group''s I/O rates (bytes/s, I/O per second), or clear its caps'
             cand floor 'Guarantee a group minimum I/O rates (bytes/s, I/O per second), or clear its floors'
             cand class 'Put a group in the idle class (it uses the disk only when the others leave it idle), or back'
@@ -293,6 +301,8 @@ set edit:completion:arg-completer[ioband] = {|@words|
         &'ioband;help;message'= {
         }
         &'ioband;help;weight'= {
+        }
+        &'ioband;help;write-weight'= {
         }
         &'ioband;help;limit'= {
         }

@@ -208,7 +208,8 @@ pub enum Command {
             policy fair|fair-iosize|time|weight|weight-iosize, limit [ID:]KEY=VALUE,... or \
             limit [ID:]none (caps, in bytes/s and I/O per second; value or max), floor \
             [ID:]KEY=VALUE,... or floor [ID:]none (floors, the same way), class [ID:]idle or \
-            class [ID:]normal, reset; and three queries whose reply is printed: shares (each \
+            class [ID:]normal, write_weight [ID:]WEIGHT or write_weight [ID:]same (the weight \
+            of a group's writes), reset; and three queries whose reply is printed: shares (each \
             group's configured share: ID:PARENT:MILLIONTHS, the default group (-1) first), \
             settings (the device group's settings as configured and in force, key=value \
             pairs) and limits (each group's caps, how they held it back, its floors, how far \
@@ -217,7 +218,7 @@ pub enum Command {
             ioband message ioband1 0 shares\n  ioband message ioband1 0 settings\n  \
             ioband message ioband1 0 limit 1000:read_bps=209715200\n  \
             ioband message ioband1 0 floor 1000:bps=52428800\n  ioband message ioband1 0 class 2000:idle\n  \
-            ioband message ioband1 0 limits"
+            ioband message ioband1 0 write_weight 1000:50\n  ioband message ioband1 0 limits"
     )]
     Message {
         /// Device
@@ -235,7 +236,8 @@ pub enum Command {
         long_about = "Set the weight of the default group of NAME, or of the attached group ID. \
             ID may be a user or group name, or for type cgroup a cgroup directory or a \
             systemd unit or slice by name (its cgroup must exist), depending on the device's \
-            type. VAL is an integer greater than 0 (default 100).",
+            type. VAL is an integer greater than 0 (default 100). The weight counts reads and \
+            writes alike; `ioband write-weight` gives a group's writes a weight of their own.",
         after_help = "Examples:\n  ioband weight ioband1 40\n  ioband weight ioband1 1000 30\n  \
             ioband weight ioband1 alice 30\n  ioband weight ioband1 /sys/fs/cgroup/db 80\n  \
             ioband weight ioband3 postgresql.service 200"
@@ -245,6 +247,36 @@ pub enum Command {
         name: String,
         /// [ID] VAL
         #[arg(value_name = "ID_OR_VAL", num_args = 1..=2, required = true)]
+        args: Vec<String>,
+    },
+
+    /// Give the writes of the default group, or of group ID, a weight of their own
+    #[command(
+        name = "write-weight",
+        alias = "write_weight",
+        override_usage = "ioband write-weight <NAME> [ID] <WEIGHT|same>",
+        long_about = "Give the writes of the default group of NAME, or of the attached group ID \
+            (an id or a name, as for `weight`), a weight of their own; its reads keep the \
+            group's weight. A write then counts weight / WEIGHT times what it costs: with \
+            weight 100, a write weight of 50 makes the group's writes count double (it gets \
+            half the writing its weight alone would give it), 200 makes them count half. \
+            WEIGHT is 1 to 1000000; `same` removes it, so that writes weigh as reads again.\n\n\
+            The factor counts up to 64 either way (a write weight below weight/64 or above \
+            64 times the weight acts as those bounds). It is exact under the policies fair \
+            and fair-iosize. Under weight and weight-iosize an I/O costs at least one whole \
+            token, so under weight only making writes count more changes anything. Under \
+            time it does nothing: writes are already charged the device time they take. \
+            `ioband status` shows it beside the weight, as `100 (w 50)`.",
+        after_help = "Examples:\n  ioband write-weight ioband1 50\n  \
+            ioband write-weight ioband1 alice 25\n  \
+            ioband write-weight ioband3 postgresql.service 400\n  \
+            ioband write-weight ioband1 alice same"
+    )]
+    WriteWeight {
+        /// Device
+        name: String,
+        /// [ID] WEIGHT: the group (default: the default group), and 1 to 1000000 or same
+        #[arg(value_name = "ID_OR_WEIGHT", num_args = 1..=2, required = true)]
         args: Vec<String>,
     },
 
@@ -816,5 +848,20 @@ mod tests {
         ));
         assert!(Cli::try_parse_from(["ioband", "class", "x", "besteffort"]).is_err());
         assert!(Cli::try_parse_from(["ioband", "class", "x"]).is_err());
+    }
+
+    #[test]
+    fn parses_write_weight_as_weight_does() {
+        for verb in ["write-weight", "write_weight"] {
+            let c = Cli::try_parse_from(["ioband", verb, "x", "alice", "50"]).unwrap();
+            assert!(matches!(
+                c.command,
+                Command::WriteWeight { ref name, ref args } if name == "x" && args.len() == 2
+            ));
+        }
+        let c = Cli::try_parse_from(["ioband", "write-weight", "x", "same"]).unwrap();
+        assert!(matches!(c.command, Command::WriteWeight { ref args, .. } if args == &["same"]));
+        assert!(Cli::try_parse_from(["ioband", "write-weight", "x"]).is_err());
+        assert!(Cli::try_parse_from(["ioband", "write-weight", "x", "1", "2", "3"]).is_err());
     }
 }

@@ -22,9 +22,11 @@
 //!    and classes are compared with the table's; where caps differ one
 //!    `limit` message sets all six keys (a value or `max`), or `limit
 //!    none`, so that the group ends with exactly the profile's caps; floors
-//!    the same with `floor`; the class with `class`. Each is undone the
-//!    same way. They go in an order the module takes at every step (no
-//!    floor above its cap, no floor on an idle group): see `plan_limits`.
+//!    the same with `floor`; the class with `class`; the write weight with
+//!    `write_weight` (`write_weight ID:same` when the profile has none).
+//!    Each is undone the same way. They go in an order the module takes at
+//!    every step (no floor above its cap, no floor on an idle group): see
+//!    `plan_limits`.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -93,14 +95,14 @@ pub struct Wanted {
     pub weight: u32,
     /// Groups, in order.
     pub groups: Vec<GroupWeight>,
-    /// Caps, floors and classes of the groups that have any, default
-    /// group first, then `groups`' order.
+    /// Caps, floors, classes and write weights of the groups that have
+    /// any, default group first, then `groups`' order.
     pub limits: Vec<GroupLimit>,
 }
 
 impl Wanted {
-    /// The caps, floors and class the profile gives group `id` (none if it
-    /// gives none).
+    /// The caps, floors, class and write weight the profile gives group
+    /// `id` (none if it gives none).
     pub fn limits_of(&self, id: GroupId) -> GroupLimit {
         self.limits
             .iter()
@@ -398,6 +400,7 @@ impl Action {
                 Message::Limit { .. } => "limit",
                 Message::Floor { .. } => "floor",
                 Message::Class { .. } => "class",
+                Message::WriteWeight { .. } => "write_weight",
                 Message::Reset => "reset",
                 Message::Shares => "shares",
                 Message::Settings => "settings",
@@ -710,7 +713,8 @@ fn plan_device_messages(w: &Wanted, c: &Config, out: &mut Vec<Action>) {
 ///    of both at the lower rate (which fit under both);
 /// 3. its caps;
 /// 4. its floors to the new ones;
-/// 5. `class idle`, if it joins the idle class (its floors are gone then).
+/// 5. `class idle`, if it joins the idle class (its floors are gone then);
+/// 6. its write weight (`same` for none), which the others do not bind.
 ///
 /// Caps and floors are set whole (every key named, or `none`); each step
 /// is undone by the message that restores what it changed.
@@ -746,6 +750,14 @@ fn plan_limits(n: &str, old: GroupLimit, new: GroupLimit, out: &mut Vec<Action>)
     }
     if new.idle && !old.idle {
         out.push(message_action(n, class(true), vec![class(false)]));
+    }
+    if new.write_weight != old.write_weight {
+        let ww = |weight| Message::WriteWeight { id, weight };
+        out.push(message_action(
+            n,
+            ww(new.write_weight),
+            vec![ww(old.write_weight)],
+        ));
     }
 }
 
@@ -911,6 +923,9 @@ pub fn export(actual: &Actual, sys: &dyn System) -> Profile {
             group_type: (c.group_type != GroupType::None).then_some(c.group_type),
             weight: (c.default_weight != DEFAULT_WEIGHT)
                 .then_some(profile::Bounded(u64::from(c.default_weight))),
+            write_weight: c
+                .write_weight_of(GroupId::Default)
+                .map(profile::WeightValue::of),
             limit: profile::LimitSpec::of(&c.caps_of(GroupId::Default)),
             floor: profile::LimitSpec::of(&c.floors_of(GroupId::Default)),
             class: c
@@ -928,6 +943,9 @@ pub fn export(actual: &Actual, sys: &dyn System) -> Profile {
                     slice: None,
                     weight: (g.weight != DEFAULT_WEIGHT)
                         .then_some(profile::Bounded(u64::from(g.weight))),
+                    write_weight: c
+                        .write_weight_of(GroupId::Id(g.id))
+                        .map(profile::WeightValue::of),
                     limit: profile::LimitSpec::of(&c.caps_of(GroupId::Id(g.id))),
                     floor: profile::LimitSpec::of(&c.floors_of(GroupId::Id(g.id))),
                     class: c
@@ -962,7 +980,8 @@ mod tests {
     }
 
     /// Limits of every shape: caps and floors on the same keys or not,
-    /// floors at, below or above what other caps allow, the idle class.
+    /// floors at, below or above what other caps allow, the idle class,
+    /// a write weight or not.
     fn shapes(id: GroupId) -> Vec<GroupLimit> {
         let caps = ["none", "bps=100", "bps=50,iops=10", "iops=5", "read_bps=7"];
         let floors = [
@@ -976,12 +995,18 @@ mod tests {
         let mut v = Vec::new();
         for c in caps {
             for f in floors {
-                for idle in [false, true] {
+                for (idle, write_weight) in [
+                    (false, None),
+                    (true, None),
+                    (false, Some(50)),
+                    (true, Some(200)),
+                ] {
                     let l = GroupLimit {
                         id,
                         caps: c.parse().unwrap_or_default(),
                         floors: f.parse().unwrap_or_default(),
                         idle,
+                        write_weight,
                     };
                     if l.check().is_ok() {
                         v.push(l);
@@ -1012,7 +1037,7 @@ mod tests {
                         assert!(out.is_empty(), "{why}: {out:?}");
                     }
                     // At most one message per part, two for floors.
-                    assert!(out.len() <= 4, "{why}: {out:?}");
+                    assert!(out.len() <= 5, "{why}: {out:?}");
                     let undo: Vec<Vec<Message>> = out
                         .iter()
                         .map(|a| match &a.undo {

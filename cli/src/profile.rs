@@ -17,8 +17,10 @@
 //! A group, and a device for its default group, may have `limit:` caps
 //! (maximum rates: `read_bps: 200M`, `write_iops: 2k`; units as in
 //! [`crate::caps`]), `floor:` floors (minimum rates, the same keys and
-//! units, none above the same key's cap) and `class: idle` (no floor
-//! then); what is left out means no cap, no floor, class normal.
+//! units, none above the same key's cap), `class: idle` (no floor
+//! then) and `write_weight:` (the weight of its writes, 1 to 1000000: with
+//! weight 100, `write_weight: 50` makes its writes count double); what is
+//! left out means no cap, no floor, class normal, writes weighing as reads.
 //!
 //! Values are checked while parsing, so errors carry the line and column.
 
@@ -178,6 +180,67 @@ impl<'de> Deserialize<'de> for CapValue {
     }
 }
 
+/// A write weight as a profile writes it (`write_weight: 50`): kept as
+/// written and checked with its device, so that an error names the
+/// device, the group and the field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WeightValue(pub String);
+
+impl WeightValue {
+    /// The weight of a group with write weight `w`.
+    pub fn of(w: u32) -> WeightValue {
+        WeightValue(w.to_string())
+    }
+
+    /// The weight: an integer from 1 to 1000000.
+    pub fn get(&self) -> Result<u32, String> {
+        match self.0.parse::<u32>() {
+            Ok(v) if (1..=MAX_WEIGHT).contains(&v) => Ok(v),
+            _ => Err(format!(
+                "{:?} must be an integer from 1 to {MAX_WEIGHT} (leave it out for writes that \
+                 weigh as reads)",
+                self.0
+            )),
+        }
+    }
+}
+
+impl Serialize for WeightValue {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.0.parse::<u64>() {
+            Ok(v) => s.serialize_u64(v),
+            Err(_) => s.serialize_str(&self.0),
+        }
+    }
+}
+
+struct WeightValueVisitor;
+
+impl serde::de::Visitor<'_> for WeightValueVisitor {
+    type Value = WeightValue;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "a weight: an integer from 1 to {MAX_WEIGHT}")
+    }
+    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<WeightValue, E> {
+        Ok(WeightValue(v.to_string()))
+    }
+    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<WeightValue, E> {
+        Ok(WeightValue(v.to_string()))
+    }
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<WeightValue, E> {
+        Ok(WeightValue(v.to_string()))
+    }
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<WeightValue, E> {
+        Ok(WeightValue(v.to_string()))
+    }
+}
+
+impl<'de> Deserialize<'de> for WeightValue {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(WeightValueVisitor)
+    }
+}
+
 /// A group's caps (`limit:`) or floors (`floor:`): each key optional, in
 /// the module's order.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -250,20 +313,31 @@ fn caps_of(l: &Option<LimitSpec>) -> Result<Caps, String> {
     l.as_ref().map_or(Ok(Caps::NONE), LimitSpec::caps)
 }
 
-/// The limits of group `id` from its `limit:`, `floor:` and `class:`. An
-/// error starts with the part at fault: `limit: read_bps: ...`, `floor:
-/// bps: 300M is above the cap (200M) ...`, `class: idle: ...`.
-fn group_limit(
-    id: GroupId,
-    limit: &Option<LimitSpec>,
-    floor: &Option<LimitSpec>,
+/// What a group (or a device, for its default group) says of its limits:
+/// `limit:`, `floor:`, `class:` and `write_weight:`.
+struct LimitFields<'a> {
+    limit: &'a Option<LimitSpec>,
+    floor: &'a Option<LimitSpec>,
     class: Option<Class>,
-) -> Result<GroupLimit, String> {
+    write_weight: &'a Option<WeightValue>,
+}
+
+/// The limits of group `id` from its `limit:`, `floor:`, `class:` and
+/// `write_weight:`. An error starts with the part at fault: `limit:
+/// read_bps: ...`, `floor: bps: 300M is above the cap (200M) ...`, `class:
+/// idle: ...`, `write_weight: ...`.
+fn group_limit(id: GroupId, f: LimitFields<'_>) -> Result<GroupLimit, String> {
     let l = GroupLimit {
         id,
-        caps: caps_of(limit).map_err(|e| format!("limit: {e}"))?,
-        floors: caps_of(floor).map_err(|e| format!("floor: {e}"))?,
-        idle: class.is_some_and(Class::is_idle),
+        caps: caps_of(f.limit).map_err(|e| format!("limit: {e}"))?,
+        floors: caps_of(f.floor).map_err(|e| format!("floor: {e}"))?,
+        idle: f.class.is_some_and(Class::is_idle),
+        write_weight: f
+            .write_weight
+            .as_ref()
+            .map(WeightValue::get)
+            .transpose()
+            .map_err(|e| format!("write_weight: {e}"))?,
     };
     l.check().map_err(|e| match e {
         LimitError::FloorAboveCap { key, floor, cap } => format!(
@@ -380,6 +454,9 @@ pub struct GroupSpec {
     /// Weight (default 100).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub weight: Option<Weight>,
+    /// Weight of its writes, 1 to 1000000 (default: writes weigh as reads).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub write_weight: Option<WeightValue>,
     /// Caps (maximum rates; default none).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<LimitSpec>,
@@ -397,10 +474,18 @@ impl GroupSpec {
         caps_of(&self.limit)
     }
 
-    /// The group's caps, floors and class, given its id; an error names
-    /// the part at fault (`group_limit`).
+    /// The group's caps, floors, class and write weight, given its id; an
+    /// error names the part at fault (`group_limit`).
     pub fn limits(&self, id: GroupId) -> Result<GroupLimit, String> {
-        group_limit(id, &self.limit, &self.floor, self.class)
+        group_limit(
+            id,
+            LimitFields {
+                limit: &self.limit,
+                floor: &self.floor,
+                class: self.class,
+                write_weight: &self.write_weight,
+            },
+        )
     }
 
     /// What names the group, as `(field, text)`: the field is one of
@@ -480,6 +565,10 @@ pub struct DeviceSpec {
     /// Weight of the default group (default 100).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub weight: Option<Weight>,
+    /// Weight of the default group's writes, 1 to 1000000 (default: writes
+    /// weigh as reads).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub write_weight: Option<WeightValue>,
     /// Caps of the default group (maximum rates; default none).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<LimitSpec>,
@@ -512,10 +601,18 @@ impl DeviceSpec {
         caps_of(&self.limit)
     }
 
-    /// The default group's caps, floors and class; an error names the
-    /// part at fault (`group_limit`).
+    /// The default group's caps, floors, class and write weight; an error
+    /// names the part at fault (`group_limit`).
     pub fn limits(&self) -> Result<GroupLimit, String> {
-        group_limit(GroupId::Default, &self.limit, &self.floor, self.class)
+        group_limit(
+            GroupId::Default,
+            LimitFields {
+                limit: &self.limit,
+                floor: &self.floor,
+                class: self.class,
+                write_weight: &self.write_weight,
+            },
+        )
     }
 
     fn check(self) -> Result<Self, String> {
@@ -807,6 +904,14 @@ fn class_schema() -> serde_json::Value {
     })
 }
 
+/// The schema of `write_weight:`.
+fn write_weight_schema() -> serde_json::Value {
+    serde_json::json!({
+        "type": "integer", "minimum": 1, "maximum": MAX_WEIGHT,
+        "description": "Weight of the group's writes (default: writes weigh as reads, by the weight); with weight 100, write_weight 50 makes its writes count double"
+    })
+}
+
 /// The schema of one group of a device: one of id, user, group, cgroup,
 /// unit, slice; a weight and caps.
 fn group_schema(weight: serde_json::Value) -> serde_json::Value {
@@ -836,6 +941,7 @@ fn group_schema(weight: serde_json::Value) -> serde_json::Value {
                 "pattern": "^[A-Za-z0-9:_.\\\\@-]+\\.slice$",
                 "description": "A systemd slice's cgroup, by name, e.g. machine.slice (type cgroup); a-b.slice is /sys/fs/cgroup/a.slice/a-b.slice"},
             "weight": weight,
+            "write_weight": write_weight_schema(),
             "limit": {"$ref": "#/$defs/limit"},
             "floor": {"$ref": "#/$defs/floor"},
             "class": class_schema()
@@ -904,6 +1010,7 @@ pub fn json_schema() -> serde_json::Value {
                     "device_group": uint(0, u64::from(MAX_DEVICE_GROUP), "Device-group id"),
                     "type": {"enum": types, "description": "Group type (default none)"},
                     "weight": weight.clone(),
+                    "write_weight": write_weight_schema(),
                     "limit": {"$ref": "#/$defs/limit"},
                     "floor": {"$ref": "#/$defs/floor"},
                     "class": class_schema(),
@@ -1292,7 +1399,7 @@ pub(crate) mod tests {
             validate(&schema, &schema, &raw).unwrap_or_else(|e| panic!("{f}: {e}"));
         }
         // A profile using every field validates; a misspelt one does not.
-        let full = "device_groups:\n  - {id: 1, io_throttle: 8, io_limit: 64, token: 100, policy: weight-iosize}\ndevices:\n  - {name: a, state: present, device: vg/lv, device_group: 1, type: user, weight: 5, limit: {write_bps: 50M}, floor: {read_bps: 1M}, class: normal, groups: [{user: alice, weight: 3, limit: {read_bps: 1048576, write_bps: 1.5G, bps: max, read_iops: 2k, write_iops: 7, iops: max}, floor: {read_bps: 512k, write_bps: max, bps: 5, read_iops: 1, write_iops: 2, iops: 3}}, {id: 7, class: idle}]}\n  - {name: b, type: cgroup, device: /dev/x, device_group: 1, groups: [{cgroup: db}, {unit: postgresql.service}, {slice: machine.slice, weight: 9}]}\n  - {name: c, type: gid, device: /dev/y, device_group: 1, groups: [{group: www-data}]}\n";
+        let full = "device_groups:\n  - {id: 1, io_throttle: 8, io_limit: 64, token: 100, policy: weight-iosize}\ndevices:\n  - {name: a, state: present, device: vg/lv, device_group: 1, type: user, weight: 5, write_weight: 10, limit: {write_bps: 50M}, floor: {read_bps: 1M}, class: normal, groups: [{user: alice, weight: 3, write_weight: 1000000, limit: {read_bps: 1048576, write_bps: 1.5G, bps: max, read_iops: 2k, write_iops: 7, iops: max}, floor: {read_bps: 512k, write_bps: max, bps: 5, read_iops: 1, write_iops: 2, iops: 3}}, {id: 7, class: idle}]}\n  - {name: b, type: cgroup, device: /dev/x, device_group: 1, groups: [{cgroup: db}, {unit: postgresql.service}, {slice: machine.slice, weight: 9}]}\n  - {name: c, type: gid, device: /dev/y, device_group: 1, groups: [{group: www-data}]}\n";
         let p = parse("full", full).unwrap_or_else(|e| panic!("{e}"));
         let v = serde_json::to_value(&p).unwrap_or_default();
         validate(&schema, &schema, &v).unwrap_or_else(|e| panic!("{e}"));
@@ -1313,6 +1420,16 @@ pub(crate) mod tests {
         }
         for bad in ["Idle", "besteffort", ""] {
             let v = serde_json::json!({"devices": [{"name": "a", "device": "x", "device_group": 1, "groups": [{"id": 1, "class": bad}]}]});
+            assert!(validate(&schema, &schema, &v).is_err(), "{v}");
+        }
+        for bad in [
+            serde_json::json!(0),
+            serde_json::json!(1_000_001),
+            serde_json::json!("same"),
+        ] {
+            let v = serde_json::json!({"devices": [{"name": "a", "device": "x", "device_group": 1, "write_weight": bad}]});
+            assert!(validate(&schema, &schema, &v).is_err(), "{v}");
+            let v = serde_json::json!({"devices": [{"name": "a", "device": "x", "device_group": 1, "groups": [{"id": 1, "write_weight": bad}]}]});
             assert!(validate(&schema, &schema, &v).is_err(), "{v}");
         }
     }
@@ -1438,6 +1555,65 @@ pub(crate) mod tests {
                 "        class: besteffort\n",
                 "",
                 "unknown variant `besteffort`",
+            ),
+        ] {
+            let e = dev(group, default).unwrap_err();
+            assert!(e.message.contains(says), "{group}{default}: {e}");
+            assert!(e.to_string().starts_with("p.yaml:"), "{e}");
+            assert!(e.location.is_some(), "{e}");
+        }
+    }
+
+    #[test]
+    fn write_weights_are_checked_with_their_device() {
+        let dev = |group: &str, default: &str| {
+            parse(
+                "p.yaml",
+                &format!(
+                    "devices:\n  - name: a\n    device: /dev/x\n    device_group: 1\n    type: uid\n{default}    groups:\n      - id: 5\n{group}"
+                ),
+            )
+        };
+        let p = dev(
+            "        weight: 200\n        write_weight: 50\n        class: idle\n",
+            "    write_weight: 1000000\n",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let d = &p.devices[0];
+        let l = d.groups[0]
+            .limits(GroupId::Id(5))
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(l.to_string(), "class 5:idle write_weight 5:50");
+        assert_eq!(
+            d.limits().map(|l| l.to_string()),
+            Ok("write_weight -1:1000000".into())
+        );
+        let y = to_yaml(&p).unwrap_or_default();
+        assert!(
+            y.contains("write_weight: 50") && y.contains("write_weight: 1000000"),
+            "{y}"
+        );
+        assert_eq!(parse("again", &y).ok(), Some(p));
+        assert_eq!(WeightValue::of(7).get(), Ok(7));
+        // (group lines, default group lines, what the error says)
+        for (group, default, says) in [
+            (
+                "        write_weight: 0\n",
+                "",
+                "device a: group `id: 5`: write_weight: \"0\" must be an integer from 1 to 1000000",
+            ),
+            (
+                "",
+                "    write_weight: 1000001\n",
+                "device a: write_weight: \"1000001\" must be",
+            ),
+            ("        write_weight: half\n", "", "\"half\" must be"),
+            ("        write_weight: -1\n", "", "\"-1\" must be"),
+            ("        write_weight: {w: 1}\n", "", "a weight: an integer"),
+            (
+                "        write_weigth: 5\n",
+                "",
+                "unknown field `write_weigth`",
             ),
         ] {
             let e = dev(group, default).unwrap_err();

@@ -16,7 +16,8 @@
 //!     "groups": [ {
 //!         "id": 151, "default": false, "name": "postgresql.service",
 //!         "path": "/sys/fs/cgroup/system.slice/postgresql.service",
-//!         "weight": 100, "share_percent": 7.5757, "share_ppm": 75757,
+//!         "weight": 100, "write_weight": 50,
+//!         "share_percent": 7.5757, "share_ppm": 75757,
 //!         "parent": { "id": 69, "name": "system.slice" },
 //!         "read":  { "requests": 223, "delayed": 172, "sectors": 408, "bytes": 208896 },
 //!         "write": { "requests": 211, "delayed": 136, "sectors": 600, "bytes": 307200 },
@@ -78,18 +79,21 @@
 //! `limits` reply as `cap_waits` (null also from a module without floors):
 //! near 0 while the floors hold, up to about 50000 when the floors ask
 //! more than the disk gives; the human view marks a group at 25000 or
-//! more with `!` ("floor unmet"). With `--watch --json`,
+//! more with `!` ("floor unmet"). `write_weight` is the weight of the
+//! group's writes from the table (its reads have `weight`), null when its
+//! writes weigh as its reads. With `--watch --json`,
 //! one such object is printed per line per sample, with `"interval_secs"`
 //! added.
 //!
 //! `ioband table --json`: `{ "devices": [ { "name", "major", "minor", "start",
 //! "sectors", "params", "device", "device_group", "io_throttle", "io_limit",
 //! "io_limit_auto", "type", "policy", "token", "default_weight", "groups": [
-//! { "id", "name", "path", "weight", "caps", "floors", "class" } ],
-//! "default_caps", "default_floors", "default_class" } ] }`, where `params`
-//! is the kernel's table text verbatim, `io_limit_auto` is true when
-//! io_limit is auto (128 in the table), and the caps, floors and classes
-//! are as in `status`.
+//! { "id", "name", "path", "weight", "write_weight", "caps", "floors",
+//! "class" } ], "default_write_weight", "default_caps", "default_floors",
+//! "default_class" } ] }`, where `params` is the kernel's table text
+//! verbatim, `io_limit_auto` is true when io_limit is auto (128 in the
+//! table), and the write weights, caps, floors and classes are as in
+//! `status`.
 //!
 //! `ioband ls --json`: `{ "devices": [ { "name", "major", "minor", "device",
 //! "device_group", "sectors", "open_count", "suspended", "inactive_table" } ] }`.
@@ -350,6 +354,9 @@ pub struct GroupRow {
     pub path: Option<String>,
     /// Weight, if the table lists the group.
     pub weight: Option<u32>,
+    /// Weight of its writes, from the table; `None` when they weigh as its
+    /// reads.
+    pub write_weight: Option<u32>,
     /// Configured share in percent, where known.
     pub share_percent: Option<f64>,
     /// Configured share in millionths, where known.
@@ -608,6 +615,7 @@ pub fn status_doc(
                     name,
                     path,
                     weight: c.weight_of(g.id),
+                    write_weight: c.write_weight_of(g.id),
                     share_percent: share.map(|s| s.percent),
                     share_ppm: share.map(|s| s.ppm),
                     parent: share.and_then(|s| s.parent).map(|p| ParentRef {
@@ -828,16 +836,22 @@ impl Columns {
     }
 }
 
+/// The WEIGHT cell of a group: `100`, `100 (w 50)` when its writes have
+/// a weight of their own, `?` when the table does not list it.
+fn weight_text(r: &GroupRow) -> String {
+    let w = r.weight.map_or_else(|| "?".into(), |w| w.to_string());
+    match r.write_weight {
+        Some(ww) => format!("{w} (w {ww})"),
+        None => w,
+    }
+}
+
 /// The cells of one group's row in the status table.
 fn status_row(dev: String, depth: usize, r: &GroupRow, cols: Columns) -> Vec<Cell> {
     let mut row = vec![
         Cell::new(dev),
         Cell::new(format!("{}{}", "  ".repeat(depth), group_label(r))),
-        Cell::new(
-            r.weight
-                .map(|w| w.to_string())
-                .unwrap_or_else(|| "?".into()),
-        ),
+        Cell::new(weight_text(r)),
         Cell::new(share_percent(r.share_percent)),
         Cell::new(r.read.requests),
         Cell::new(r.read.delayed),
@@ -873,6 +887,12 @@ fn status_row(dev: String, depth: usize, r: &GroupRow, cols: Columns) -> Vec<Cel
 /// The lines under a device group's table that explain its marks.
 fn legend(rows: &[&GroupRow], cols: Columns) -> String {
     let mut out = String::new();
+    if rows.iter().any(|r| r.write_weight.is_some()) {
+        let _ = writeln!(
+            out,
+            "(w N) the weight of its writes: a write counts WEIGHT/N times its cost"
+        );
+    }
     if cols.caps && rows.iter().any(|r| cap_biting(r, cols.watch)) {
         let when = if cols.watch {
             "now or since the last sample"
@@ -894,7 +914,8 @@ fn legend(rows: &[&GroupRow], cols: Columns) -> String {
 /// device group with caps, a FLOORS column for one with floors; `*` marks
 /// a group its caps hold back (now, or with --watch in the last interval),
 /// `!` a group behind its floors, both explained under the table; `[idle]`
-/// follows a group of the idle class.
+/// follows a group of the idle class; `(w N)` follows the weight of a
+/// group whose writes have the weight N (explained under the table too).
 pub fn status_text(doc: &StatusDoc) -> String {
     let mut out = String::new();
     let watch = doc.interval_secs.is_some();
@@ -969,6 +990,8 @@ pub struct TableGroup {
     pub path: Option<String>,
     /// Weight.
     pub weight: u32,
+    /// Weight of its writes (`None`: they weigh as its reads).
+    pub write_weight: Option<u32>,
     /// Caps.
     pub caps: CapsView,
     /// Floors.
@@ -1011,6 +1034,9 @@ pub struct DeviceTable {
     pub token: u32,
     /// Default group's weight.
     pub default_weight: u32,
+    /// Weight of the default group's writes (`None`: they weigh as its
+    /// reads).
+    pub default_write_weight: Option<u32>,
     /// Default group's caps.
     pub default_caps: CapsView,
     /// Default group's floors.
@@ -1051,6 +1077,7 @@ pub fn table_doc(shown: &[DeviceSnapshot], names: &dyn Names) -> Devices<DeviceT
                     policy: c.policy.to_string(),
                     token: c.token,
                     default_weight: c.default_weight,
+                    default_write_weight: c.write_weight_of(GroupId::Default),
                     default_caps: CapsView(c.caps_of(GroupId::Default)),
                     default_floors: CapsView(c.floors_of(GroupId::Default)),
                     default_class: Class::of(c.is_idle(GroupId::Default)),
@@ -1062,6 +1089,7 @@ pub fn table_doc(shown: &[DeviceSnapshot], names: &dyn Names) -> Devices<DeviceT
                             name: ids::label(c.group_type, g.id, names),
                             path: ids::cgroup_dir(c.group_type, g.id, names),
                             weight: g.weight,
+                            write_weight: c.write_weight_of(GroupId::Id(g.id)),
                             caps: CapsView(c.caps_of(GroupId::Id(g.id))),
                             floors: CapsView(c.floors_of(GroupId::Id(g.id))),
                             class: Class::of(c.is_idle(GroupId::Id(g.id))),
@@ -1096,21 +1124,32 @@ fn rates_cell(d: &DeviceTable, floors: bool) -> String {
 }
 
 /// The WEIGHTS cell of the table view: `default:100 1000(alice):30`,
+/// `[w50]` after a weight whose group's writes have the weight 50,
 /// `[idle]` after a group of the idle class.
 fn weights_cell(d: &DeviceTable) -> String {
-    let idle = |c: Class| if c.is_idle() { "[idle]" } else { "" };
-    let mut w = format!("default:{}{}", d.default_weight, idle(d.default_class));
+    let tail = |ww: Option<u32>, c: Class| {
+        let ww = ww.map(|v| format!("[w{v}]")).unwrap_or_default();
+        let idle = if c.is_idle() { "[idle]" } else { "" };
+        format!("{ww}{idle}")
+    };
+    let mut w = format!(
+        "default:{}{}",
+        d.default_weight,
+        tail(d.default_write_weight, d.default_class)
+    );
     for g in &d.groups {
+        let t = tail(g.write_weight, g.class);
         let _ = match &g.name {
-            Some(n) => write!(w, " {}({n}):{}{}", g.id, g.weight, idle(g.class)),
-            None => write!(w, " {}:{}{}", g.id, g.weight, idle(g.class)),
+            Some(n) => write!(w, " {}({n}):{}{t}", g.id, g.weight),
+            None => write!(w, " {}:{}{t}", g.id, g.weight),
         };
     }
     w
 }
 
 /// Human table view (a CAPS column when a device shown has caps, a FLOORS
-/// column when one has floors; `[idle]` in WEIGHTS after an idle group).
+/// column when one has floors; in WEIGHTS, `[wN]` after a weight whose
+/// group's writes have the weight N, `[idle]` after an idle group).
 pub fn table_text(doc: &Devices<DeviceTable>) -> String {
     let any = |floors: bool| doc.devices.iter().any(|d| rates_cell(d, floors) != "-");
     let (caps, floors) = (any(false), any(true));
@@ -1321,7 +1360,14 @@ mod tests {
         assert_eq!(d["groups"][2]["id"], 2000);
         assert_eq!(v["device_groups"][0]["total_weight"], 100);
         // Shares: every group has the keys, null where they do not apply.
-        for k in ["name", "path", "share_percent", "share_ppm", "parent"] {
+        for k in [
+            "name",
+            "path",
+            "share_percent",
+            "share_ppm",
+            "parent",
+            "write_weight",
+        ] {
             assert!(g.get(k).is_some(), "missing {k}");
         }
         assert_eq!(d["groups"][1]["share_ppm"], 300_000);

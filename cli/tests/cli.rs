@@ -63,6 +63,9 @@ fn usage_errors_exit_two() {
         &["weight", "x", "0"],
         &["weight", "x", "1000", "many"],
         &["weight", "x", "1", "2", "3"],
+        &["write-weight", "x"],
+        &["write-weight", "x", "0"],
+        &["write-weight", "x", "1000", "same", "more"],
         &["token", "x", "0"],
         &["io-limit", "x", "-3"],
         &["io-limit", "x", "1"],
@@ -308,6 +311,36 @@ fn floor_and_class_check_values_before_the_kernel() {
     let help = String::from_utf8_lossy(&o.stdout);
     assert!(
         help.contains("idle") && help.contains("normal") && help.contains("floor"),
+        "{help}"
+    );
+}
+
+#[test]
+fn write_weight_checks_values_before_the_kernel() {
+    // (arguments, what standard error says); exit 2, nothing sent.
+    for (args, says) in [
+        (
+            &["write-weight", "data0", "0"][..],
+            "ioband: error: write-weight data0: write_weight: \"0\" must be an integer from 1 \
+             to 1000000, or same",
+        ),
+        (
+            &["write_weight", "data0", "7", "1000001"],
+            "ioband: error: write-weight data0: write_weight: \"1000001\" must be",
+        ),
+        (
+            &["write-weight", "data0", "alice", "double"],
+            "ioband: error: write-weight data0: write_weight: \"double\" must be",
+        ),
+    ] {
+        let o = ioband(args);
+        assert_eq!(code(&o), 2, "{args:?}: {}", stderr(&o));
+        assert!(stderr(&o).starts_with(says), "{args:?}: {}", stderr(&o));
+    }
+    let o = ioband(&["write-weight", "--help"]);
+    let help = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        help.contains("fair-iosize") && help.contains("`same`") && help.contains("64"),
         "{help}"
     );
 }

@@ -1,5 +1,5 @@
-//! Caps, floors and the idle class: a group's limits beside its weight
-//! (the module's `ioband-cap.c`).
+//! Caps, floors, the idle class and write weights: a group's limits beside
+//! its weight (the module's `ioband-cap.c`).
 //!
 //! * six keys, in the module's order: `read_bps`, `write_bps`, `bps`
 //!   (bytes/s of reads, writes, both), `read_iops`, `write_iops`, `iops`
@@ -10,9 +10,13 @@
 //!   disk goes by weight). No floor may be above the same key's cap;
 //! * the idle class: a group that gets the disk only when no other group
 //!   has done I/O for a moment; it cannot have a floor;
-//! * [`GroupLimit`]: one group's caps, floors and class, as the table's
-//!   tail says them: `limit <id>:<caps>`, `floor <id>:<floors>`, `class
-//!   <id>:idle`, grouped by group;
+//! * a write weight: the weight of a group's writes (1 to [`MAX_WEIGHT`]),
+//!   its reads keeping the group's weight; a write is charged weight /
+//!   write_weight times its cost (the factor held to 1/64..64);
+//! * [`GroupLimit`]: one group's caps, floors, class and write weight, as
+//!   the table's tail says them: `limit <id>:<caps>`, `floor
+//!   <id>:<floors>`, `class <id>:idle`, `write_weight <id>:<weight>`,
+//!   grouped by group;
 //! * [`CapChange`]: what a `limit [ID:]SPEC` or `floor [ID:]SPEC` message
 //!   does: `none` clears every rate, `key=value|max,...` sets or clears the
 //!   keys named and keeps the others (like cgroup v2's io.max);
@@ -26,7 +30,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use crate::{parse_u64, GroupId, GroupWeight, ParseError};
+use crate::{parse_u32, parse_u64, GroupId, GroupWeight, ParseError, MAX_WEIGHT};
 
 /// Largest bytes/s cap or floor the module accepts (2^50).
 pub const MAX_CAP_BPS: u64 = 1 << 50;
@@ -312,10 +316,12 @@ impl fmt::Display for LimitError {
 
 impl std::error::Error for LimitError {}
 
-/// One group's limits: its caps, its floors and its class. In a table line
-/// they are the tail's words for the group, in the kernel's order: `limit
-/// <id>:<caps>` if capped, `floor <id>:<floors>` if it has floors, `class
-/// <id>:idle` if of the idle class; a group with none has no words.
+/// One group's limits: its caps, its floors, its class and its write
+/// weight. In a table line they are the tail's words for the group, in the
+/// kernel's order: `limit <id>:<caps>` if capped, `floor <id>:<floors>` if
+/// it has floors, `class <id>:idle` if of the idle class, `write_weight
+/// <id>:<weight>` if its writes have a weight of their own; a group with
+/// none has no words.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct GroupLimit {
     /// The group: `-1` the default group, or an attached group's id.
@@ -326,22 +332,34 @@ pub struct GroupLimit {
     pub floors: Caps,
     /// Is it of the idle class (else normal)?
     pub idle: bool,
+    /// The weight of its writes, 1 to [`MAX_WEIGHT`]; `None` (`same`): its
+    /// writes weigh as its reads, by the group's weight.
+    pub write_weight: Option<u32>,
 }
 
 impl GroupLimit {
-    /// Group `id` without limits: no caps, no floors, class normal.
+    /// Group `id` without limits: no caps, no floors, class normal, no
+    /// write weight.
     pub fn none(id: GroupId) -> GroupLimit {
         GroupLimit {
             id,
             caps: Caps::NONE,
             floors: Caps::NONE,
             idle: false,
+            write_weight: None,
         }
     }
 
-    /// True when it has no caps, no floors and is of the normal class.
+    /// True when it has no caps, no floors, no write weight and is of the
+    /// normal class.
     pub fn is_none(&self) -> bool {
-        self.caps.is_empty() && self.floors.is_empty() && !self.idle
+        !self.has_limits() && self.write_weight.is_none()
+    }
+
+    /// Has it caps, floors or the idle class (what the `limits` reply
+    /// reports on)?
+    pub fn has_limits(&self) -> bool {
+        !self.caps.is_empty() || !self.floors.is_empty() || self.idle
     }
 
     /// Do its parts agree, as the module wants: no floor above the same
@@ -374,6 +392,10 @@ impl fmt::Display for GroupLimit {
         }
         if self.idle {
             write!(f, "{sep}class {}:idle", self.id)?;
+            sep = " ";
+        }
+        if let Some(w) = self.write_weight {
+            write!(f, "{sep}write_weight {}:{w}", self.id)?;
         }
         Ok(())
     }
@@ -389,7 +411,7 @@ impl FromStr for GroupLimit {
             [] => Err(ParseError::new(
                 "table line",
                 "limit",
-                "no limit, floor or idle class given",
+                "no limit, floor, idle class or write weight given",
             )),
             _ => Err(ParseError::new(
                 "table line",
@@ -411,6 +433,34 @@ pub(crate) fn parse_class(what: &'static str, s: &str) -> Result<bool, ParseErro
             format!("unknown class {s:?} (expected idle or normal)"),
         )),
     }
+}
+
+/// A write weight as text: `W`, 1 to [`MAX_WEIGHT`] (`what` names the text
+/// in errors, field `write_weight`).
+pub(crate) fn parse_write_weight(what: &'static str, s: &str) -> Result<u32, ParseError> {
+    let v = parse_u32(what, "write_weight", s)?;
+    if v == 0 || v > MAX_WEIGHT {
+        return Err(ParseError::new(
+            what,
+            "write_weight",
+            format!("{v} is out of range (1 to {MAX_WEIGHT})"),
+        ));
+    }
+    Ok(v)
+}
+
+/// The weight of a `write_weight` word of a table, for group `l`.
+fn parse_tail_write_weight(l: &mut GroupLimit, value: &str) -> Result<(), ParseError> {
+    const W: &str = "table line";
+    if l.write_weight.is_some() {
+        return Err(ParseError::new(
+            W,
+            "write_weight",
+            format!("group {} has two write_weights", l.id),
+        ));
+    }
+    l.write_weight = Some(parse_write_weight(W, value)?);
+    Ok(())
 }
 
 /// The rates of a `limit` or `floor` word (`kw`) of a table, for group `l`.
@@ -444,18 +494,21 @@ fn parse_tail_rates(l: &mut GroupLimit, kw: &'static str, value: &str) -> Result
 }
 
 /// The tail of an extended table line, after the groups: `[limit|floor
-/// <id>:<rates>]... [class <id>:idle|normal]...`, in any order; `<id>` is
-/// `-1` (the default group) or, when `listed` is given, one of its groups.
-/// A group has at most one `limit` and one `floor`; of its `class` words
-/// the last counts (as in the module), `normal` being the default. One
-/// [`GroupLimit`] per group named, in the order first named, groups left
-/// with none of them left out.
+/// <id>:<rates>]... [class <id>:idle|normal]... [write_weight
+/// <id>:<weight>]...`, in any order; `<id>` is `-1` (the default group)
+/// or, when `listed` is given, one of its groups. A group has at most one
+/// `limit`, one `floor` and one `write_weight` (the module would take the
+/// last; a table that gives two means something else); of its `class`
+/// words the last counts (as in the module), `normal` being the default.
+/// One [`GroupLimit`] per group named, in the order first named, groups
+/// left with none of them left out.
 pub(crate) fn parse_tail(
     words: &[&str],
     listed: Option<&[GroupWeight]>,
 ) -> Result<Vec<GroupLimit>, ParseError> {
     const W: &str = "table line";
-    const EXPECTED: &str = "expected limit, floor or class <id>:<value> after the groups";
+    const EXPECTED: &str =
+        "expected limit, floor, class or write_weight <id>:<value> after the groups";
     let mut out: Vec<GroupLimit> = Vec::with_capacity(words.len() / 2);
     for pair in words.chunks(2) {
         let [kw, arg] = pair else {
@@ -465,6 +518,7 @@ pub(crate) fn parse_tail(
             "limit" => "limit",
             "floor" => "floor",
             "class" => "class",
+            "write_weight" => "write_weight",
             other => {
                 return Err(ParseError::new(
                     W,
@@ -501,6 +555,7 @@ pub(crate) fn parse_tail(
         };
         match kw {
             "class" => out[at].idle = parse_class(W, value)?,
+            "write_weight" => parse_tail_write_weight(&mut out[at], value)?,
             _ => parse_tail_rates(&mut out[at], kw, value)?,
         }
     }
@@ -857,6 +912,17 @@ mod tests {
         round_trip::<GroupLimit>("class -1:idle");
         round_trip::<GroupLimit>("limit 7:bps=10,iops=5 floor 7:bps=10,read_iops=1");
         round_trip::<GroupLimit>("limit 7:iops=5 class 7:idle");
+        round_trip::<GroupLimit>("write_weight -1:50");
+        round_trip::<GroupLimit>("limit 1000:iops=2000 class 1000:idle write_weight 1000:15");
+        round_trip::<GroupLimit>("limit 7:bps=10 floor 7:bps=10 write_weight 7:1000000");
+        let l: GroupLimit = "write_weight 7:15 class 7:idle".parse().unwrap();
+        assert_eq!(l.to_string(), "class 7:idle write_weight 7:15");
+        assert_eq!(
+            (l.write_weight, l.has_limits(), l.is_none()),
+            (Some(15), true, false)
+        );
+        let l: GroupLimit = "write_weight 7:15".parse().unwrap();
+        assert!(!l.has_limits() && !l.is_none());
         // Any order is taken; printed limit, floor, class.
         let l: GroupLimit = "class 7:idle limit 7:iops=5 class 7:normal floor 7:iops=5"
             .parse()
@@ -898,6 +964,14 @@ mod tests {
             ("class -1:idle floor -1:bps=2", "class"),
             ("limit 5:iops=1 floor", "limit"),
             ("speed 5:iops=1", "limit"),
+            ("write_weight 5", "write_weight"),
+            ("write_weight 5:0", "write_weight"),
+            ("write_weight 5:1000001", "write_weight"),
+            ("write_weight 5:same", "write_weight"),
+            ("write_weight 5:-1", "write_weight"),
+            ("write_weight 5:1 write_weight 5:2", "write_weight"),
+            ("write_weight 5:1 write_weight 6:2", "limit"),
+            ("Write_weight 5:1", "limit"),
         ] {
             let e = bad.parse::<GroupLimit>().unwrap_err();
             assert_eq!(e.what, "table line", "{bad}: {e}");

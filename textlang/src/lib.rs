@@ -25,7 +25,8 @@
 //! * messages: `type T`, `attach ID`, `detach ID`, `weight VAL`, `weight ID:VAL`,
 //!   `token VAL`, `io_throttle VAL`, `io_limit VAL`, `policy P`,
 //!   `limit [ID:]SPEC`, `floor [ID:]SPEC`, `class [ID:]idle|normal`,
-//!   `reset`, and the queries `shares`, `settings` and `limits`.
+//!   `write_weight [ID:]W|same`, `reset`, and the queries `shares`,
+//!   `settings` and `limits`.
 //! * the reply to `shares` ([`Shares`]): one record per group, default group
 //!   first, then the attached groups in attach order:
 //!   `<id>:<parent id or ->:<millionths>`, e.g. `-1:-:454545 69:-:60605
@@ -33,19 +34,23 @@
 //!   configured (every group busy), and for type cgroup the attached group
 //!   its share is carved from.
 //! * the table's optional tail, after the groups: `limit <id>:<caps>`,
-//!   `floor <id>:<floors>` and `class <id>:idle` words ([`GroupLimit`]),
-//!   `<id>` `-1` (the default group) or a group listed before, `<caps>`
-//!   and `<floors>` `key=value,...` ([`Caps`]), a group's `limit` and
-//!   `floor` once each (`class <id>:normal`, the default, is taken too);
-//!   no floor above the same key's cap, no floor on an idle group. The
-//!   kernel prints them by group, default group first, then attach order,
-//!   each group's `limit`, `floor`, `class` in that order, keys in
-//!   [`CapKey`] order, e.g. `254:1 1 4 128 user fair 2048 :40 1000:30
-//!   2000:20 limit 1000:write_bps=209715200,iops=2000 floor
-//!   2000:bps=52428800 class -1:idle`.
+//!   `floor <id>:<floors>`, `class <id>:idle` and `write_weight
+//!   <id>:<weight>` words ([`GroupLimit`]), `<id>` `-1` (the default
+//!   group) or a group listed before, `<caps>` and `<floors>`
+//!   `key=value,...` ([`Caps`]), `<weight>` 1 to [`MAX_WEIGHT`], a group's
+//!   `limit`, `floor` and `write_weight` once each (`class <id>:normal`,
+//!   the default, is taken too); no floor above the same key's cap, no
+//!   floor on an idle group. The kernel prints them by group, default
+//!   group first, then attach order, each group's `limit`, `floor`,
+//!   `class`, `write_weight` in that order, keys in [`CapKey`] order, e.g.
+//!   `254:1 1 4 128 user fair 2048 :40 1000:30 2000:20 write_weight -1:50
+//!   limit 1000:iops=2000 class 1000:idle write_weight 1000:15 floor
+//!   2000:bps=52428800`.
 //! * `limit [ID:]SPEC` and `floor [ID:]SPEC` ([`CapChange`]): `none`, or
 //!   `key=value|max,...` changing only the keys named; `class [ID:]idle`
-//!   and `class [ID:]normal`; no `ID:` means the default group.
+//!   and `class [ID:]normal`; `write_weight [ID:]W` and `write_weight
+//!   [ID:]same` (no write weight: writes weigh as reads); no `ID:` means
+//!   the default group.
 //! * the reply to `limits` ([`Limits`]): one record per group, default
 //!   group first: `<id>:<caps or none>:<times parked>:<us parked>:<parked
 //!   now 0|1>:<floors or none>:<us behind floors>:<normal|idle>`, e.g.
@@ -514,8 +519,8 @@ pub struct Extended {
     pub default_weight: u32,
     /// Attached groups in attach order.
     pub groups: Vec<GroupWeight>,
-    /// The tail's caps, floors and classes, one per group named, in the
-    /// order first named (the kernel's: default group first, then attach
+    /// The tail's caps, floors, classes and write weights, one per group
+    /// named, in the order first named (the kernel's: default group first, then attach
     /// order); groups without any left out.
     pub limits: Vec<GroupLimit>,
 }
@@ -630,7 +635,8 @@ impl FromStr for TableParams {
 }
 
 /// The extended form from `<type>` on: `<type> <policy> <token> :<weight>
-/// [<id>:<weight>]... [limit|floor <id>:<rates>]... [class <id>:idle]...`.
+/// [<id>:<weight>]... [limit|floor <id>:<rates>]... [class <id>:idle]...
+/// [write_weight <id>:<weight>]...`.
 fn parse_extended(words: &[&str]) -> Result<Extended, ParseError> {
     const W: &str = "table line";
     let group_type = words[0]
@@ -648,12 +654,12 @@ fn parse_extended(words: &[&str]) -> Result<Extended, ParseError> {
         )
     })?;
     let default_weight = parse_positive_u32(W, "default weight", dw)?;
-    // The groups run up to the first `limit`, `floor` or `class`, as the
-    // module reads them.
+    // The groups run up to the first `limit`, `floor`, `class` or
+    // `write_weight`, as the module reads them.
     let rest = &words[4..];
     let n = rest
         .iter()
-        .position(|w| matches!(*w, "limit" | "floor" | "class"))
+        .position(|w| matches!(*w, "limit" | "floor" | "class" | "write_weight"))
         .unwrap_or(rest.len());
     let mut groups: Vec<GroupWeight> = Vec::with_capacity(n);
     for w in &rest[..n] {
@@ -821,15 +827,15 @@ pub struct Config {
     pub default_weight: u32,
     /// Attached groups in attach order.
     pub groups: Vec<GroupWeight>,
-    /// The caps, floors and classes of the groups that have any, as the
-    /// kernel prints them: default group first, then attach order
-    /// ([`Config::set_limits`] keeps it so).
+    /// The caps, floors, classes and write weights of the groups that have
+    /// any, as the kernel prints them: default group first, then attach
+    /// order ([`Config::set_limits`] keeps it so).
     pub limits: Vec<GroupLimit>,
 }
 
 /// `limits` in the kernel's order: the default group, then `groups` in
-/// attach order; groups without caps, floors or the idle class, or not
-/// attached, left out.
+/// attach order; groups without caps, floors, the idle class or a write
+/// weight, or not attached, left out.
 fn canonical_limits(groups: &[GroupWeight], limits: &[GroupLimit]) -> Vec<GroupLimit> {
     std::iter::once(GroupId::Default)
         .chain(groups.iter().map(|g| GroupId::Id(g.id)))
@@ -898,8 +904,8 @@ impl Config {
         self.groups.iter().any(|g| g.id == id)
     }
 
-    /// The caps, floors and class of group `id` (none when it has none or
-    /// does not exist).
+    /// The caps, floors, class and write weight of group `id` (none when
+    /// it has none or does not exist).
     pub fn limits_of(&self, id: GroupId) -> GroupLimit {
         self.limits
             .iter()
@@ -921,6 +927,12 @@ impl Config {
     /// Is group `id` of the idle class?
     pub fn is_idle(&self, id: GroupId) -> bool {
         self.limits_of(id).idle
+    }
+
+    /// The weight of group `id`'s writes; `None` when its writes weigh as
+    /// its reads (or it does not exist).
+    pub fn write_weight_of(&self, id: GroupId) -> Option<u32> {
+        self.limits_of(id).write_weight
     }
 
     /// Give group `l.id` exactly the limits `l`, unless the module would
@@ -948,14 +960,15 @@ impl Config {
         })
     }
 
-    /// The limits a `limit`, `floor` or `class` message leaves its group
-    /// with, or why the module refuses it (and changes nothing); `None` for
-    /// the other messages.
+    /// The limits a `limit`, `floor`, `class` or `write_weight` message
+    /// leaves its group with, or why the module refuses it (and changes
+    /// nothing); `None` for the other messages.
     pub fn limits_after(&self, m: &Message) -> Option<Result<GroupLimit, LimitError>> {
         let id = match m {
-            Message::Limit { id, .. } | Message::Floor { id, .. } | Message::Class { id, .. } => {
-                *id
-            }
+            Message::Limit { id, .. }
+            | Message::Floor { id, .. }
+            | Message::Class { id, .. }
+            | Message::WriteWeight { id, .. } => *id,
             _ => return None,
         };
         if let Some(i) = id {
@@ -968,6 +981,7 @@ impl Config {
             Message::Limit { change, .. } => l.caps = l.caps.changed(change),
             Message::Floor { change, .. } => l.floors = l.floors.changed(change),
             Message::Class { idle, .. } => l.idle = *idle,
+            Message::WriteWeight { weight, .. } => l.write_weight = *weight,
             _ => {}
         }
         Some(l.check().map(|()| l))
@@ -981,9 +995,10 @@ impl Config {
 
     /// The parameters as the kernel prints them (`dmsetup table`): the short
     /// four-word form when everything but throttle and limit is default
-    /// and the default group has no caps, floors or idle class, the
-    /// extended form otherwise (with each group's `limit`, `floor` and
-    /// `class` words, default group first, then attach order).
+    /// and the default group has no caps, floors, idle class or write
+    /// weight, the extended form otherwise (with each group's `limit`,
+    /// `floor`, `class` and `write_weight` words, default group first, then
+    /// attach order).
     pub fn to_kernel_params(&self) -> TableParams {
         let limits = canonical_limits(&self.groups, &self.limits);
         let short = self.group_type == GroupType::None
@@ -1063,6 +1078,17 @@ pub enum Message {
         /// The idle class (else normal)?
         idle: bool,
     },
+    /// `write_weight W|same` (id `None`: the default group) or
+    /// `write_weight ID:W|same`: the weight of a group's writes. The module
+    /// also takes the id `-1`; printed back without an id (dmsetup would
+    /// take a leading `-1` for an option).
+    WriteWeight {
+        /// Group id, `None` for the default group.
+        id: Option<u64>,
+        /// The weight of its writes, 1 to [`MAX_WEIGHT`]; `None` (`same`):
+        /// its writes weigh as its reads.
+        weight: Option<u32>,
+    },
     /// `reset`
     Reset,
     /// `shares`: a query; the target replies with [`Shares`].
@@ -1123,6 +1149,16 @@ impl fmt::Display for Message {
                 match id {
                     None => write!(f, "class {class}"),
                     Some(id) => write!(f, "class {id}:{class}"),
+                }
+            }
+            Message::WriteWeight { id, weight } => {
+                f.write_str("write_weight ")?;
+                if let Some(id) = id {
+                    write!(f, "{id}:")?;
+                }
+                match weight {
+                    Some(w) => write!(f, "{w}"),
+                    None => f.write_str("same"),
                 }
             }
             Message::Reset => f.write_str("reset"),
@@ -1208,27 +1244,18 @@ impl FromStr for Message {
                     _ => Message::Limits,
                 })
             }
-            "limit" => {
-                want(1, "limit [ID:]KEY=VALUE,... | limit [ID:]none")?;
-                parse_rates_message("limit", args[0])
-            }
-            "floor" => {
-                want(1, "floor [ID:]KEY=VALUE,... | floor [ID:]none")?;
-                parse_rates_message("floor", args[0])
-            }
-            "class" => {
-                want(1, "class [ID:]idle | class [ID:]normal")?;
-                let (id, class) = split_message_id(args[0])?;
-                let idle = caps::parse_class(W, class)?;
-                Ok(Message::Class { id, idle })
+            "limit" | "floor" | "class" | "write_weight" => {
+                let (usage, parse) = group_message(verb);
+                want(1, usage)?;
+                parse(args[0])
             }
             other => Err(ParseError::new(
                 W,
                 "verb",
                 format!(
                     "unknown message {other:?} (expected type, attach, detach, weight, token, \
-                     io_throttle, io_limit, policy, limit, floor, class, reset, shares, settings \
-                     or limits)"
+                     io_throttle, io_limit, policy, limit, floor, class, write_weight, reset, \
+                     shares, settings or limits)"
                 ),
             )),
         }
@@ -1270,6 +1297,45 @@ fn parse_rates_message(verb: &'static str, arg: &str) -> Result<Message, ParseEr
     } else {
         Message::Limit { id, change }
     })
+}
+
+/// The parser of a group message's argument, `[ID:]VALUE`.
+type GroupMessageParser = fn(&str) -> Result<Message, ParseError>;
+
+/// A message to one group (`limit`, `floor`, `class`, `write_weight`): its
+/// usage, and the parser of its argument.
+fn group_message(verb: &str) -> (&'static str, GroupMessageParser) {
+    match verb {
+        "limit" => ("limit [ID:]KEY=VALUE,... | limit [ID:]none", |a| {
+            parse_rates_message("limit", a)
+        }),
+        "floor" => ("floor [ID:]KEY=VALUE,... | floor [ID:]none", |a| {
+            parse_rates_message("floor", a)
+        }),
+        "class" => ("class [ID:]idle | class [ID:]normal", parse_class_message),
+        _ => (
+            "write_weight [ID:]WEIGHT | write_weight [ID:]same",
+            parse_write_weight_message,
+        ),
+    }
+}
+
+/// The argument of `class`: `[ID:]idle|normal`.
+fn parse_class_message(arg: &str) -> Result<Message, ParseError> {
+    let (id, class) = split_message_id(arg)?;
+    let idle = caps::parse_class("message", class)?;
+    Ok(Message::Class { id, idle })
+}
+
+/// The argument of `write_weight`: `[ID:]W` (1 to [`MAX_WEIGHT`]) or
+/// `[ID:]same`.
+fn parse_write_weight_message(arg: &str) -> Result<Message, ParseError> {
+    let (id, v) = split_message_id(arg)?;
+    let weight = match v {
+        "same" => None,
+        v => Some(caps::parse_write_weight("message", v)?),
+    };
+    Ok(Message::WriteWeight { id, weight })
 }
 
 /// An ioband group id in status output: the default group (`-1`) or an id.
@@ -2067,6 +2133,191 @@ mod tests {
     }
 
     #[test]
+    fn write_weights_in_the_table_as_the_kernel_prints_them() {
+        // The kernel's own line: the default group's words first, then
+        // each group's limit, floor, class, write_weight.
+        let s = "254:1 1 4 128 user fair 2048 :40 1000:30 2000:20 write_weight -1:50 \
+                 limit 1000:iops=2000 class 1000:idle write_weight 1000:15 floor 2000:bps=52428800";
+        round_trip::<TableParams>(s);
+        round_trip::<TableLine>(&format!("0 8 ioband {s}"));
+        let p: TableParams = s.parse().unwrap();
+        assert_eq!(p.extended.as_ref().map(|e| e.groups.len()), Some(2));
+        let c = Config::from(&p);
+        assert_eq!(c.write_weight_of(GroupId::Default), Some(50));
+        assert_eq!(c.write_weight_of(GroupId::Id(1000)), Some(15));
+        assert_eq!(c.write_weight_of(GroupId::Id(2000)), None);
+        assert_eq!(c.write_weight_of(GroupId::Id(3000)), None);
+        assert!(c.is_idle(GroupId::Id(1000)));
+        assert_eq!(c.to_kernel_params(), p);
+        assert_eq!(c.to_kernel_params().to_string(), s);
+        // Any order is taken (and kept); the kernel's form is its order.
+        let given = "254:1 1 4 128 user fair 2048 :40 1000:30 2000:20 \
+                     limit 1000:iops=2000 class 1000:idle write_weight 1000:15 \
+                     floor 2000:bps=52428800 write_weight -1:50";
+        round_trip::<TableParams>(given);
+        let p: TableParams = given.parse().unwrap();
+        assert_eq!(Config::from(&p).to_kernel_params().to_string(), s);
+        // A write weight alone is a group's only word; the default group's
+        // makes the extended form.
+        round_trip::<TableParams>("8:1 1 4 128 uid fair 2048 :100 5:1 write_weight 5:1000000");
+        let s = "8:1 1 4 128 none fair 2048 :100 write_weight -1:1";
+        round_trip::<TableParams>(s);
+        let mut c = Config::from(&s.parse::<TableParams>().unwrap());
+        assert_eq!(c.to_kernel_params().to_string(), s);
+        assert_eq!(c.set_limits(GroupLimit::none(GroupId::Default)), Ok(()));
+        assert_eq!(c.to_kernel_params().to_string(), "8:1 1 4 128");
+        // The groups end at the first `write_weight`.
+        let p: TableParams = "8:1 1 4 128 uid fair 2048 :100 5:1 write_weight 5:7 limit 5:iops=9"
+            .parse()
+            .unwrap();
+        assert_eq!(
+            Config::from(&p).to_kernel_params().to_string(),
+            "8:1 1 4 128 uid fair 2048 :100 5:1 limit 5:iops=9 write_weight 5:7"
+        );
+        // (parameters, the field its error names)
+        for (text, field) in [
+            ("8:1 1 4 128 uid fair 2048 :100 5:1 write_weight", "limit"),
+            (
+                "8:1 1 4 128 uid fair 2048 :100 5:1 write_weight 5",
+                "write_weight",
+            ),
+            (
+                "8:1 1 4 128 uid fair 2048 :100 5:1 write_weight 5:",
+                "write_weight",
+            ),
+            (
+                "8:1 1 4 128 uid fair 2048 :100 5:1 write_weight 5:0",
+                "write_weight",
+            ),
+            (
+                "8:1 1 4 128 uid fair 2048 :100 5:1 write_weight 5:1000001",
+                "write_weight",
+            ),
+            (
+                "8:1 1 4 128 uid fair 2048 :100 5:1 write_weight 5:same",
+                "write_weight",
+            ),
+            (
+                "8:1 1 4 128 uid fair 2048 :100 5:1 write_weight 5:+3",
+                "write_weight",
+            ),
+            (
+                "8:1 1 4 128 uid fair 2048 :100 5:1 write_weight 6:3",
+                "write_weight",
+            ),
+            (
+                "8:1 1 4 128 uid fair 2048 :100 write_weight 5:3 5:1",
+                "write_weight",
+            ),
+            (
+                "8:1 1 4 128 uid fair 2048 :100 5:1 write_weight -2:3",
+                "group id",
+            ),
+            (
+                "8:1 1 4 128 uid fair 2048 :100 5:1 write_weight 5:3 write_weight 5:3",
+                "write_weight",
+            ),
+            (
+                "8:1 1 4 128 none fair 2048 :100 write_weight -1:3 write_weight -1:4",
+                "write_weight",
+            ),
+        ] {
+            let e = text.parse::<TableParams>().unwrap_err();
+            assert_eq!(e.field, field, "{text:?}: {e}");
+            assert_eq!(e.what, "table line", "{text:?}: {e}");
+        }
+        let e = "8:1 1 4 128 uid fair 2048 :100 5:1 write_weight 5:0"
+            .parse::<TableParams>()
+            .unwrap_err();
+        assert_eq!(e.reason, "0 is out of range (1 to 1000000)");
+    }
+
+    #[test]
+    fn write_weight_messages() {
+        for s in [
+            "write_weight 50",
+            "write_weight same",
+            "write_weight 1000:15",
+            "write_weight 1000:same",
+            "write_weight 18446744073709551615:1000000",
+            "write_weight 1",
+        ] {
+            round_trip::<Message>(s);
+        }
+        // -1 is the default group, sent without an id.
+        for (s, sent) in [
+            ("write_weight -1:50", "write_weight 50"),
+            ("write_weight -1:same", "write_weight same"),
+        ] {
+            assert_eq!(s.parse::<Message>().map(|m| m.to_string()), Ok(sent.into()));
+        }
+        assert_eq!(
+            "write_weight 7:same".parse::<Message>(),
+            Ok(Message::WriteWeight {
+                id: Some(7),
+                weight: None
+            })
+        );
+        assert_eq!(
+            "write_weight 15".parse::<Message>(),
+            Ok(Message::WriteWeight {
+                id: None,
+                weight: Some(15)
+            })
+        );
+        // (message, the field its error names)
+        for (s, field) in [
+            ("write_weight", "write_weight"),
+            ("write_weight 1 2", "write_weight"),
+            ("write_weight 0", "write_weight"),
+            ("write_weight 1000001", "write_weight"),
+            ("write_weight 5:0", "write_weight"),
+            ("write_weight 5:", "write_weight"),
+            ("write_weight -5", "write_weight"),
+            ("write_weight Same", "write_weight"),
+            ("write_weight 4294967296", "write_weight"),
+            ("write_weight x:5", "ID"),
+            ("write_weight -2:5", "ID"),
+            ("write_weight :5", "ID"),
+        ] {
+            let e = s.parse::<Message>().unwrap_err();
+            assert_eq!(e.field, field, "{s:?}: {e}");
+        }
+        // What it leaves a group with; the module's refusal of a group
+        // not attached.
+        let p: TableParams = "8:1 1 4 128 uid fair 2048 :100 5:1 7:1 limit 5:bps=100 \
+                              write_weight 7:3"
+            .parse()
+            .unwrap();
+        let mut c = Config::from(&p);
+        let after = |c: &Config, m: &str| c.limits_after(&m.parse::<Message>().unwrap());
+        assert_eq!(
+            after(&c, "write_weight 6:5"),
+            Some(Err(LimitError::NotAttached(6)))
+        );
+        let ok = |c: &Config, m: &str| match after(c, m) {
+            Some(Ok(l)) => l.to_string(),
+            other => panic!("{m}: {other:?}"),
+        };
+        assert_eq!(
+            ok(&c, "write_weight 5:50"),
+            "limit 5:bps=100 write_weight 5:50"
+        );
+        assert_eq!(ok(&c, "write_weight 7:same"), "");
+        assert_eq!(ok(&c, "write_weight 9"), "write_weight -1:9");
+        let l = match after(&c, "write_weight 9") {
+            Some(Ok(l)) => l,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(c.set_limits(l), Ok(()));
+        assert_eq!(
+            c.to_kernel_params().to_string(),
+            "8:1 1 4 128 uid fair 2048 :100 5:1 7:1 write_weight -1:9 limit 5:bps=100 \
+             write_weight 7:3"
+        );
+    }
+
+    #[test]
     fn limits_after_refuses_what_the_module_refuses() {
         let p: TableParams = "8:1 1 4 128 uid fair 2048 :100 5:1 7:1 limit 5:bps=100 \
                               floor 5:bps=50 class 7:idle"
@@ -2368,6 +2619,8 @@ mod tests {
             ("class 5:", "class"),
             ("class x:idle", "ID"),
             ("class -2:idle", "ID"),
+            ("write_weight 0", "write_weight"),
+            ("write_weight 3:x", "write_weight"),
         ] {
             let e = s.parse::<Message>().unwrap_err();
             assert_eq!(e.field, field, "{s:?}: {e}");
@@ -2553,11 +2806,16 @@ mod tests {
             }
         }
         let idle = floors.is_empty() && r.next().is_multiple_of(2);
+        let write_weight = r
+            .next()
+            .is_multiple_of(3)
+            .then(|| (r.num() % u64::from(MAX_WEIGHT)) as u32 + 1);
         GroupLimit {
             id,
             caps,
             floors,
             idle,
+            write_weight,
         }
     }
 
@@ -2580,7 +2838,12 @@ mod tests {
 
     /// A message of any kind, its numbers in range.
     fn random_message(r: &mut Rng) -> Message {
-        match r.next() % 16 {
+        match r.next() % 17 {
+            16 => Message::WriteWeight {
+                id: (!r.next().is_multiple_of(2)).then(|| r.num()),
+                weight: (!r.next().is_multiple_of(3))
+                    .then(|| (r.num() % u64::from(MAX_WEIGHT)) as u32 + 1),
+            },
             13 => Message::floor_replace(
                 (!r.next().is_multiple_of(2)).then(|| r.num()),
                 &random_caps(r),
@@ -2749,6 +3012,9 @@ mod tests {
             "floor 2000:bps=52428800",
             "class 1000:idle",
             "-1:none:0:0:0:none:0:normal 1000:read_bps=209715200:1532:8731942:1:none:0:normal 2000:none:0:0:0:bps=20971520:48000:normal",
+            "254:1 1 4 128 user fair 2048 :40 1000:30 2000:20 write_weight -1:50 limit 1000:iops=2000 class 1000:idle write_weight 1000:15 floor 2000:bps=52428800",
+            "write_weight 1000:15",
+            "write_weight same",
         ];
         let alphabet: Vec<char> = "0123456789:-+ \t\nabioudwgtyp/\u{a0}\u{b}é=,_xlmnrfcse"
             .chars()

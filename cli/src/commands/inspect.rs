@@ -146,8 +146,8 @@ fn read_status(dm: &dyn dm::DmBackend, d: &mut DeviceSnapshot) -> Result<()> {
     d.status_raw = Some(raw);
     d.status = Some(parsed);
     // Only a device with caps, floors or an idle group has counters worth
-    // an ioctl.
-    if !d.config.limits.is_empty() {
+    // an ioctl (a write weight alone has none).
+    if d.config.limits.iter().any(|l| l.has_limits()) {
         d.limits_reply = dm::limits(dm, &d.name).ok();
     }
     Ok(())

@@ -1,7 +1,7 @@
-//! `message`, `weight`, `limit`, `floor`, `class`, `attach`, `detach`,
-//! `type`, `token`, `io-throttle`, `io-limit` and `reset`: messages to a
-//! device, checked against its table first so that errors say what is
-//! wrong.
+//! `message`, `weight`, `write-weight`, `limit`, `floor`, `class`,
+//! `attach`, `detach`, `type`, `token`, `io-throttle`, `io-limit` and
+//! `reset`: messages to a device, checked against its table first so that
+//! errors say what is wrong.
 
 use crate::caps::{exact_text, Class, Rates};
 use crate::ctx::{io_err, Ctx};
@@ -41,6 +41,7 @@ pub fn precheck(name: &str, msg: &Message, cfg: &Config) -> Option<Error> {
             "see the attached groups with `ioband table {name}`"
         ))),
         Message::Weight { id: Some(id), .. }
+        | Message::WriteWeight { id: Some(id), .. }
         | Message::Limit { id: Some(id), .. }
         | Message::Floor { id: Some(id), .. }
         | Message::Class { id: Some(id), .. }
@@ -207,6 +208,46 @@ pub(super) fn weight(name: &str, args: &[String], ctx: &mut Ctx<'_>) -> Result<(
     send(ctx, name, &Message::Weight { id, weight }, &cfg)
 }
 
+/// A write weight as `ioband write-weight` takes it: 1 to 1000000, or
+/// `same` (`None`: writes weigh as reads).
+fn parse_write_weight(s: &str) -> std::result::Result<Option<u32>, String> {
+    match s {
+        "same" => Ok(None),
+        _ => match s.parse::<u32>() {
+            Ok(v) if v > 0 && v <= MAX_WEIGHT => Ok(Some(v)),
+            _ => Err(format!(
+                "write_weight: {s:?} must be an integer from 1 to {MAX_WEIGHT}, or same"
+            )),
+        },
+    }
+}
+
+/// `ioband write-weight NAME [ID] WEIGHT|same`: the value is checked
+/// before the device is read, so that nothing is sent on a typo; the
+/// default group is sent without an id.
+pub(super) fn write_weight(name: &str, args: &[String], ctx: &mut Ctx<'_>) -> Result<()> {
+    check_name(name)?;
+    let (id, val) = match args {
+        [val] => (None, val),
+        [id, val] => (Some(id), val),
+        _ => {
+            return Err(Error::usage(
+                "usage: ioband write-weight NAME [ID] WEIGHT|same",
+            ))
+        }
+    };
+    let weight = parse_write_weight(val).map_err(|why| {
+        Error::usage(format!("write-weight {name}: {why}"))
+            .hint("usage: ioband write-weight NAME [ID] WEIGHT|same")
+    })?;
+    let cfg = device_config(ctx, name)?;
+    let id = match id {
+        Some(i) => Some(resolve(&cfg, name, i, ctx)?),
+        None => None,
+    };
+    send(ctx, name, &Message::WriteWeight { id, weight }, &cfg)
+}
+
 /// `ioband limit NAME [--group ID] KEY=VALUE... | none` (`what`: caps)
 /// and `ioband floor ...` (floors): the values are checked before the
 /// device is read, so that nothing is sent on a typo.
@@ -309,8 +350,8 @@ pub(super) fn raw_message(
                     err = err.hint(format!(
                         "{pe}; messages: type T, attach ID, detach ID, weight [ID:]VAL, token VAL, \
                          io_throttle VAL, io_limit VAL, policy P, limit [ID:]KEY=VALUE,..., \
-                         floor [ID:]KEY=VALUE,..., class [ID:]idle|normal, reset, shares, \
-                         settings, limits"
+                         floor [ID:]KEY=VALUE,..., class [ID:]idle|normal, \
+                         write_weight [ID:]W|same, reset, shares, settings, limits"
                     ));
                 }
             }

@@ -4,8 +4,8 @@
 //! group of subcommands; [`run`] dispatches:
 //!
 //! * `lifecycle` — create, reload, remove, suspend, resume;
-//! * `message` — message, weight, limit, floor, class, attach, detach, type,
-//!   token, io-throttle, io-limit, reset;
+//! * `message` — message, weight, write-weight, limit, floor, class, attach,
+//!   detach, type, token, io-throttle, io-limit, reset;
 //! * `inspect` — table, status, ls;
 //! * `apply` — apply, show, schema;
 //! * `info` — targets, version, completions, man.
@@ -58,6 +58,7 @@ pub fn run(cmd: Command, ctx: &mut Ctx<'_>) -> Result<()> {
             words,
         } => message::raw_message(&name, sector, &words, ctx),
         Command::Weight { name, args } => message::weight(&name, &args, ctx),
+        Command::WriteWeight { name, args } => message::write_weight(&name, &args, ctx),
         Command::Limit { name, group, caps } => {
             message::rates(Rates::Caps, &name, group.as_deref(), &caps, ctx)
         }

@@ -1532,3 +1532,179 @@ fn floors_widen_only_their_column_and_idle_only_its_group() {
         "{plain}\n{text}"
     );
 }
+
+#[test]
+fn write_weight_sets_and_clears_the_weight_of_writes() {
+    let h = tenants();
+    // The default group is sent without an id; a group by name or id.
+    h.ok(&["write-weight", "a", "50"]);
+    h.ok(&["write-weight", "a", "alice", "15"]);
+    h.ok(&["write_weight", "a", "2000", "1000000"]);
+    let log = h.dm.log();
+    for sent in [
+        "message a write_weight 50",
+        "message a write_weight 1000:15",
+        "message a write_weight 2000:1000000",
+    ] {
+        assert!(log.contains(&sent.to_string()), "{log:?}");
+    }
+    assert_eq!(
+        h.table_of("a"),
+        "8:1 1 4 128 user fair 2048 :100 1000:100 2000:100 write_weight -1:50 \
+         write_weight 1000:15 write_weight 2000:1000000"
+    );
+    // Beside the other words, in the kernel's order.
+    h.ok(&["limit", "a", "--group", "alice", "iops=2k"]);
+    h.ok(&["class", "a", "--group", "alice", "idle"]);
+    assert_eq!(
+        h.table_of("a"),
+        "8:1 1 4 128 user fair 2048 :100 1000:100 2000:100 write_weight -1:50 \
+         limit 1000:iops=2000 class 1000:idle write_weight 1000:15 write_weight 2000:1000000"
+    );
+    // same: writes weigh as reads again.
+    h.ok(&["write-weight", "a", "same"]);
+    h.ok(&["write-weight", "a", "bob", "same"]);
+    assert!(h
+        .dm
+        .log()
+        .contains(&"message a write_weight 2000:same".to_string()));
+    assert_eq!(
+        h.table_of("a"),
+        "8:1 1 4 128 user fair 2048 :100 1000:100 2000:100 \
+         limit 1000:iops=2000 class 1000:idle write_weight 1000:15"
+    );
+    // The default group of a plain device: the table grows and shrinks.
+    h.ok(&["write-weight", "b", "200"]);
+    assert_eq!(
+        h.table_of("b"),
+        "8:2 1 4 128 none fair 2048 :100 write_weight -1:200"
+    );
+    h.ok(&["write-weight", "b", "same"]);
+    assert_eq!(h.table_of("b"), "8:2 1 4 128");
+    // A detached group's write weight goes with it.
+    h.ok(&["write-weight", "a", "bob", "7"]);
+    h.ok(&["detach", "a", "bob"]);
+    h.ok(&["attach", "a", "bob"]);
+    assert!(!h.table_of("a").contains("2000:7"), "{}", h.table_of("a"));
+    // The raw message passes through.
+    h.ok(&["message", "a", "0", "write_weight", "2000:3"]);
+    assert!(h.table_of("a").ends_with("write_weight 2000:3"));
+}
+
+#[test]
+fn write_weight_refuses_bad_input_and_sends_nothing() {
+    let h = tenants();
+    let sent = h.dm.log().len();
+    // (arguments, the error's message); nothing read, nothing sent.
+    for (args, says) in [
+        (
+            &["write-weight", "a", "0"][..],
+            "write-weight a: write_weight: \"0\" must be an integer from 1 to 1000000, or same",
+        ),
+        (
+            &["write-weight", "a", "alice", "1000001"],
+            "write-weight a: write_weight: \"1000001\" must be",
+        ),
+        (
+            &["write-weight", "a", "alice", "half"],
+            "write-weight a: write_weight: \"half\" must be",
+        ),
+        (
+            &["write-weight", "a", "Same"],
+            "write-weight a: write_weight: \"Same\" must be",
+        ),
+        (
+            &["write-weight", "a", "alice"],
+            "write-weight a: write_weight: \"alice\" must be",
+        ),
+        (
+            &["write-weight", "zz", "1.5"],
+            "write-weight zz: write_weight: \"1.5\" must be",
+        ),
+    ] {
+        let e = h.fail(args);
+        assert_eq!(e.code, EXIT_USAGE, "{args:?}: {e}");
+        assert!(e.message.starts_with(says), "{args:?}: {e}");
+        assert!(hint(&e).contains("NAME [ID] WEIGHT|same"), "{e}");
+    }
+    // Groups are checked before anything is sent.
+    let e = h.fail(&["write-weight", "a", "3000", "50"]);
+    assert_eq!(e.code, EXIT_FAILURE);
+    assert!(
+        e.message
+            .contains("write_weight 3000:50: group 3000 is not attached to a"),
+        "{e}"
+    );
+    assert!(hint(&e).contains("ioband attach a 3000"), "{e}");
+    let e = h.fail(&["write-weight", "a", "mallory", "50"]);
+    assert!(e.message.contains("a: group \"mallory\""), "{e}");
+    let e = h.fail(&["write-weight", "b", "alice", "50"]);
+    assert!(hint(&e).contains("ioband type b user"), "{e}");
+    assert_eq!(h.dm.log().len(), sent, "{:?}", h.dm.log());
+    let e = h.fail(&["write-weight", "zz", "50"]);
+    assert_eq!(e.errno, Some(errno::ENXIO));
+    // The kernel's refusal of a raw message is explained.
+    let e = h.fail(&["message", "a", "0", "write_weight", "3000:5"]);
+    assert_eq!(e.errno, Some(errno::EINVAL));
+    assert!(hint(&e).contains("attach it first"), "{e}");
+    let e = h.fail(&["message", "a", "0", "write_weight", "0"]);
+    assert!(hint(&e).contains("write_weight [ID:]W|same"), "{e}");
+}
+
+#[test]
+fn status_and_table_show_write_weights_where_set() {
+    let h = tenants();
+    // None set: no mark, JSON null.
+    let text = h.ok(&["status"]);
+    assert!(!text.contains("(w "), "{text}");
+    let v: serde_json::Value = serde_json::from_str(&h.ok(&["status", "--json"])).unwrap();
+    assert!(v["devices"][0]["groups"][1]["write_weight"].is_null());
+
+    h.ok(&["write-weight", "a", "alice", "50"]);
+    h.ok(&["write-weight", "b", "400"]);
+    let text = h.ok(&["status"]);
+    let row = |name: &str| {
+        text.lines()
+            .find(|l| l.contains(name))
+            .unwrap_or_else(|| panic!("{name} in {text}"))
+            .to_string()
+    };
+    assert!(row("(alice)").contains(" 100 (w 50) "), "{text}");
+    assert!(row("b (8:2, none)").contains(" 100 (w 400) "), "{text}");
+    assert!(!row("(bob)").contains("(w "), "{text}");
+    assert!(
+        text.contains("(w N) the weight of its writes: a write counts WEIGHT/N times its cost"),
+        "{text}"
+    );
+    // A write weight alone is no reason to ask `limits`.
+    assert!(!text.contains("CAPS") && !text.contains("FLOORS"), "{text}");
+    assert_eq!(limits_asked(&h), 0, "{:?}", h.dm.log());
+    let v: serde_json::Value = serde_json::from_str(&h.ok(&["status", "--json"])).unwrap();
+    let a = &v["devices"][0]["groups"];
+    assert_eq!(a[1]["weight"], 100);
+    assert_eq!(a[1]["write_weight"], 50);
+    assert!(a[0]["write_weight"].is_null() && a[2]["write_weight"].is_null());
+    assert_eq!(v["devices"][1]["groups"][0]["write_weight"], 400);
+    let watch = h.ok(&["status", "a", "--watch", "1", "--count", "2"]);
+    assert!(watch.contains("100 (w 50)"), "{watch}");
+
+    // table shows them in WEIGHTS, and in JSON.
+    let t = h.ok(&["table"]);
+    assert!(t.contains("1000(alice):100[w50] 2000(bob):100"), "{t}");
+    assert!(t.contains("default:100[w400]"), "{t}");
+    h.ok(&["class", "a", "--group", "alice", "idle"]);
+    let t = h.ok(&["table"]);
+    assert!(t.contains("1000(alice):100[w50][idle]"), "{t}");
+    let v: serde_json::Value = serde_json::from_str(&h.ok(&["table", "--json"])).unwrap();
+    let a = &v["devices"][0];
+    assert_eq!(a["groups"][0]["write_weight"], 50);
+    assert!(a["groups"][1]["write_weight"].is_null());
+    assert!(a["default_write_weight"].is_null());
+    assert_eq!(v["devices"][1]["default_write_weight"], 400);
+    // --raw is the kernel's line, byte for byte.
+    let raw = h.ok(&["table", "a", "--raw"]);
+    assert!(
+        raw.ends_with("class 1000:idle write_weight 1000:50\n"),
+        "{raw}"
+    );
+}

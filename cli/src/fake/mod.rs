@@ -14,8 +14,9 @@
 //! known), and `queue_depth` and `nowait_again` are the asked device's own.
 //! `limit` and `floor` set or clear caps and floors as the module does
 //! (only the keys named change; the table prints them), `class` sets the
-//! class; each refuses with EINVAL what the module refuses (a floor above
-//! its cap, a floor on an idle group). `limits` answers with each group's
+//! class, `write_weight` the weight of a group's writes; each refuses with
+//! EINVAL what the module refuses (a floor above its cap, a floor on an
+//! idle group, a group not attached, a weight out of range). `limits` answers with each group's
 //! caps, floors and class, the parked counters set with
 //! [`FakeDm::record_cap_wait`] and the floor lag set with
 //! [`FakeDm::set_floor_lag`] (or, with [`FakeDm::set_floors_supported`]
@@ -698,12 +699,13 @@ impl FakeDm {
                 cfg.groups.retain(|g| g.id != id);
                 stats.retain(|g| g.id != GroupId::Id(id));
             }
-            Message::Limit { .. } | Message::Floor { .. } | Message::Class { .. } => {
-                match cfg.limits_after(&msg) {
-                    Some(Ok(l)) => cfg.set_limits(l).map_err(|_| errno::EINVAL)?,
-                    _ => return Err(errno::EINVAL),
-                }
-            }
+            Message::Limit { .. }
+            | Message::Floor { .. }
+            | Message::Class { .. }
+            | Message::WriteWeight { .. } => match cfg.limits_after(&msg) {
+                Some(Ok(l)) => cfg.set_limits(l).map_err(|_| errno::EINVAL)?,
+                _ => return Err(errno::EINVAL),
+            },
             Message::Weight { id: None, weight } => cfg.default_weight = weight,
             Message::Weight {
                 id: Some(id),

@@ -1106,3 +1106,142 @@ fn a_floor_above_its_cap_or_on_an_idle_group_fails_naming_it_and_changes_nothing
     assert_eq!(h.tables(), before);
     assert_eq!(h.dm.log().len(), log, "{:?}", h.dm.log());
 }
+
+#[test]
+fn write_weights_go_in_the_table_of_a_new_device_and_change_by_message() {
+    let h = H::new();
+    let f = h.file(
+        "t.yaml",
+        &tenants_yaml(
+            "        write_weight: 100\n        class: idle\n",
+            "",
+            "    write_weight: 50\n",
+        ),
+    );
+    let (r, v) = h.apply(&[], &f);
+    assert!(r.is_ok(), "{r:?} {v}");
+    let table = "8:1 1 4 128 user fair 2048 :100 1000:200 2000:200 write_weight -1:50 \
+                 class 1000:idle write_weight 1000:100";
+    assert_eq!(
+        kinds(&v),
+        vec![format!("create tenants 0 262144 ioband {table}")]
+    );
+    assert_eq!(h.table("tenants"), table);
+    let (r, v) = h.apply(&[], &f);
+    assert!(r.is_ok() && !changed(&v), "{v}");
+    // Only what differs is sent; one left out is `same`.
+    let g = h.file(
+        "g.yaml",
+        &tenants_yaml(
+            "        write_weight: 25\n        class: idle\n",
+            "        write_weight: 400\n",
+            "",
+        ),
+    );
+    let (r, v) = h.apply(&[], &g);
+    assert!(r.is_ok(), "{r:?} {v}");
+    assert_eq!(
+        kinds(&v),
+        vec![
+            "write_weight tenants write_weight 1000:25",
+            "write_weight tenants write_weight 2000:400",
+            "write_weight tenants write_weight same",
+        ]
+    );
+    assert_eq!(
+        h.table("tenants"),
+        "8:1 1 4 128 user fair 2048 :100 1000:200 2000:200 class 1000:idle \
+         write_weight 1000:25 write_weight 2000:400"
+    );
+    // show writes them back, and applying that changes nothing.
+    let o = h.run(&["show"]);
+    assert!(
+        o.out.contains("write_weight: 25") && o.out.contains("write_weight: 400"),
+        "{}",
+        o.out
+    );
+    let shown = h.file("shown.yaml", &o.out);
+    let (r, v) = h.apply(&[], &shown);
+    assert!(r.is_ok() && !changed(&v), "{v}");
+    // A failed apply gives a detached group back its write weight.
+    let before = h.table("tenants");
+    let p = profile::parse(
+        "w",
+        &tenants_yaml("", "", "").replace("  - user: alice\n", "  - id: 3000\n"),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let actual = plan::read_actual(&h.dm).unwrap_or_default();
+    let d = plan::resolve(&p, &actual, &h.names, &h.sys).unwrap_or_else(|e| panic!("{e:?}"));
+    let mut actions = plan::plan(&d, &actual, false);
+    assert_eq!(actions[0].to_string(), "message tenants 0 detach 1000");
+    assert!(
+        actions
+            .iter()
+            .any(|a| a.to_string() == "message tenants 0 write_weight 2000:same"),
+        "{actions:?}"
+    );
+    actions.push(plan::Action {
+        device: "tenants".into(),
+        op: plan::Op::Message(crate::target::Message::Detach(4242)),
+        undo: plan::Undo::Messages(vec![]),
+    });
+    let o = plan::execute(&h.dm, &actions, &mut |_| {});
+    assert!(!o.changed && !o.errors.is_empty(), "{o:?}");
+    // alice is attached again last: compare what each group has.
+    let config = |t: &str| {
+        let p: crate::target::TableParams = t.parse().unwrap_or_else(|e| panic!("{e}"));
+        let c = crate::target::Config::from(&p);
+        let mut v: Vec<String> = c.limits.iter().map(|l| l.to_string()).collect();
+        v.sort();
+        v
+    };
+    assert_eq!(config(&h.table("tenants")), config(&before));
+}
+
+#[test]
+fn a_bad_write_weight_fails_naming_device_group_and_field_and_changes_nothing() {
+    let (h, before) = H::applied(&tenants_yaml("", "", ""));
+    let log = h.dm.log().len();
+    // (lines for alice, for the device, what the error says)
+    for (alice, default, says) in [
+        (
+            "        write_weight: 0\n",
+            "",
+            "device tenants: group `user: alice`: write_weight: \"0\" must be an integer \
+             from 1 to 1000000 (leave it out for writes that weigh as reads)",
+        ),
+        (
+            "        write_weight: 1000001\n",
+            "",
+            "device tenants: group `user: alice`: write_weight: \"1000001\" must be",
+        ),
+        (
+            "        write_weight: same\n",
+            "",
+            "device tenants: group `user: alice`: write_weight: \"same\" must be",
+        ),
+        (
+            "",
+            "    write_weight: -5\n",
+            "device tenants: write_weight: \"-5\" must be an integer",
+        ),
+        (
+            "",
+            "    write_weight: 1.5\n",
+            "device tenants: write_weight: \"1.5\" must be",
+        ),
+        (
+            "        write_weight: [1]\n",
+            "",
+            "a weight: an integer from 1 to 1000000",
+        ),
+    ] {
+        let f = h.file("bad.yaml", &tenants_yaml(alice, "", default));
+        let o = h.run(&["apply", &f]);
+        let e = o.res.err().map(|e| e.message).unwrap_or_default();
+        assert!(e.contains(says), "{alice}{default}: {e}");
+        assert!(e.contains("bad.yaml:"), "{e}");
+    }
+    assert_eq!(h.tables(), before);
+    assert_eq!(h.dm.log().len(), log, "{:?}", h.dm.log());
+}
