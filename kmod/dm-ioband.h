@@ -276,6 +276,11 @@ struct ioband_group {
 	bool parked;			/* on ioband_device.parked, not backlog */
 	u64 cap_tat[IOBAND_CAP_N];	/* ns: each rate's virtual clock */
 	u64 park_until;			/* ns: when it may go on */
+	/*
+	 * ns: when it was due back from its last park, while it has bios
+	 * waiting since (0: none): a late dispatcher costs it no rate
+	 */
+	u64 cap_resume;
 	u64 parked_at;			/* ns: when it was parked */
 	u64 cap_waits;			/* times parked */
 	u64 cap_wait_ns;		/* time spent parked */

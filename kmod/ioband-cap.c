@@ -116,7 +116,12 @@ void ioband_cap_charge(struct ioband_group *gp, struct bio *bio, u64 now)
 	int dir = bio_data_dir(bio), k;
 	/* a floor owes what was missed in at most one burst */
 	u64 since = now - min(now, IOBAND_CAP_BURST_NS);
-	u64 lag = now - min(now, CAP_LEAD);
+	/*
+	 * Saved up while idle: at most CAP_LEAD.  A group that waited parked
+	 * counts from when it was due back, not from when the dispatcher came.
+	 */
+	u64 ref = gp->cap_resume && gp->cap_resume < now ? gp->cap_resume : now;
+	u64 lag = ref - min(ref, CAP_LEAD);
 
 	for (k = 0; k < IOBAND_CAP_N; k++) {
 		if (!cap_applies(k, dir))
@@ -213,6 +218,7 @@ static void cap_unpark(struct ioband_device *dp, struct ioband_group *gp,
 	lockdep_assert_held(&dp->lock);
 	gp->parked = false;
 	gp->cap_wait_ns += now - gp->parked_at;
+	gp->cap_resume = gp->park_until;
 	dp->parked_bios -= gp->held;
 }
 
@@ -249,6 +255,7 @@ void ioband_cap_forget(struct ioband_device *dp, struct ioband_group *gp)
 	lockdep_assert_held(&dp->lock);
 	if (gp->parked)
 		cap_unpark(dp, gp, ktime_get_ns());
+	gp->cap_resume = 0;
 }
 
 enum hrtimer_restart ioband_cap_expired(struct hrtimer *timer)

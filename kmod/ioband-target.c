@@ -210,9 +210,12 @@ void ioband_dispatch_work(struct work_struct *work)
 		dp->held--;
 		if (unlikely(gp->idle_class))
 			dp->idle_held--;
-		if (!gp->held)
-			list_del_init(&gp->backlog_entry);
 		issue_bio(dp, gp, bio, ioband_per_bio(bio), by_floor);
+		if (!gp->held) {
+			list_del_init(&gp->backlog_entry);
+			/* nothing waits: idle time from now on is the group's */
+			gp->cap_resume = 0;
+		}
 		/*
 		 * Its submitter has long returned: the disk may make us wait
 		 * for a tag now.  Failed with EAGAIN here, in our worker,
