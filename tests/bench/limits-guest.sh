@@ -72,8 +72,8 @@ window() {
 	EOF
 }
 
-echo "# caps: 2 ms per bio, 4 tags"
-disk=$(nullb lcap 1024 irqmode=2 completion_nsec=2000000 hw_queue_depth=4 submit_queues=1)
+echo "# caps: 10 ms per bio, 4 tags"
+disk=$(nullb lcap 1024 irqmode=2 completion_nsec=10000000 hw_queue_depth=4 submit_queues=1)
 MM=$(devnum "$disk")
 ioband_create ibc "$disk" 1
 udev_settle

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Caps: a group's maximum rates.  A null_blk of 2 ms per bio and 4 tags
-# (2000 IOPS) in two partitions, an ioband device on each in one device
-# group.  Each rate is set as a share of what the device does alone and
-# measured over a 10 s window at the disk (the partition's completed I/O,
-# after a 2 s start): within 2 % at three settings for reads and for
-# writes, in bytes and in bios, for the combined keys, and under every
-# policy.  A capped group beside an uncapped one: the cap holds and the
-# other gets the rest.  Bios held by a cap never hang a suspend (flush or
+# Caps: a group's maximum rates.  A null_blk of 10 ms per bio and 4 tags
+# (400 IOPS: the disk is the bottleneck, not a loaded TCG guest, whose own
+# rate moves with the host's load) in two partitions, an ioband device on
+# each in one device group.  Each rate is set as a share of what the device
+# does alone and measured over a 10 s window at the disk (the partition's
+# completed I/O, after a 2 s start): within 2 % at 5, 30 and 80 % for
+# reads and for writes, in bytes and in bios, for the combined keys, and
+# under every policy.  A capped group beside an uncapped one: the cap
+# holds and the other gets the rest.  Bios held by a cap never hang a suspend (flush or
 # noflush), a detach, a cap lifted, or a forced remove, and capped writes
 # read back intact.
 # estimate: 200
@@ -17,7 +18,7 @@ WIN=10
 OUT=$RESULTS/fio
 mkdir -p "$OUT"
 load_ioband
-disk=$(nullb caps 1024 irqmode=2 completion_nsec=2000000 hw_queue_depth=4 submit_queues=1)
+disk=$(nullb caps 1024 irqmode=2 completion_nsec=10000000 hw_queue_depth=4 submit_queues=1)
 partition "$disk" 2 1024000
 ioband_create ib1 "${disk}1" 1
 ioband_create ib2 "${disk}2" 1
@@ -84,7 +85,7 @@ capped() {
 	check "$key at $(python3 -c "print(round($frac * 100))") % of the disk: $got against $want within 2 %" \
 		within "$got" "$want" 0.02
 }
-for f in 0.02 0.3 0.8; do
+for f in 0.05 0.3 0.8; do
 	capped read_bps "$f" "$rbps" randread 2
 	capped write_bps "$f" "$wbps" randwrite 4
 done
