@@ -7,12 +7,13 @@ One pass: weights of the default group and of groups 1000 and 2000, token,
 io_throttle, io_limit, detach/attach of both groups, reset, a type change
 (gid, uid, pgrp, user in turn: detach both, change, attach both), a policy
 change, a flush and a noflush suspend/resume of DEV, a noflush
-suspend/resume of OTHER, caps, floors and the idle class set, changed and
-lifted on the default group and both others (bios held by them through the
-suspends), and a reload of DEV
-with the plain table line "RELOAD_PARAMS" (load, then resume swaps it in).  Messages the target may
-refuse (io_throttle and io_limit crossing) are counted, not failures; a
-failing suspend, resume or reload is.  Prints the counts; exit 1 on failure.
+suspend/resume of OTHER, caps, floors, the idle class and write weights
+set, changed and lifted on the default group and both others (bios held by
+them through the suspends), and a reload of DEV with the plain table line
+"RELOAD_PARAMS" (load, then resume swaps it in).  Messages the target may
+refuse (io_throttle and io_limit crossing, a floor above a cap) are
+counted, not failures; a failing suspend, resume or reload is.  Prints the
+counts; exit 1 on failure.
 """
 import os
 import random
@@ -47,7 +48,8 @@ def main():
                 "limit 1000:read_bps=max", "limit none" if r.random() < 0.5 else "limit iops=max",
                 "floor 2000:bps=%d" % r.randint(4096, 2**26), "class 1000:idle",
                 "floor bps=%d" % r.randint(4096, 2**20), "floor none",
-                "class 1000:normal" if r.random() < 0.5 else "floor 2000:none"]
+                "class 1000:normal" if r.random() < 0.5 else "floor 2000:none",
+                "write_weight 1000:%d" % r.randint(1, 400), "write_weight same"]
         for m in msgs:
             try:
                 dm.message(dev, m)
@@ -72,7 +74,8 @@ def main():
         passes += 1
     # the jobs after the churn run uncapped
     for m in ["limit none", "limit 1000:none", "limit 2000:none", "floor none",
-              "floor 2000:none", "class 1000:normal"]:
+              "floor 2000:none", "class 1000:normal", "write_weight same",
+              "write_weight 1000:same"]:
         try:
             dm.message(dev, m)
         except OSError:

@@ -36,7 +36,8 @@ ODD = ["", "-0", "+5", "-1", "-5", "0x10", "010", "1e3", "1.5", " 5", "5 ",
        "%s%s%n", "\\", "\\\\", "'", '"', "\t", "\x7f", "\x01", "nan", "inf"]
 WORDS = ["type", "attach", "detach", "weight", "token", "io_throttle",
          "io_limit", "reset", "policy", "Type", "WEIGHT", "weight:", "weights",
-         "limit", "limit", "limits", "Limit", "floor", "floor", "class", "class"]
+         "limit", "limit", "limits", "Limit", "floor", "floor", "class", "class",
+         "write_weight", "write_weight"]
 CAPS = ["read_bps", "write_bps", "bps", "read_iops", "write_iops", "iops",
         "Bps", "read_bps ", "", "rbps"]
 TYPES = ["none", "user", "uid", "gid", "pid", "pgrp", "cgroup", "User", "users"]
@@ -159,8 +160,10 @@ class Fuzz:
             args += [self.number() + r.choice([":", ":", "=", ","]) + self.number()
                      for _ in range(r.randrange(0, 6))]
             for _ in range(r.choice([0, 0, 1, 2])):
-                word = r.choice(["limit", "limit", "floor", "floor", "class", "limits", ""])
-                value = r.choice(["idle", "normal", "lazy"]) if word == "class" else self.caps()
+                word = r.choice(["limit", "limit", "floor", "floor", "class", "limits", "",
+                                 "write_weight"])
+                value = (r.choice(["idle", "normal", "lazy"]) if word == "class" else
+                         self.number() if word == "write_weight" else self.caps())
                 args += [word, r.choice(["-1", "1000", self.number()]) + ":" + value]
         elif k < 0.85:
             # more groups than allowed, or right at the limit

@@ -130,6 +130,9 @@ bad_table "floor twice for a group" "$L floor 1000:bps=1 floor 1000:bps=2"
 bad_table "unknown class" "$L class 1000:lazy"
 bad_table "class without an id" "$L class idle"
 bad_table "an idle group with a floor" "$L floor 1000:bps=1 class 1000:idle"
+bad_table "write_weight zero" "$L write_weight 1000:0"
+bad_table "write_weight beyond the maximum" "$L write_weight -1:1000001"
+bad_table "write_weight same in a table" "$L write_weight 1000:same"
 bad_table "io_limit below the group's io_throttle" "$D 1 0 3"
 
 echo "# bad messages"
@@ -194,6 +197,10 @@ bad_msg "unknown class" ioband1 class 1000:lazy
 bad_msg "class of a group not attached" ioband1 class 3000:idle
 bad_msg "class idle for a group with a floor" ioband1 class 2000:idle
 bad_msg "floor for a group of the idle class" ioband1 floor bps=100
+bad_msg "write_weight zero" ioband1 write_weight 1000:0
+bad_msg "write_weight overflow" ioband1 write_weight 99999999999
+bad_msg "write_weight not a number" ioband1 write_weight 1000:double
+bad_msg "write_weight of a group not attached" ioband1 write_weight 3000:50
 bad_msg "very long word" ioband1 weight "$(printf '9%.0s' $(seq 4000))"
 
 echo "# the devices still work"
