@@ -47,29 +47,17 @@ fio_bg() {
 		--cgroup="$cg" --cgroup_nodelete=1 \
 		--output-format=json --output="$OUT/$name.json" "$@" >/dev/null &
 }
-# stat DISK [PART]: "time read_sectors write_sectors"
-stat_of() {
-	local s f=/sys/block/$1/stat
-	[ -n "${2:-}" ] && f=/sys/block/$1/$1$2/stat
-	read -r -a s <"$f"
-	echo "$(date +%s.%N) ${s[2]} ${s[6]}"
-}
-# window DISK PART...: bytes/s read+written of each PART over WIN s
+# window DISK PART...: bytes/s read+written of each PART ("" the whole
+# disk) over WIN s
 window() {
-	local d=$1 a=() b=() p
+	local d=$1 p files=()
 	shift
+	for p in "$@"; do
+		if [ -n "$p" ]; then files+=("/sys/block/$d/$d$p/stat"); else files+=("/sys/block/$d/stat"); fi
+	done
 	sleep 2
-	for p in "$@"; do a+=("$(stat_of "$d" "$p")"); done
-	sleep "$WIN"
-	for p in "$@"; do b+=("$(stat_of "$d" "$p")"); done
-	python3 - "${#a[@]}" "${a[@]}" "${b[@]}" <<-'EOF'
-		import sys
-		n = int(sys.argv[1])
-		a = [[float(x) for x in s.split()] for s in sys.argv[2:2 + n]]
-		b = [[float(x) for x in s.split()] for s in sys.argv[2 + n:]]
-		print(" ".join("%.0f" % ((y[1] + y[2] - x[1] - x[2]) * 512 / (y[0] - x[0]))
-		               for x, y in zip(a, b)))
-	EOF
+	python3 "$REPO/tests/lib/rates.py" "$WIN" "${files[@]}" |
+		awk -F' [|] ' '{ for (i = 1; i <= NF; i++) { split($i, r, " "); printf "%s%.0f", (i > 1 ? " " : ""), r[2] + r[4] } print "" }'
 }
 
 echo "# caps: 10 ms per bio, 4 tags"

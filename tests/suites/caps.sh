@@ -32,28 +32,11 @@ fio_bg() {
 		--ioengine=libaio --iodepth=16 --runtime="$secs" --time_based \
 		--output-format=json --output="$OUT/$name.json" "$@" >/dev/null &
 }
-# counters P: "time reads read_sectors writes write_sectors" of partition P
-counters() {
-	local s
-	read -r -a s <"/sys/block/caps/caps$1/stat"
-	echo "$(date +%s.%N) ${s[0]} ${s[2]} ${s[4]} ${s[6]}"
-}
 # window P: per-second rates over WIN s of partition P, fio already running:
 # "read_iops read_bps write_iops write_bps"
 window() {
-	local a b
 	sleep 2
-	a=$(counters "$1")
-	sleep "$WIN"
-	b=$(counters "$1")
-	python3 - "$a" "$b" <<-'EOF'
-		import sys
-		a = [float(x) for x in sys.argv[1].split()]
-		b = [float(x) for x in sys.argv[2].split()]
-		dt = b[0] - a[0]
-		r = [(b[i] - a[i]) / dt for i in range(1, 5)]
-		print("%.1f %.0f %.1f %.0f" % (r[0], r[1] * 512, r[2], r[3] * 512))
-	EOF
+	python3 "$REPO/tests/lib/rates.py" "$WIN" "/sys/block/caps/caps$1/stat"
 }
 # measure NAME DEV P RW: the rates of one job on DEV (partition P)
 measure() {

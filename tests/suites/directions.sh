@@ -23,26 +23,15 @@ udev_settle
 
 # split RW1 RW2: ib1's % of the bytes the disk moved, both jobs running
 split() {
-	local a b
 	fio --name=j1 --filename=/dev/mapper/ib1 --rw="$1" --bs=16k --direct=1 --ioengine=libaio \
 		--iodepth=16 --runtime=$((WIN + 4)) --time_based --output="$OUT/$1-$2-1.txt" >/dev/null &
 	fio --name=j2 --filename=/dev/mapper/ib2 --rw="$2" --bs=16k --direct=1 --ioengine=libaio \
 		--iodepth=16 --runtime=$((WIN + 4)) --time_based --output="$OUT/$1-$2-2.txt" >/dev/null &
 	sleep 2
-	a="$(cat /sys/block/dirs/dirs1/stat) $(cat /sys/block/dirs/dirs2/stat)"
-	sleep "$WIN"
-	b="$(cat /sys/block/dirs/dirs1/stat) $(cat /sys/block/dirs/dirs2/stat)"
+	python3 "$REPO/tests/lib/rates.py" "$WIN" /sys/block/dirs/dirs1/stat /sys/block/dirs/dirs2/stat |
+		awk -F' [|] ' '{ split($1, a, " "); split($2, b, " ");
+			s1 = a[2] + a[4]; s2 = b[2] + b[4]; printf "%.1f\n", 100 * s1 / (s1 + s2) }'
 	wait
-	python3 - "$a" "$b" <<-'PY'
-		import sys
-		a = [int(x) for x in sys.argv[1].split()]
-		b = [int(x) for x in sys.argv[2].split()]
-		n = len(a) // 2
-		# read and write sectors: fields 3 and 7 of each stat line
-		s1 = (b[2] - a[2]) + (b[6] - a[6])
-		s2 = (b[n + 2] - a[n + 2]) + (b[n + 6] - a[n + 6])
-		print(round(100 * s1 / (s1 + s2), 1))
-	PY
 }
 near() { python3 -c "import sys; sys.exit(not abs($1 - $2) <= $3)"; }
 

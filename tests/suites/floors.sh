@@ -36,27 +36,11 @@ fio_bg() {
 		--ioengine=libaio --iodepth=16 --runtime="$secs" --time_based \
 		--output-format=json --output="$OUT/$name.json" "$@" >/dev/null &
 }
-# sectors read from partition P, with a time stamp
-counters() {
-	local s
-	read -r -a s <"/sys/block/floors/floors$1/stat"
-	echo "$(date +%s.%N) ${s[2]}"
-}
 # rates: bytes/s read from partitions 1 and 2 over WIN s, jobs running
 rates() {
-	local a1 a2 b1 b2
 	sleep 2
-	a1=$(counters 1)
-	a2=$(counters 2)
-	sleep "$WIN"
-	b1=$(counters 1)
-	b2=$(counters 2)
-	python3 - "$a1" "$a2" "$b1" "$b2" <<-'EOF'
-		import sys
-		a1, a2, b1, b2 = ([float(x) for x in a.split()] for a in sys.argv[1:])
-		print("%.0f %.0f" % ((b1[1] - a1[1]) * 512 / (b1[0] - a1[0]),
-		                     (b2[1] - a2[1]) * 512 / (b2[0] - a2[0])))
-	EOF
+	python3 "$REPO/tests/lib/rates.py" "$WIN" /sys/block/floors/floors1/stat \
+		/sys/block/floors/floors2/stat | awk -F' [|] ' '{ split($1, a, " "); split($2, b, " "); print a[2], b[2] }'
 }
 # both NAME [fio options for ib1]: "bytes/s of ib1, of ib2" with both running
 both() {
