@@ -10,8 +10,9 @@
 # holds and the other gets the rest.  Bios held by a cap never hang a suspend (flush or
 # noflush), a detach, a cap lifted, or a forced remove, and capped writes
 # read back intact.
-# estimate: 200
+# estimate: 300
 # timeout: 900
+# exclusive: yes
 . "$REPO/tests/lib/guest.sh"
 
 WIN=10
