@@ -55,7 +55,6 @@ window() {
 	for p in "$@"; do
 		if [ -n "$p" ]; then files+=("/sys/block/$d/$d$p/stat"); else files+=("/sys/block/$d/stat"); fi
 	done
-	sleep 2
 	python3 "$REPO/tests/lib/rates.py" "$WIN" "${files[@]}" |
 		awk -F' [|] ' '{ for (i = 1; i <= NF; i++) { split($i, r, " "); printf "%s%.0f", (i > 1 ? " " : ""), r[2] + r[4] } print "" }'
 }

@@ -3,8 +3,10 @@
 
 usage: rates.py SECONDS STAT...
 
-Waits SECONDS between two readings of each STAT (/sys/block/.../stat) and
-prints, per file, "read_iops read_bps write_iops write_bps" on one line,
+First waits (up to 120 s) until I/O on one of the STATs completes, then one
+second more: a job just started may take many seconds to begin on a slow
+guest.  Then waits SECONDS between two readings of each STAT
+(/sys/block/.../stat) and prints, per file, "read_iops read_bps write_iops write_bps" on one line,
 the files' figures separated by " | ".  The clock and the counters are
 read together in this one process: a shell that stamps the time with
 date(1) after reading a counter adds the time to start a process, which
@@ -24,9 +26,21 @@ def snap(paths):
     return (t + time.monotonic()) / 2, rows
 
 
+def settle(paths):
+    _, first = snap(paths)
+    end = time.monotonic() + 120
+    while time.monotonic() < end:
+        _, now = snap(paths)
+        if now != first:
+            break
+        time.sleep(0.1)
+    time.sleep(1)
+
+
 def main():
     secs = float(sys.argv[1])
     paths = sys.argv[2:]
+    settle(paths)
     t0, a = snap(paths)
     time.sleep(secs)
     t1, b = snap(paths)

@@ -36,7 +36,6 @@ fio_bg() {
 # window P: per-second rates over WIN s of partition P, fio already running:
 # "read_iops read_bps write_iops write_bps"
 window() {
-	sleep 2
 	python3 "$REPO/tests/lib/rates.py" "$WIN" "/sys/block/caps/caps$1/stat"
 }
 # measure NAME DEV P RW: the rates of one job on DEV (partition P)
@@ -57,6 +56,9 @@ rbps=$(pick "$read_solo" 2)
 riops=$(pick "$read_solo" 1)
 wbps=$(pick "$write_solo" 4)
 wiops=$(pick "$write_solo" 3)
+# a cap set from a solo of nothing would hold fio for hours
+python3 -c "import sys; sys.exit(not min($riops, $wiops) >= 20)" ||
+	die "the guest moved too little alone to set caps from (reads $riops, writes $wiops IOPS)"
 
 # capped KEY FRACTION SOLO RW FIELD: set KEY to FRACTION of SOLO on ib1's
 # default group and measure FIELD (1-4 of window) under RW

@@ -27,7 +27,6 @@ split() {
 		--iodepth=16 --runtime=$((WIN + 4)) --time_based --output="$OUT/$1-$2-1.txt" >/dev/null &
 	fio --name=j2 --filename=/dev/mapper/ib2 --rw="$2" --bs=16k --direct=1 --ioengine=libaio \
 		--iodepth=16 --runtime=$((WIN + 4)) --time_based --output="$OUT/$1-$2-2.txt" >/dev/null &
-	sleep 2
 	python3 "$REPO/tests/lib/rates.py" "$WIN" /sys/block/dirs/dirs1/stat /sys/block/dirs/dirs2/stat |
 		awk -F' [|] ' '{ split($1, a, " "); split($2, b, " ");
 			s1 = a[2] + a[4]; s2 = b[2] + b[4]; printf "%.1f\n", 100 * s1 / (s1 + s2) }'

@@ -38,7 +38,6 @@ fio_bg() {
 }
 # rates: bytes/s read from partitions 1 and 2 over WIN s, jobs running
 rates() {
-	sleep 2
 	python3 "$REPO/tests/lib/rates.py" "$WIN" /sys/block/floors/floors1/stat \
 		/sys/block/floors/floors2/stat | awk -F' [|] ' '{ split($1, a, " "); split($2, b, " "); print a[2], b[2] }'
 }

@@ -217,6 +217,40 @@ out=$("$IOBAND" status 2>&1)
 contains "human status shows the device group" "$out" "device group 1"
 contains "human status shows root by name" "$out" "0 (root)"
 
+# caps, floors, the idle class and write weights, against the real module
+rc 0 "limit $P-1 --group 1000 read_bps=200M write_iops=2k" \
+    "$IOBAND" limit $P-1 --group 1000 read_bps=200M write_iops=2k
+rc 0 "floor $P-1 --group 0 bps=1M" "$IOBAND" floor $P-1 --group 0 bps=1M
+rc 0 "class $P-1 idle (the default group)" "$IOBAND" class $P-1 idle
+rc 0 "write-weight $P-1 1000 15" "$IOBAND" write-weight $P-1 1000 15
+LIMITED="0 $SLICE ioband $MM0 1 4 128 user fair 2048 :40 1000:30 0:20 class -1:idle"
+LIMITED="$LIMITED limit 1000:read_bps=209715200,write_iops=2000 write_weight 1000:15 floor 0:bps=1048576"
+same "dmsetup table shows them, per group, default group first" "$(dmsetup table $P-1)" "$LIMITED"
+same "table --raw agrees" "$("$IOBAND" table --raw $P-1)" "$LIMITED"
+same "the line with them loads again (reload + resume)" \
+    "$("$IOBAND" reload $P-1 --table "$(dmsetup table $P-1)" --resume 2>&1 && dmsetup table $P-1)" \
+    "$LIMITED"
+if command -v python3 >/dev/null; then
+    got=$("$IOBAND" status --json $P-1 | python3 -c '
+import json, sys
+d = json.load(sys.stdin)["devices"][0]
+g = {x["id"]: x for x in d["groups"]}
+print(g[1000]["caps"]["read_bps"], g[1000]["caps"]["write_iops"], g[1000]["write_weight"],
+      g[0]["floors"]["bps"], g[-1]["class"], type(g[1000]["cap_waits"]).__name__)')
+    same "status --json carries caps, floors, class and write weight" "$got" \
+        "209715200 2000 15 1048576 idle int"
+fi
+contains "human status shows the caps" "$("$IOBAND" status $P-1)" "200M"
+rc 1 "a floor above the cap is refused before the kernel" \
+    "$IOBAND" floor $P-1 --group 1000 read_bps=300M
+same "... and changes nothing" "$(dmsetup table $P-1)" "$LIMITED"
+rc 0 "limit none" "$IOBAND" limit $P-1 --group 1000 none
+rc 0 "floor none" "$IOBAND" floor $P-1 --group 0 none
+rc 0 "class normal" "$IOBAND" class $P-1 normal
+rc 0 "write-weight same" "$IOBAND" write-weight $P-1 1000 same
+same "the table is as before" "$(dmsetup table $P-1)" \
+    "0 $SLICE ioband $MM0 1 4 128 user fair 2048 :40 1000:30 0:20"
+
 rc 0 "reset $P-1" "$IOBAND" reset $P-1
 same "reset zeroes the counters" \
     "$(dmsetup status $P-1)" "0 $SLICE ioband 1 -1 0 0 0 0 0 0 1000 0 0 0 0 0 0 0 0 0 0 0 0 0"
