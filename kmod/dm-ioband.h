@@ -81,6 +81,8 @@
 #define IOBAND_MAX_NESTING	16
 /* nested shares: a group idle this long stops counting in its parent's */
 #define IOBAND_IDLE_MS		100
+/* floors: the most a group waiting all along is owed (bounds the catch-up) */
+#define IOBAND_FLOOR_WINDOW_NS	(1000 * NSEC_PER_MSEC)
 /* caps: how far a group may run ahead of its rate (the burst it may send) */
 #define IOBAND_CAP_BURST_NS	(50 * NSEC_PER_MSEC)
 /* idle class: how long the other groups must have been idle first */
@@ -286,6 +288,8 @@ struct ioband_group {
 	u64 cap_wait_ns;		/* time spent parked */
 	struct ioband_caps floor;
 	bool floored;			/* a rate of @floor is set */
+	/* ns: since when its bios have waited without a break (0: none) */
+	u64 floor_since;
 	u64 floor_tat[IOBAND_CAP_N];	/* ns: each floor's virtual clock */
 	bool idle_class;		/* served only while the others are idle */
 

@@ -20,7 +20,8 @@
  * moved by every bio of the group; a backlogged group whose floor clock
  * has fallen behind real time goes first, whatever the policy says, and
  * such a bio is not charged to the policy (mClock's reservations): a group
- * gets its floor or its weight's share, whichever is more.  When floors
+ * gets at least its floor, and below it also its weight's share of the
+ * rest.  When floors
  * ask for more than the disk gives, the group furthest behind goes first,
  * so they share it in proportion to their floors.
  *
@@ -114,8 +115,17 @@ u64 ioband_hold_back(struct ioband_device *dp, struct ioband_group *gp,
 void ioband_cap_charge(struct ioband_group *gp, struct bio *bio, u64 now)
 {
 	int dir = bio_data_dir(bio), k;
-	/* a floor owes what was missed in at most one burst */
+	/*
+	 * A floor owes what the group missed while its bios waited (at most
+	 * IOBAND_FLOOR_WINDOW_NS of it), and no more than a burst after it was
+	 * idle: waiting for a late dispatcher or a busy disk is owed, being
+	 * idle is not.
+	 */
 	u64 since = now - min(now, IOBAND_CAP_BURST_NS);
+
+	if (gp->floor_since)
+		since = min(since, max(gp->floor_since,
+				       now - min(now, IOBAND_FLOOR_WINDOW_NS)));
 	/*
 	 * Saved up while idle: at most CAP_LEAD.  A group that waited parked
 	 * counts from when it was due back, not from when the dispatcher came.
@@ -169,15 +179,16 @@ struct ioband_group *ioband_floor_pick(struct ioband_device *dp, u64 now)
 
 /*
  * For "limits": how far (ns) a group with bios waiting is behind its
- * floors.  Near 0 while they hold; at about IOBAND_CAP_BURST_NS, the most
- * a floor clock falls behind, the floors ask more than the disk gives.
+ * floors.  Near 0 while they hold; growing towards IOBAND_FLOOR_WINDOW_NS,
+ * the most a floor clock falls behind, the floors ask more than the disk
+ * gives.
  */
 u64 ioband_floor_lag(struct ioband_group *gp, u64 now)
 {
 	if (!gp->floored || !gp->held)
 		return 0;
 	return min(max(floor_lag(gp, READ, now), floor_lag(gp, WRITE, now)),
-		   IOBAND_CAP_BURST_NS);
+		   IOBAND_FLOOR_WINDOW_NS);
 }
 
 bool ioband_cap_spent(struct ioband_group *gp, u64 now)

@@ -26,6 +26,7 @@ static void requeue_held(struct ioband_device *dp, struct ioband_group *gp,
 		bio_list_add(requeue, bio);
 	}
 	ioband_cap_forget(dp, gp);
+	gp->floor_since = 0;
 	if (gp->idle_class)
 		dp->idle_held -= gp->held;
 	dp->held -= gp->held;

@@ -25,14 +25,16 @@
  * its group is behind its floor, which the policy does not charge.
  */
 static void issue_bio(struct ioband_device *dp, struct ioband_group *gp,
-		      struct bio *bio, struct ioband_bio *ib, bool by_floor)
+		      struct bio *bio, struct ioband_bio *ib, bool by_floor,
+		      u64 now)
 {
 	lockdep_assert_held(&dp->lock);
 	/* draining bios are not the group's choice: they cost no tokens */
 	if (!ioband_group_bypasses(gp) && !by_floor)
 		ioband_policy_charge(dp, gp, bio, ib);
+	/* @now: the caller's clock if it read one (0: none) */
 	if (unlikely(gp->capped || gp->floored))
-		ioband_cap_charge(gp, bio, ktime_get_ns());
+		ioband_cap_charge(gp, bio, now ?: ktime_get_ns());
 	dp->issued++;
 	gp->inflight++;
 	if (unlikely(gp->idle_class))
@@ -148,19 +150,23 @@ static void wake_one(struct ioband_device *dp, struct ioband_group *gp)
 		__wake_up(&dp->waitq, TASK_NORMAL, 1, gp);
 }
 
-/* Park @gp if its caps or class hold back its next bio.  True if parked. */
-static bool park_if_held_back(struct ioband_device *dp, struct ioband_group *gp)
+/*
+ * Park @gp if its caps or class hold back its next bio.  True if parked;
+ * *now: the clock read, 0 if none.
+ */
+static bool park_if_held_back(struct ioband_device *dp, struct ioband_group *gp,
+			      u64 *now)
 {
-	u64 now, wait;
+	u64 wait;
 
 	lockdep_assert_held(&dp->lock);
 	if (ioband_group_bypasses(gp))
 		return false;
-	now = ktime_get_ns();
-	wait = ioband_hold_back(dp, gp, bio_list_peek(&gp->held_bios), now);
+	*now = ktime_get_ns();
+	wait = ioband_hold_back(dp, gp, bio_list_peek(&gp->held_bios), *now);
 	if (!wait)
 		return false;
-	ioband_cap_park(dp, gp, now + wait, now);
+	ioband_cap_park(dp, gp, *now + wait, *now);
 	return true;
 }
 
@@ -173,6 +179,7 @@ void ioband_dispatch_work(struct work_struct *work)
 	struct bio *bio;
 	unsigned int batch = 0;
 	bool again = false, by_floor = false;
+	u64 now;
 	int epochs = 0;
 
 	spin_lock_irq(&dp->lock);
@@ -202,19 +209,21 @@ void ioband_dispatch_work(struct work_struct *work)
 			continue;
 		}
 		epochs = 0;
+		now = 0;
 		if (unlikely(gp->capped || gp->idle_class) &&
-		    park_if_held_back(dp, gp))
+		    park_if_held_back(dp, gp, &now))
 			continue;
 		bio = bio_list_pop(&gp->held_bios);
 		gp->held--;
 		dp->held--;
 		if (unlikely(gp->idle_class))
 			dp->idle_held--;
-		issue_bio(dp, gp, bio, ioband_per_bio(bio), by_floor);
+		issue_bio(dp, gp, bio, ioband_per_bio(bio), by_floor, now);
 		if (!gp->held) {
 			list_del_init(&gp->backlog_entry);
 			/* nothing waits: idle time from now on is the group's */
 			gp->cap_resume = 0;
+			gp->floor_since = 0;
 		}
 		/*
 		 * Its submitter has long returned: the disk may make us wait
@@ -359,7 +368,7 @@ static bool admit_bio(struct ioband_device *dp, struct ioband_group *gp,
 		dp->normal_at = jiffies;
 	if (!gp->held && !cap_wait &&
 	    ((antic && !dp->plugged) || may_issue(dp, gp))) {
-		issue_bio(dp, gp, bio, ib, false);
+		issue_bio(dp, gp, bio, ib, false, now);
 		/*
 		 * A new epoch may have freed other groups' held bios.  (The
 		 * work-conserving policies have no epochs: a kick would find
@@ -377,6 +386,9 @@ static bool admit_bio(struct ioband_device *dp, struct ioband_group *gp,
 	dp->held++;
 	if (unlikely(gp->idle_class))
 		dp->idle_held++;
+	/* a floor is owed from when the group's bios start to wait */
+	if (unlikely(gp->floored) && !gp->held)
+		gp->floor_since = now ?: ktime_get_ns();
 	if (!gp->held++) {
 		if (cap_wait)
 			ioband_cap_park(dp, gp, now + cap_wait, now);
