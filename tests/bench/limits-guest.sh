@@ -111,6 +111,8 @@ fio_bg floor-alone "${disk}2" l2 randread $((WIN + 4))
 disk_bps=$(window lfl 2)
 wait
 echo "# the disk alone: $disk_bps B/s"
+# every share below is of this: nothing measured, nothing to judge
+[ "${disk_bps:-0}" -gt 0 ] || die "the disk moved nothing alone"
 dmsetup message ibf1 0 weight 1
 dmsetup message ibf2 0 weight 1000
 read -r r1 r2 <<<"$(pair ioband-nofloor /dev/mapper/ibf1 /dev/mapper/ibf2)"
