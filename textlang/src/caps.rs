@@ -787,42 +787,16 @@ impl Limits {
 
 impl fmt::Display for Limits {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, g) in self.groups.iter().enumerate() {
-            let sep = if i > 0 { " " } else { "" };
-            write!(f, "{sep}{g}")?;
-        }
-        Ok(())
+        crate::write_records(f, &self.groups)
     }
 }
 
 impl FromStr for Limits {
     type Err = ParseError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        const W: &str = "limits";
-        let groups = s
-            .split_ascii_whitespace()
-            .map(str::parse)
-            .collect::<Result<Vec<CapRecord>, _>>()?;
-        match groups.first() {
-            Some(g) if g.id == GroupId::Default => {}
-            Some(g) => {
-                return Err(ParseError::new(
-                    W,
-                    "record",
-                    format!("the default group (-1) must come first, not {}", g.id),
-                ))
-            }
-            None => return Err(ParseError::new(W, "record", "empty reply")),
-        }
-        let mut seen = std::collections::HashSet::new();
-        if let Some(g) = groups.iter().find(|g| !seen.insert(g.id)) {
-            return Err(ParseError::new(
-                W,
-                "record",
-                format!("group {} is listed twice", g.id),
-            ));
-        }
-        Ok(Limits { groups })
+        Ok(Limits {
+            groups: crate::parse_records("limits", s, |g: &CapRecord| g.id)?,
+        })
     }
 }
 

@@ -1587,47 +1587,62 @@ impl Shares {
 
 impl fmt::Display for Shares {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, g) in self.groups.iter().enumerate() {
-            if i > 0 {
-                f.write_str(" ")?;
-            }
-            write!(f, "{g}")?;
-        }
-        Ok(())
+        write_records(f, &self.groups)
     }
 }
 
 impl FromStr for Shares {
     type Err = ParseError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        const W: &str = "shares";
-        let groups = s
-            .split_ascii_whitespace()
-            .map(str::parse)
-            .collect::<Result<Vec<GroupShare>, _>>()?;
-        match groups.first() {
-            Some(g) if g.id == GroupId::Default => {}
-            Some(g) => {
-                return Err(ParseError::new(
-                    W,
-                    "record",
-                    format!("the default group (-1) must come first, not {}", g.id),
-                ))
-            }
-            None => return Err(ParseError::new(W, "record", "empty reply")),
-        }
-        let mut seen = std::collections::HashSet::new();
-        for g in &groups {
-            if !seen.insert(g.id) {
-                return Err(ParseError::new(
-                    W,
-                    "record",
-                    format!("group {} is listed twice", g.id),
-                ));
-            }
-        }
-        Ok(Shares { groups })
+        Ok(Shares {
+            groups: parse_records("shares", s, |g: &GroupShare| g.id)?,
+        })
     }
+}
+
+/// Records of a per-group reply (`shares`, `limits`), space-separated.
+pub(crate) fn write_records<T: fmt::Display>(
+    f: &mut fmt::Formatter<'_>,
+    recs: &[T],
+) -> fmt::Result {
+    for (i, g) in recs.iter().enumerate() {
+        let sep = if i > 0 { " " } else { "" };
+        write!(f, "{sep}{g}")?;
+    }
+    Ok(())
+}
+
+/// Parse a per-group reply: one record per group, the default group first,
+/// no group twice.
+pub(crate) fn parse_records<T: FromStr<Err = ParseError>>(
+    what: &'static str,
+    s: &str,
+    id: impl Fn(&T) -> GroupId,
+) -> Result<Vec<T>, ParseError> {
+    let groups = s
+        .split_ascii_whitespace()
+        .map(str::parse)
+        .collect::<Result<Vec<T>, _>>()?;
+    match groups.first().map(&id) {
+        Some(GroupId::Default) => {}
+        Some(other) => {
+            return Err(ParseError::new(
+                what,
+                "record",
+                format!("the default group (-1) must come first, not {other}"),
+            ))
+        }
+        None => return Err(ParseError::new(what, "record", "empty reply")),
+    }
+    let mut seen = std::collections::HashSet::new();
+    if let Some(g) = groups.iter().find(|g| !seen.insert(id(g))) {
+        return Err(ParseError::new(
+            what,
+            "record",
+            format!("group {} is listed twice", id(g)),
+        ));
+    }
+    Ok(groups)
 }
 
 /// The target's reply to the `settings` message: its device group's
