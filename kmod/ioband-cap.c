@@ -19,9 +19,8 @@
  * Floors: a group's minimum rates, the same keys.  Each is a clock too,
  * moved by every bio of the group; a backlogged group whose floor clock
  * has fallen behind real time goes first, whatever the policy says, and
- * such a bio is not charged to the policy (mClock's reservations): a group
- * gets at least its floor, and below it also its weight's share of the
- * rest.  When floors
+ * such a bio is not charged to the policy: a group gets its floor or its
+ * weight's share, whichever is more.  When floors
  * ask for more than the disk gives, the group furthest behind goes first,
  * so they share it in proportion to their floors.
  *
