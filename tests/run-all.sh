@@ -120,6 +120,15 @@ phase ""
 [ "$host_rc" -eq 0 ] || rc=1
 total=$(grep -h '^[0-9]* passed, [0-9]* failed$' .cache/suites-shared.log .cache/suites-exclusive.log |
 	awk '{p += $1; f += $3} END {printf "%d passed, %d failed", p, f}')
+# CI shows the log's head and tail: the suites that failed, and where the
+# guest time went (each line's total and its suites), go here
+echo "== suites that failed"
+grep -h '^FAIL ' .cache/suites-shared.log .cache/suites-exclusive.log | cut -c1-160 || echo "none"
+echo "== guest seconds per kernel line, and its suites"
+grep -h '^\(ok\|FAIL\) .* on .* in [0-9]*s' .cache/suites-shared.log .cache/suites-exclusive.log |
+	sed 's/^[a-zA-Z]* \([^ ]*\) on \([^ ]*\) .* in \([0-9]*\)s.*/\2 \1 \3/' |
+	awk '{t[$1] += $3; s[$1] = s[$1] " " $2 ":" $3} END {for (k in t) print t[k] "s " k ":" s[k]}' |
+	sort -rn | cut -c1-400 || true
 echo "== phases"
 printf '%s\n' "${phases[@]}"
 echo "== all tests done in $(( $(date +%s) - start ))s (host checks: $([ "$host_rc" = 0 ] && echo passed || echo FAILED), rust tests: $([ $rust_pass = 1 ] && echo ran || echo none))"

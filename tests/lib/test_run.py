@@ -56,9 +56,10 @@ class Plans(unittest.TestCase):
     def test_ci_plan_runs_every_suite_somewhere(self):
         plan = self.plan("ci.plan")
         every = self.plan("full.plan")["6.1"]
-        # every suite but the slow-disk writeback, the fstests-based ones
-        # and the disk models' check on 7.x; those on 6.12
-        on612 = ("writeback", "fstests", "logwrites", "diskmodel")
+        # every suite but the slow-disk writeback, the fstests-based ones,
+        # the disk models' check and the device-time suite on 7.x; those on
+        # 6.12
+        on612 = ("writeback", "fstests", "logwrites", "diskmodel", "devtime")
         # the limits' timing suites: in the full plan only, for now
         full_only = ("caps", "floors", "directions")
         but = [s for s in every if s not in on612 + full_only]
@@ -67,7 +68,7 @@ class Plans(unittest.TestCase):
             self.assertIn(s, plan["6.12"])
         # the debug kernel: all but those, the slowest there, and the
         # timing suites, each of which runs on 7.x
-        off_debug = ("stacking", "apply", "cli-e2e", "defaults", "fairness", "devtime")
+        off_debug = ("stacking", "apply", "cli-e2e", "defaults", "fairness")
         self.assertEqual(plan["debug"], [s for s in but if s not in off_debug])
         for s in off_debug:
             self.assertIn(s, plan["7.x"])

@@ -48,6 +48,8 @@ CACHE = os.path.join(REPO, ".cache")
 
 # lines of a hung guest's kernel log shown in the report
 HANG_TAIL = 80
+# boots more for a kernel that breaks before any suite ran (see boot())
+BOOT_RETRIES = 2
 # what run-in-guest.sh's watchdog writes into a suite's output when it fires
 WATCHDOG = "# runner: the suite and its cleanup are still running"
 
@@ -243,7 +245,7 @@ def mem_bytes(size):
     return int(size[:-1]) * {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30}[size[-1].upper()]
 
 
-def boot(label, ver, vmlinuz, suites, env, retried=False):
+def boot(label, ver, vmlinuz, suites, env, retried=0):
     """Boot once and run the suites one after another; returns their verdicts."""
     metas = [suite_meta(s) for s in suites]
     # the debug kernel (KASAN, lockdep) runs everything several times slower
@@ -308,7 +310,8 @@ def boot(label, ver, vmlinuz, suites, env, retried=False):
     # kernel's own boot-time text patching), and KASAN once reported a wild
     # access in the first 6 ms of a boot.  run-in-guest.sh keeps the boot's log
     # apart from the suites'; a bad line there, or a guest that died before
-    # its first suite, gets one more boot, said aloud.  Twice is a failure.
+    # its first suite, gets another boot, said aloud (two more at most: the
+    # wild access once struck two boots in a row).  Three times is a failure.
     started = any(os.path.exists(os.path.join(d, "output")) for d in dirs)
     boot_bad = boot_log_bad(os.path.join(dirs[0], "boot-dmesg"))
     if not started:
@@ -317,11 +320,12 @@ def boot(label, ver, vmlinuz, suites, env, retried=False):
     # it loaded any module of ours: an int3 Oops in a kernel that is not
     # tainted (ours are out-of-tree and taint it) is the test bed's too.
     boot_bad += lost_patch_oops(console_text)
-    if boot_bad and not retried:
+    if boot_bad and retried < BOOT_RETRIES:
         log(f"note: the {label} guest's kernel broke while booting, before any suite ran"
             f" ({boot_bad[0].strip()}); booting it once more")
-        shutil.copy(console_path, os.path.join(top, f"boot-crash-{names[0]}.console"))
-        return boot(label, ver, vmlinuz, suites, env, retried=True)
+        shutil.copy(console_path,
+                    os.path.join(top, f"boot-crash-{names[0]}.{retried}.console"))
+        return boot(label, ver, vmlinuz, suites, env, retried=retried + 1)
     # vng falls back to 9p silently when virtiofsd does not start: say so
     rootfs_path = os.path.join(dirs[0], "rootfs")
     rootfs = open(rootfs_path).read().strip() if os.path.exists(rootfs_path) else None
@@ -331,8 +335,9 @@ def boot(label, ver, vmlinuz, suites, env, retried=False):
     results = [verdict(label, ver, n, d, m, timed_out, limit, boot_elapsed, console_text)
                for n, d, m in zip(names, dirs, metas)]
     if boot_bad:
-        # the second boot broke as well: its suites fail, whatever they said
-        log(f"FAIL {label} ({ver}): the kernel broke while booting, twice, before any "
+        # the last boot broke as well: its suites fail, whatever they said
+        log(f"FAIL {label} ({ver}): the kernel broke while booting, {BOOT_RETRIES + 1} "
+            f"times, before any "
             f"suite ran; its suites ({', '.join(names)}) count as failed\n"
             f"    dmesg: {boot_bad[0].rstrip()}")
         results = [False] * len(results)
