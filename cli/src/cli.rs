@@ -266,7 +266,7 @@ pub enum Command {
             and fair-iosize. Under weight and weight-iosize an I/O costs at least one whole \
             token, so under weight only making writes count more changes anything. Under \
             time it does nothing: writes are already charged the device time they take. \
-            `ioband status` shows it beside the weight, as `100 (w 50)`.",
+            `ioband status` shows it beside the weight, as `100 w50`.",
         after_help = "Examples:\n  ioband write-weight ioband1 50\n  \
             ioband write-weight ioband1 alice 25\n  \
             ioband write-weight ioband3 postgresql.service 400\n  \
@@ -499,7 +499,8 @@ pub enum Command {
             its share out of that one's, as the module reports). Cgroups show as their unit's \
             name or their path under /sys/fs/cgroup. With --watch, redraw every SECS seconds \
             with per-group rates and the share each group actually got next to its configured \
-            share.",
+            share. A group's caps and floors show on a line under it, marked `*` while its \
+            caps hold it back and `!` while it is behind its floors.",
         after_help = "Examples:\n  ioband status\n  ioband status ioband1 --raw\n  \
             ioband status --json\n  ioband status --watch 1\n  ioband status ioband1 --watch 0.5 --count 10 --json"
     )]

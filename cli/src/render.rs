@@ -742,29 +742,27 @@ fn tree_order(rows: &[GroupRow]) -> Vec<(usize, &GroupRow)> {
     out
 }
 
-/// The line above a device group's table: its weight and settings.
+/// The lines above a device group's tables: its weight and settings.
 fn group_header(g: &DeviceGroupSummary, first: Option<&&DeviceStatus>) -> String {
-    format!(
-        "device group {} — total weight {}{}",
-        g.id,
-        g.total_weight,
-        first
-            .map(|d| {
-                let (throttle, limit) = match &d.limits {
-                    Some(l) => (l.io_throttle_text(), l.io_limit_text()),
-                    // An older module: the table's numbers.
-                    None => (
-                        format!("io_throttle {}", d.io_throttle),
-                        format!("io_limit {}", d.io_limit),
-                    ),
-                };
-                format!(
-                    ", policy {}, {throttle}, {limit}, token {}",
-                    d.policy, d.token
-                )
-            })
-            .unwrap_or_default()
-    )
+    let mut out = format!("device group {}: total weight {}", g.id, g.total_weight);
+    if let Some(d) = first {
+        let (throttle, limit) = match &d.limits {
+            Some(l) => (l.io_throttle_text(), l.io_limit_text()),
+            // An older module: the table's numbers.
+            None => (
+                format!("io_throttle {}", d.io_throttle),
+                format!("io_limit {}", d.io_limit),
+            ),
+        };
+        // The settings on a line of their own: with auto's reasons they
+        // pass 80 columns.
+        let _ = write!(
+            out,
+            ", policy {}\n  {throttle}, {limit}, token {}",
+            d.policy, d.token
+        );
+    }
+    out
 }
 
 /// Is group `r` held back by its caps: now, or (`watch`, from the second
@@ -789,136 +787,163 @@ fn floor_unmet(r: &GroupRow) -> bool {
     !r.floors.0.is_empty() && r.floor_lag_us.is_some_and(|l| l >= FLOOR_UNMET_US)
 }
 
-/// The optional columns of a device group's status table.
-#[derive(Debug, Clone, Copy)]
-struct Columns {
-    /// Rates (`--watch`).
-    watch: bool,
-    /// CAPS: a group has caps (or is held back by them).
-    caps: bool,
-    /// FLOORS: a group has floors.
-    floors: bool,
-}
-
-impl Columns {
-    fn of<'a>(rows: impl Iterator<Item = &'a GroupRow> + Clone, watch: bool) -> Columns {
-        Columns {
-            watch,
-            caps: rows
-                .clone()
-                .any(|r| !r.caps.0.is_empty() || cap_biting(r, watch)),
-            floors: rows.clone().any(|r| !r.floors.0.is_empty()),
-        }
-    }
-
-    /// The header; the caps and floors columns left-aligned.
-    fn table(self) -> Table {
-        let mut header = vec![
-            "DEVICE", "GROUP", "WEIGHT", "SHARE", "READS", "DELAYED", "READ", "WRITES", "DELAYED",
-            "WRITTEN",
-        ];
-        if self.watch {
-            header.extend(["READ/s", "WRITE/s", "ACHIEVED"]);
-        }
-        let plain = header.len();
-        if self.caps {
-            header.push("CAPS");
-        }
-        if self.floors {
-            header.push("FLOORS");
-        }
-        let n = header.len();
-        let mut t = new_table(header, 2);
-        for i in plain..n {
-            left_column(&mut t, i);
-        }
-        t
-    }
-}
-
-/// The WEIGHT cell of a group: `100`, `100 (w 50)` when its writes have
-/// a weight of their own, `?` when the table does not list it.
+/// The WEIGHT cell of a group: `100`, `100 w50` when its writes have a
+/// weight of their own, `?` when the table does not list it.
 fn weight_text(r: &GroupRow) -> String {
     let w = r.weight.map_or_else(|| "?".into(), |w| w.to_string());
     match r.write_weight {
-        Some(ww) => format!("{w} (w {ww})"),
+        Some(ww) => format!("{w} w{ww}"),
         None => w,
     }
 }
 
-/// The cells of one group's row in the status table.
-fn status_row(dev: String, depth: usize, r: &GroupRow, cols: Columns) -> Vec<Cell> {
-    let mut row = vec![
-        Cell::new(dev),
-        Cell::new(format!("{}{}", "  ".repeat(depth), group_label(r))),
-        Cell::new(weight_text(r)),
-        Cell::new(share_percent(r.share_percent)),
-        Cell::new(r.read.requests),
-        Cell::new(r.read.delayed),
-        Cell::new(humanize_bytes(r.read.bytes)),
-        Cell::new(r.write.requests),
-        Cell::new(r.write.delayed),
-        Cell::new(humanize_bytes(r.write.bytes)),
-    ];
-    if cols.watch {
-        match r.rate {
-            Some(rate) => {
-                row.push(Cell::new(humanize_rate(rate.read_bytes_per_sec)));
-                row.push(Cell::new(humanize_rate(rate.write_bytes_per_sec)));
-                row.push(Cell::new(percent(rate.achieved_percent)));
-            }
-            None => row.extend(["-", "-", "-"].map(Cell::new)),
-        }
-    }
-    // `*`: the cap bites; `!`: the floor is not met; readable without colour.
-    if cols.caps {
-        let mark = if cap_biting(r, cols.watch) { "* " } else { "" };
-        let text = format!("{mark}{}", compact(&r.caps.0));
-        row.push(Cell::new(text).set_alignment(CellAlignment::Left));
-    }
-    if cols.floors {
-        let mark = if floor_unmet(r) { "! " } else { "" };
-        let text = format!("{mark}{}", compact(&r.floors.0));
-        row.push(Cell::new(text).set_alignment(CellAlignment::Left));
-    }
-    row
+/// A line of a device's status table: a group's cells, or a note under
+/// the group before it (its caps, its floors), which takes no part in the
+/// column widths.
+enum Line {
+    Cells(Vec<String>),
+    Note(String),
 }
 
-/// The lines under a device group's table that explain its marks.
-fn legend(rows: &[&GroupRow], cols: Columns) -> String {
+/// The headers of a device's status table: cumulative counts, or with
+/// `--watch` the rates of the last interval.
+fn status_header(watch: bool) -> &'static [&'static str] {
+    if watch {
+        &[
+            "GROUP", "WEIGHT", "SHARE", "ACHIEVED", "READ/s", "WRITE/s", "DELAYED",
+        ]
+    } else {
+        &[
+            "GROUP", "WEIGHT", "SHARE", "READS", "READ", "WRITES", "WRITTEN", "DELAYED",
+        ]
+    }
+}
+
+/// The lines of one group: its cells, then its caps and floors, each
+/// marked when they bite (`*`: its caps hold it back; `!`: its floors are
+/// not met), readable without colour.
+fn status_lines(depth: usize, r: &GroupRow, watch: bool, out: &mut Vec<Line>) {
+    let indent = "  ".repeat(depth);
+    let mut cells = vec![
+        format!("{indent}{}", group_label(r)),
+        weight_text(r),
+        share_percent(r.share_percent),
+    ];
+    let delayed = r.read.delayed.saturating_add(r.write.delayed);
+    if watch {
+        match r.rate {
+            Some(rate) => cells.extend([
+                percent(rate.achieved_percent),
+                humanize_rate(rate.read_bytes_per_sec),
+                humanize_rate(rate.write_bytes_per_sec),
+            ]),
+            None => cells.extend(["-", "-", "-"].map(String::from)),
+        }
+    } else {
+        cells.extend([
+            r.read.requests.to_string(),
+            humanize_bytes(r.read.bytes),
+            r.write.requests.to_string(),
+            humanize_bytes(r.write.bytes),
+        ]);
+    }
+    cells.push(delayed.to_string());
+    out.push(Line::Cells(cells));
+    let pad = format!("{indent}    ");
+    if !r.caps.0.is_empty() || cap_biting(r, watch) {
+        let mark = if cap_biting(r, watch) { " *" } else { "" };
+        out.push(Line::Note(format!(
+            "{pad}caps {}{mark}",
+            compact(&r.caps.0)
+        )));
+    }
+    if !r.floors.0.is_empty() {
+        let mark = if floor_unmet(r) { " !" } else { "" };
+        out.push(Line::Note(format!(
+            "{pad}floors {}{mark}",
+            compact(&r.floors.0)
+        )));
+    }
+}
+
+/// Lay `lines` out under `header`: two spaces between columns, the first
+/// column left-aligned, the others right-aligned, a rule under the header.
+fn layout(header: &[&str], lines: &[Line], out: &mut String) {
+    let mut width: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for l in lines {
+        if let Line::Cells(c) = l {
+            for (w, c) in width.iter_mut().zip(c) {
+                *w = (*w).max(c.chars().count());
+            }
+        }
+    }
+    let row = |cells: &[String], out: &mut String| {
+        let mut line = String::new();
+        for (i, (c, w)) in cells.iter().zip(&width).enumerate() {
+            let _ = if i == 0 {
+                write!(line, "  {c:<w$}")
+            } else {
+                write!(line, "  {c:>w$}")
+            };
+        }
+        let _ = writeln!(out, "{}", line.trim_end());
+    };
+    row(
+        &header.iter().map(|h| h.to_string()).collect::<Vec<_>>(),
+        out,
+    );
+    row(
+        &width.iter().map(|&w| "─".repeat(w)).collect::<Vec<_>>(),
+        out,
+    );
+    for l in lines {
+        match l {
+            Line::Cells(c) => row(c, out),
+            Line::Note(n) => {
+                let _ = writeln!(out, "{n}");
+            }
+        }
+    }
+}
+
+/// The lines under a device group's tables that explain their marks.
+fn legend(rows: &[&GroupRow], watch: bool) -> String {
     let mut out = String::new();
     if rows.iter().any(|r| r.write_weight.is_some()) {
         let _ = writeln!(
             out,
-            "(w N) the weight of its writes: a write counts WEIGHT/N times its cost"
+            "wN: the weight of its writes (a write counts WEIGHT/N times its cost)"
         );
     }
-    if cols.caps && rows.iter().any(|r| cap_biting(r, cols.watch)) {
-        let when = if cols.watch {
+    if rows.iter().any(|r| cap_biting(r, watch)) {
+        let when = if watch {
             "now or since the last sample"
         } else {
             "now"
         };
-        let _ = writeln!(out, "* held back by its caps {when}");
+        let _ = writeln!(out, "*: held back by its caps {when}");
     }
-    if cols.floors && rows.iter().any(|r| floor_unmet(r)) {
+    if rows.iter().any(|r| floor_unmet(r)) {
         let _ = writeln!(
             out,
-            "! floor unmet: behind its floors now (they ask more than the disk gives)"
+            "!: behind its floors now (they ask more than the disk gives)"
         );
     }
     out
 }
 
-/// Human status tables: one per device group. A CAPS column appears for a
-/// device group with caps, a FLOORS column for one with floors; `*` marks
-/// a group its caps hold back (now, or with --watch in the last interval),
-/// `!` a group behind its floors, both explained under the table; `[idle]`
-/// follows a group of the idle class; `(w N)` follows the weight of a
-/// group whose writes have the weight N (explained under the table too).
+/// Human status: per device group a line of its settings, then per device
+/// a line naming it and a table of its groups (nested cgroups indented
+/// under their parent), sized for 80 columns.  DELAYED counts the bios
+/// ioband held back, reads and writes.  Under a group: its caps and
+/// floors, if any, marked `*` when its caps hold it back (now, or with
+/// --watch in the last interval) and `!` when it is behind its floors;
+/// `[idle]` follows a group of the idle class and `wN` the weight of a
+/// group whose writes weigh N; the marks are explained under the tables.
 pub fn status_text(doc: &StatusDoc) -> String {
     let mut out = String::new();
     let watch = doc.interval_secs.is_some();
+    let header = status_header(watch);
     for (i, g) in doc.device_groups.iter().enumerate() {
         if i > 0 {
             out.push('\n');
@@ -929,21 +954,16 @@ pub fn status_text(doc: &StatusDoc) -> String {
             .filter(|d| d.device_group == g.id)
             .collect();
         let _ = writeln!(out, "{}", group_header(g, devs.first()));
-        let rows: Vec<&GroupRow> = devs.iter().flat_map(|d| d.groups.iter()).collect();
-        let cols = Columns::of(rows.iter().copied(), watch);
-        let mut t = cols.table();
-        for d in devs {
-            for (j, (depth, r)) in tree_order(&d.groups).into_iter().enumerate() {
-                let dev = if j == 0 {
-                    format!("{} ({}, {})", d.name, d.device, d.group_type)
-                } else {
-                    String::new()
-                };
-                t.add_row(status_row(dev, depth, r, cols));
+        for d in &devs {
+            let _ = writeln!(out, "{} on {}, type {}", d.name, d.device, d.group_type);
+            let mut lines = Vec::new();
+            for (depth, r) in tree_order(&d.groups) {
+                status_lines(depth, r, watch, &mut lines);
             }
+            layout(header, &lines, &mut out);
         }
-        let _ = writeln!(out, "{}", t.trim_fmt());
-        out.push_str(&legend(&rows, cols));
+        let rows: Vec<&GroupRow> = devs.iter().flat_map(|d| d.groups.iter()).collect();
+        out.push_str(&legend(&rows, watch));
     }
     out
 }
@@ -1406,7 +1426,9 @@ mod tests {
             ]
         );
         let text = status_text(&doc);
-        let rows: Vec<&str> = text.lines().skip(3).collect();
+        // the settings, the device, the header and its rule, then a row
+        // per group
+        let rows: Vec<&str> = text.lines().skip(5).collect();
         assert!(
             rows[1].contains(" 69 ") && rows[2].contains("   151 "),
             "{text}"
@@ -1547,11 +1569,66 @@ mod tests {
             None,
         );
         let text = status_text(&doc);
-        assert!(
-            text.contains("CAPS") && text.contains("rw 5 io/s"),
-            "{text}"
-        );
+        assert!(text.contains("\n    caps rw 5 io/s\n"), "{text}");
         assert!(!text.contains("held back"), "{text}");
+        // Parked now: marked, and the mark explained.
+        let now = "-1:none:0:0:0 7:iops=5:3:100:1";
+        let doc = status_doc(
+            &[dev(Some(now))],
+            &[dev(Some(now))],
+            &StaticNames::fixture(),
+            None,
+        );
+        let text = status_text(&doc);
+        assert!(text.contains("\n    caps rw 5 io/s *\n"), "{text}");
+        assert!(text.contains("*: held back by its caps now"), "{text}");
+    }
+
+    /// The status of a device with every kind of group: a write weight,
+    /// caps, floors, a long name, a nested group; with and without rates.
+    fn busy_device() -> Vec<DeviceSnapshot> {
+        vec![snap(
+            "db-volume",
+            "8:17 1 4 128 uid fair 2048 :40 1000:30 2000:20 \
+             limit 1000:read_bps=209715200,write_iops=2000 \
+             floor 2000:bps=52428800 write_weight 1000:50",
+            "1 -1 2230000 1720000 408000000 211000 136000 600000000 \
+             1000 166000 107000 472000000 139000 95000 352000000 \
+             2000 211000 146000 520000000 210000 147000 504000000",
+        )]
+    }
+
+    #[test]
+    fn status_fits_80_columns() {
+        let a = busy_device();
+        let mut b = busy_device();
+        if let Some(st) = b[0].status.as_mut() {
+            st.groups[1].read_reqs += 3000;
+            st.groups[1].read_sectors += 2_000_000;
+        }
+        let r = rates(&a, &b, 1.0);
+        for rates in [None, Some(&r)] {
+            let doc = status_doc(&b, &b, &StaticNames::fixture(), rates);
+            let text = status_text(&doc);
+            for l in text.lines() {
+                assert!(
+                    l.chars().count() <= 80,
+                    "{} columns: {l}\n{text}",
+                    l.chars().count()
+                );
+            }
+            assert!(
+                text.contains("device group 1: total weight 90, policy fair\n"),
+                "{text}"
+            );
+            assert!(text.contains("\ndb-volume on 8:17, type uid\n"), "{text}");
+            assert!(text.contains("30 w50"), "{text}");
+            assert!(text.contains("\n    caps r 200M/s, w 2k io/s\n"), "{text}");
+            assert!(text.contains("\n    floors rw 50M/s\n"), "{text}");
+            assert!(text.contains("wN: the weight of its writes"), "{text}");
+            // DELAYED: reads and writes held back, the last column.
+            assert!(text.contains("  1856000\n"), "{text}");
+        }
     }
 
     #[test]

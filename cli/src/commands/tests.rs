@@ -745,12 +745,34 @@ fn settings_asked(h: &H) -> usize {
         .count()
 }
 
-/// The header line of device group `g` in human status.
-fn group_header(text: &str, g: u32) -> String {
+/// The note (caps, floors) on the line under the first row of human status
+/// that contains `name`, if that line is one.
+fn note_under<'a>(text: &'a str, name: &str) -> Option<&'a str> {
+    let mut lines = text.lines().skip_while(|l| !l.contains(name)).skip(1);
+    let next = lines.next()?.trim();
+    (next.starts_with("caps ") || next.starts_with("floors ")).then_some(next)
+}
+
+/// The width of the first table header (`  GROUP  WEIGHT ...`) in human
+/// status.
+fn header_width(text: &str) -> usize {
     text.lines()
-        .find(|l| l.starts_with(&format!("device group {g} ")))
-        .unwrap_or_else(|| panic!("no device group {g} in {text}"))
-        .to_string()
+        .find(|l| l.starts_with("  GROUP "))
+        .map_or(0, |l| l.chars().count())
+}
+
+/// The two header lines of device group `g` in human status, as one line.
+fn group_header(text: &str, g: u32) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    let i = lines
+        .iter()
+        .position(|l| l.starts_with(&format!("device group {g}:")))
+        .unwrap_or_else(|| panic!("no device group {g} in {text}"));
+    format!(
+        "{}, {}",
+        lines[i],
+        lines.get(i + 1).map_or("", |l| l.trim())
+    )
 }
 
 #[test]
@@ -1080,9 +1102,9 @@ fn limits_asked(h: &H) -> usize {
 #[test]
 fn status_shows_caps_and_what_they_hold_back() {
     let h = tenants();
-    // Without caps: no CAPS column, no extra ioctl, caps all null.
+    // Without caps: no caps line, no extra ioctl, caps all null.
     let text = h.ok(&["status"]);
-    assert!(!text.contains("CAPS"), "{text}");
+    assert!(!text.contains("caps "), "{text}");
     let v: serde_json::Value = serde_json::from_str(&h.ok(&["status", "--json"])).unwrap();
     let g = &v["devices"][0]["groups"][1];
     assert!(
@@ -1116,25 +1138,22 @@ fn status_shows_caps_and_what_they_hold_back() {
     assert!(v["devices"][1]["groups"][0]["cap_waits"].is_null());
 
     let text = h.ok(&["status"]);
-    assert!(text.contains("CAPS"), "{text}");
-    let row = |name: &str| {
-        text.lines()
-            .find(|l| l.contains(name))
-            .unwrap_or_else(|| panic!("{name} in {text}"))
-            .to_string()
-    };
     assert!(
-        row("(alice)").ends_with("* rw 200M/s, rw 2k io/s"),
+        note_under(&text, "(alice)") == Some("caps rw 200M/s, rw 2k io/s *"),
         "{text}"
     );
-    assert!(row("(bob)").trim_end().ends_with(" -"), "{text}");
-    assert!(row("a (8:1, user)").ends_with("w 50M/s"), "{text}");
-    assert!(text.contains("* held back by its caps now"), "{text}");
+    assert_eq!(note_under(&text, "(bob)"), None, "{text}");
+    assert_eq!(
+        note_under(&text, " default "),
+        Some("caps w 50M/s"),
+        "{text}"
+    );
+    assert!(text.contains("*: held back by its caps now"), "{text}");
 
     // Watch: marked while parked, or when it was parked again since.
     let text = h.ok(&["status", "a", "--watch", "1", "--count", "2"]);
     let second = text.split("(sample 2)").nth(1).unwrap_or_default();
-    assert!(second.contains("* rw 200M/s"), "{text}");
+    assert!(second.contains("caps rw 200M/s, rw 2k io/s *"), "{text}");
     assert!(second.contains("now or since the last sample"), "{text}");
     let out = h.ok(&["status", "a", "--watch", "1", "--count", "2", "--json"]);
     let last: serde_json::Value = serde_json::from_str(out.lines().nth(1).unwrap()).unwrap();
@@ -1175,32 +1194,24 @@ fn status_without_the_limits_message_still_shows_the_table_caps() {
 }
 
 #[test]
-fn caps_show_without_colour_and_widen_only_their_column() {
+fn caps_show_without_colour_on_a_line_of_their_own() {
     let h = H::with_device_a(&["--type", "uid"]);
     h.ok(&["attach", "a", "1000"]);
     let plain = h.ok(&["status"]);
     h.ok(&["limit", "a", "--group", "1000", "write_iops=2k"]);
     h.dm.record_cap_wait("a", GroupId::Id(1000), 1, 10, true);
-    // The table's lines (the header line above it is as wide either way).
-    let width = |t: &str| {
-        t.lines()
-            .filter(|l| l.starts_with(' ') || l.starts_with('─'))
-            .map(|l| l.chars().count())
-            .max()
-            .unwrap_or(0)
-    };
     for args in [&["status"][..], &["status", "--watch", "1", "--count", "2"]] {
         let text = h.ok(args);
         assert!(!text.contains('\x1b'), "{text}");
-        assert!(text.contains("1000 (alice)"), "{text}");
+        assert_eq!(
+            note_under(&text, "1000 (alice)"),
+            Some("caps w 2k io/s *"),
+            "{text}"
+        );
     }
-    // "   CAPS" and "* w 2k io/s": the column and its widest cell.
+    // The table is as wide as without caps.
     let text = h.ok(&["status"]);
-    assert_eq!(
-        width(&text),
-        width(&plain) + 3 + "* w 2k io/s".len(),
-        "{plain}\n{text}"
-    );
+    assert_eq!(header_width(&text), header_width(&plain), "{plain}\n{text}");
 }
 
 #[test]
@@ -1399,10 +1410,10 @@ fn a_refused_raw_floor_or_class_message_is_explained() {
 #[test]
 fn status_shows_floors_what_they_miss_and_the_idle_class() {
     let h = tenants();
-    // Without floors: no FLOORS column, floors null, class normal.
+    // Without floors: no floors line, floors null, class normal.
     let text = h.ok(&["status"]);
     assert!(
-        !text.contains("FLOORS") && !text.contains("[idle]"),
+        !text.contains("floors ") && !text.contains("[idle]"),
         "{text}"
     );
     let v: serde_json::Value = serde_json::from_str(&h.ok(&["status", "--json"])).unwrap();
@@ -1433,27 +1444,24 @@ fn status_shows_floors_what_they_miss_and_the_idle_class() {
     assert_eq!(v["devices"][1]["groups"][0]["floor_lag_us"], 24_999);
 
     let text = h.ok(&["status"]);
-    let row = |name: &str| {
-        text.lines()
-            .find(|l| l.contains(name))
-            .unwrap_or_else(|| panic!("{name} in {text}"))
-            .to_string()
-    };
-    assert!(text.contains("FLOORS") && !text.contains("CAPS"), "{text}");
-    assert!(row("(alice)").ends_with("! rw 50M/s, w 2k io/s"), "{text}");
-    assert!(
-        row("2000 (bob) [idle]").trim_end().ends_with(" -"),
+    assert!(!text.contains("caps "), "{text}");
+    assert_eq!(
+        note_under(&text, "(alice)"),
+        Some("floors rw 50M/s, w 2k io/s !"),
         "{text}"
     );
-    // Just under the mark: not marked.
-    assert!(row("b (8:2, none)").ends_with("   r 1M/s"), "{text}");
+    assert!(text.contains("2000 (bob) [idle]"), "{text}");
+    assert_eq!(note_under(&text, "2000 (bob) [idle]"), None, "{text}");
+    // Just under the mark: not marked (b's default group).
+    let b = &text[text.find("b on ").unwrap_or(0)..];
+    assert_eq!(note_under(b, " default "), Some("floors r 1M/s"), "{text}");
     assert!(
-        text.contains("! floor unmet: behind its floors now (they ask more than the disk gives)"),
+        text.contains("!: behind its floors now (they ask more than the disk gives)"),
         "{text}"
     );
     let watch = h.ok(&["status", "a", "--watch", "1", "--count", "2"]);
     assert!(
-        watch.contains("! rw 50M/s") && watch.contains("[idle]"),
+        watch.contains("floors rw 50M/s, w 2k io/s !") && watch.contains("[idle]"),
         "{watch}"
     );
 
@@ -1501,23 +1509,16 @@ fn status_without_floors_in_the_reply_still_shows_the_table() {
 }
 
 #[test]
-fn floors_widen_only_their_column_and_idle_only_its_group() {
+fn floors_take_a_line_and_idle_widens_only_its_group() {
     let h = H::with_device_a(&["--type", "uid"]);
     h.ok(&["attach", "a", "1000"]);
     let plain = h.ok(&["status"]);
-    let width = |t: &str| {
-        t.lines()
-            .filter(|l| l.starts_with(' ') || l.starts_with('─'))
-            .map(|l| l.chars().count())
-            .max()
-            .unwrap_or(0)
-    };
     h.ok(&["class", "a", "--group", "1000", "idle"]);
     let idle = h.ok(&["status"]);
     // "1000 (alice) [idle]" is the widest GROUP cell.
     assert_eq!(
-        width(&idle),
-        width(&plain) + " [idle]".len(),
+        header_width(&idle),
+        header_width(&plain) + " [idle]".len(),
         "{plain}\n{idle}"
     );
     h.ok(&["class", "a", "--group", "1000", "normal"]);
@@ -1525,11 +1526,12 @@ fn floors_widen_only_their_column_and_idle_only_its_group() {
     h.dm.set_floor_lag("a", GroupId::Id(1000), 30_000);
     let text = h.ok(&["status"]);
     assert!(!text.contains('\x1b'), "{text}");
-    // "   FLOORS" and "! w 2k io/s": the column and its widest cell.
+    // The floors on a line of their own: the table is as wide as before.
+    assert_eq!(header_width(&text), header_width(&plain), "{plain}\n{text}");
     assert_eq!(
-        width(&text),
-        width(&plain) + 3 + "! w 2k io/s".len(),
-        "{plain}\n{text}"
+        note_under(&text, "1000 (alice)"),
+        Some("floors w 2k io/s !"),
+        "{text}"
     );
 }
 
@@ -1656,28 +1658,32 @@ fn status_and_table_show_write_weights_where_set() {
     let h = tenants();
     // None set: no mark, JSON null.
     let text = h.ok(&["status"]);
-    assert!(!text.contains("(w "), "{text}");
+    assert!(!text.contains(" 100 w") && !text.contains("wN:"), "{text}");
     let v: serde_json::Value = serde_json::from_str(&h.ok(&["status", "--json"])).unwrap();
     assert!(v["devices"][0]["groups"][1]["write_weight"].is_null());
 
     h.ok(&["write-weight", "a", "alice", "50"]);
     h.ok(&["write-weight", "b", "400"]);
     let text = h.ok(&["status"]);
-    let row = |name: &str| {
-        text.lines()
+    let row = |from: &str, name: &str| {
+        text[text.find(from).unwrap_or(0)..]
+            .lines()
             .find(|l| l.contains(name))
             .unwrap_or_else(|| panic!("{name} in {text}"))
             .to_string()
     };
-    assert!(row("(alice)").contains(" 100 (w 50) "), "{text}");
-    assert!(row("b (8:2, none)").contains(" 100 (w 400) "), "{text}");
-    assert!(!row("(bob)").contains("(w "), "{text}");
+    assert!(row("a on", "(alice)").contains(" 100 w50 "), "{text}");
+    assert!(row("b on", " default ").contains(" 100 w400 "), "{text}");
+    assert!(!row("a on", "(bob)").contains(" 100 w"), "{text}");
     assert!(
-        text.contains("(w N) the weight of its writes: a write counts WEIGHT/N times its cost"),
+        text.contains("wN: the weight of its writes (a write counts WEIGHT/N times its cost)"),
         "{text}"
     );
     // A write weight alone is no reason to ask `limits`.
-    assert!(!text.contains("CAPS") && !text.contains("FLOORS"), "{text}");
+    assert!(
+        !text.contains("caps ") && !text.contains("floors "),
+        "{text}"
+    );
     assert_eq!(limits_asked(&h), 0, "{:?}", h.dm.log());
     let v: serde_json::Value = serde_json::from_str(&h.ok(&["status", "--json"])).unwrap();
     let a = &v["devices"][0]["groups"];
@@ -1686,7 +1692,7 @@ fn status_and_table_show_write_weights_where_set() {
     assert!(a[0]["write_weight"].is_null() && a[2]["write_weight"].is_null());
     assert_eq!(v["devices"][1]["groups"][0]["write_weight"], 400);
     let watch = h.ok(&["status", "a", "--watch", "1", "--count", "2"]);
-    assert!(watch.contains("100 (w 50)"), "{watch}");
+    assert!(watch.contains("100 w50"), "{watch}");
 
     // table shows them in WEIGHTS, and in JSON.
     let t = h.ok(&["table"]);
