@@ -131,8 +131,10 @@ print(l["configured"], l["effective"], l["queue_depth"], t["configured"], t["eff
 # auto means 128.
 same "settings of $P-1: auto over a stacked device" \
     "$(setting io_limit_auto $P-1) $(setting queue_depth $P-1) $(setting effective_io_limit $P-1)" "1 0 128"
-contains "human status: io_limit 128 (auto, depth unknown)" "$("$IOBAND" status $P-1)" \
-    "policy fair, io_throttle 4, io_limit 128 (auto, depth unknown), token 2048"
+st=$("$IOBAND" status $P-1)
+contains "human status: policy fair" "$st" "device group 1: total weight 200, policy fair"
+contains "human status: io_limit 128 (auto, depth unknown)" "$st" \
+    "  io_throttle 4, io_limit 128 (auto, depth unknown), token 2048"
 if command -v python3 >/dev/null; then
     same "status --json: limits of $P-1" "$(limits $P-1)" "auto 128 None 4 4 $(setting nowait_again $P-1)"
 fi
@@ -240,7 +242,8 @@ print(g[1000]["caps"]["read_bps"], g[1000]["caps"]["write_iops"], g[1000]["write
     same "status --json carries caps, floors, class and write weight" "$got" \
         "209715200 2000 15 1048576 idle int"
 fi
-contains "human status shows the caps" "$("$IOBAND" status $P-1)" "200M"
+contains "human status shows the caps under the group" "$("$IOBAND" status $P-1)" \
+    $'\n    caps r 200M/s, w 2k io/s'
 rc 1 "a floor above the cap is refused before the kernel" \
     "$IOBAND" floor $P-1 --group 1000 read_bps=300M
 same "... and changes nothing" "$(dmsetup table $P-1)" "$LIMITED"
