@@ -411,6 +411,7 @@ struct ioband_bio {
 	enum ioband_bio_state state;
 	u64 issued_ns;		/* policies that anticipate: when it went down */
 	u32 charged_us;		/* time policy: the estimate charged, 0: none */
+	u32 charged_mult;	/* time policy: the multiplier it was charged at */
 	u64 ps_start;		/* time policy: dp->ps_clock when it went down */
 };
 
@@ -454,19 +455,21 @@ static inline void ioband_policy_charge(struct ioband_device *dp,
 	u64 cost = dp->policy->iosize ? max(bio_sectors(bio), 1U) : 1;
 	u32 mult = IOBAND_MULT_ONE;
 
+	if (unlikely(gp->write_weight) && op_is_write(bio_op(bio)))
+		mult = ioband_write_mult(gp);
 	/*
-	 * In device time: the group's mean now, corrected at completion.  A
-	 * write is charged the time it takes: write weights do not apply.
+	 * In device time: the group's mean now, corrected at completion by
+	 * the time the bio took, at the same multiplier (a write weight set
+	 * meanwhile applies from the next bio on).
 	 */
 	if (dp->policy->ops->complete) {
 		cost = max(gp->time_est_us, 1U);
 		ib->charged_us = cost;
+		ib->charged_mult = mult;
 		dp->policy->ops->charge(gp, cost, mult);
 		ib->ps_start = dp->ps_clock;
 		return;
 	}
-	if (unlikely(gp->write_weight) && op_is_write(bio_op(bio)))
-		mult = ioband_write_mult(gp);
 	dp->policy->ops->charge(gp, cost, mult);
 }
 

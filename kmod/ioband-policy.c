@@ -502,7 +502,9 @@ static void time_charge(struct ioband_group *gp, u64 cost, u32 mult)
 		if (dp->antic != gp)
 			dp->antic = NULL;
 	}
-	gp->vtag = fair_start(dp, gp) + div64_u64(cost * IOBAND_VT_SCALE, gp->eweight);
+	gp->vtag = fair_start(dp, gp) +
+		   div64_u64(cost * mult * (IOBAND_VT_SCALE / IOBAND_MULT_ONE),
+			     gp->eweight);
 }
 
 static void time_complete(struct ioband_group *gp, struct ioband_bio *ib, u64 now)
@@ -533,8 +535,9 @@ static void time_complete(struct ioband_group *gp, struct ioband_bio *ib, u64 no
 	us = div_u64(min_t(u64, ns, NSEC_PER_SEC), NSEC_PER_USEC);
 	gp->time_est_us = gp->time_est_us ?
 		(7 * gp->time_est_us + us) / 8 : max(us, 1U);
-	delta = (s64)us - ib->charged_us;
-	gp->vtag += div64_s64(delta * (s64)IOBAND_VT_SCALE, (s64)gp->eweight);
+	delta = ((s64)us - ib->charged_us) * ib->charged_mult;
+	gp->vtag += div64_s64(delta * (s64)(IOBAND_VT_SCALE / IOBAND_MULT_ONE),
+			      (s64)gp->eweight);
 }
 
 static u64 time_anticipate(struct ioband_device *dp, struct ioband_group *gp)

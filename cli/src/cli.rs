@@ -265,7 +265,7 @@ pub enum Command {
             64 times the weight acts as those bounds). It is exact under the policies fair \
             and fair-iosize. Under weight and weight-iosize an I/O costs at least one whole \
             token, so under weight only making writes count more changes anything. Under \
-            time it does nothing: writes are already charged the device time they take. \
+            time the factor multiplies the device time a write takes. \
             `ioband status` shows it beside the weight, as `100 w50`.",
         after_help = "Examples:\n  ioband write-weight ioband1 50\n  \
             ioband write-weight ioband1 alice 25\n  \

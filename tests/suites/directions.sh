@@ -4,9 +4,10 @@
 # weight 100 and write_weight 50 (its writes count double) against ib2 at
 # weight 100.  Measured at the disk over 10 s: both writing, ib1 gets a
 # third; both reading, half; ib1 writing against ib2 reading, a third;
-# under fair and fair-iosize.  "write_weight ...:same" undoes it, and the
-# table carries it.
-# estimate: 150
+# under fair, fair-iosize and time (every bio takes the disk the same time
+# here, so a write's time counts double too).  "write_weight ...:same"
+# undoes it, and the table carries it.
+# estimate: 200
 # timeout: 600
 # exclusive: yes
 . "$REPO/tests/lib/guest.sh"
@@ -36,7 +37,7 @@ near() { python3 -c "import sys; sys.exit(not abs($1 - $2) <= $3)"; }
 
 dmsetup message ib1 0 write_weight 50
 check "the table carries the write weight" grep -q ' write_weight -1:50$' <<<"$(table_of ib1)"
-for p in fair fair-iosize; do
+for p in fair fair-iosize time; do
 	dmsetup message ib1 0 policy "$p"
 	w=$(split randwrite randwrite)
 	check "$p: both writing, ib1 (writes count double) gets a third: $w %" near "$w" 33.3 4
