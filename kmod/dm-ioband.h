@@ -275,6 +275,12 @@ struct ioband_group {
 	/* caps, floors and the idle class (ioband-cap.c) */
 	struct ioband_caps caps;
 	bool capped;			/* a rate of @caps is set */
+	/*
+	 * per direction (READ, WRITE), the kinds of @caps and @floor that
+	 * are set and count its bios: the bits the data path looks at
+	 */
+	u8 cap_kinds[2];
+	u8 floor_kinds[2];
 	bool parked;			/* on ioband_device.parked, not backlog */
 	u64 cap_tat[IOBAND_CAP_N];	/* ns: each rate's virtual clock */
 	u64 park_until;			/* ns: when it may go on */
@@ -609,6 +615,7 @@ u64 ioband_cap_delay(struct ioband_group *gp, struct bio *bio, u64 now);
 u64 ioband_hold_back(struct ioband_device *dp, struct ioband_group *gp,
 		     struct bio *bio, u64 now);
 void ioband_cap_charge(struct ioband_group *gp, struct bio *bio, u64 now);
+void ioband_cap_kinds_update(struct ioband_group *gp);
 struct ioband_group *ioband_floor_pick(struct ioband_device *dp, u64 now);
 u64 ioband_floor_lag(struct ioband_group *gp, u64 now);
 void ioband_floor_set(struct ioband_device *dp, struct ioband_group *gp,

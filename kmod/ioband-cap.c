@@ -85,13 +85,12 @@ static u64 cap_cost_ns(u64 rate, int k, struct bio *bio)
  */
 u64 ioband_cap_delay(struct ioband_group *gp, struct bio *bio, u64 now)
 {
-	int dir = bio_data_dir(bio), k;
+	unsigned long kinds = gp->cap_kinds[bio_data_dir(bio)];
 	u64 wait = 0, refill = now + CAP_LEAD / 2;
 	bool over = false;
+	int k;
 
-	for (k = 0; k < IOBAND_CAP_N; k++) {
-		if (!gp->caps.rate[k] || !cap_applies(k, dir))
-			continue;
+	for_each_set_bit(k, &kinds, IOBAND_CAP_N) {
 		if (gp->cap_tat[k] > now + CAP_LEAD)
 			over = true;
 		if (gp->cap_tat[k] > refill)
@@ -114,6 +113,7 @@ u64 ioband_hold_back(struct ioband_device *dp, struct ioband_group *gp,
 void ioband_cap_charge(struct ioband_group *gp, struct bio *bio, u64 now)
 {
 	int dir = bio_data_dir(bio), k;
+	unsigned long kinds;
 	/*
 	 * A floor owes what the group missed while its bios waited (at most
 	 * IOBAND_FLOOR_WINDOW_NS of it), and no more than a burst after it was
@@ -132,27 +132,50 @@ void ioband_cap_charge(struct ioband_group *gp, struct bio *bio, u64 now)
 	u64 ref = gp->cap_resume && gp->cap_resume < now ? gp->cap_resume : now;
 	u64 lag = ref - min(ref, CAP_LEAD);
 
-	for (k = 0; k < IOBAND_CAP_N; k++) {
-		if (!cap_applies(k, dir))
-			continue;
-		if (gp->caps.rate[k])
-			gp->cap_tat[k] = max(gp->cap_tat[k], lag) +
-				cap_cost_ns(gp->caps.rate[k], k, bio);
-		if (gp->floor.rate[k])
-			gp->floor_tat[k] = max(gp->floor_tat[k], since) +
-				cap_cost_ns(gp->floor.rate[k], k, bio);
+	kinds = gp->cap_kinds[dir];
+	for_each_set_bit(k, &kinds, IOBAND_CAP_N)
+		gp->cap_tat[k] = max(gp->cap_tat[k], lag) +
+			cap_cost_ns(gp->caps.rate[k], k, bio);
+	kinds = gp->floor_kinds[dir];
+	for_each_set_bit(k, &kinds, IOBAND_CAP_N)
+		gp->floor_tat[k] = max(gp->floor_tat[k], since) +
+			cap_cost_ns(gp->floor.rate[k], k, bio);
+}
+
+/* The kinds of @caps that are set and count bios of direction @dir. */
+static u8 cap_kinds(const struct ioband_caps *caps, int dir)
+{
+	u8 kinds = 0;
+	int k;
+
+	for (k = 0; k < IOBAND_CAP_N; k++)
+		if (caps->rate[k] && cap_applies(k, dir))
+			kinds |= BIT(k);
+	return kinds;
+}
+
+/* After @gp's caps or floors changed: what the data path looks at. */
+void ioband_cap_kinds_update(struct ioband_group *gp)
+{
+	int dir;
+
+	for (dir = READ; dir <= WRITE; dir++) {
+		gp->cap_kinds[dir] = cap_kinds(&gp->caps, dir);
+		gp->floor_kinds[dir] = cap_kinds(&gp->floor, dir);
 	}
+	gp->capped = ioband_caps_any(&gp->caps);
+	gp->floored = ioband_caps_any(&gp->floor);
 }
 
 /* How far (ns) @gp's floors for a bio of direction @dir are behind; 0: none. */
 static u64 floor_lag(struct ioband_group *gp, int dir, u64 now)
 {
+	unsigned long kinds = gp->floor_kinds[dir];
 	u64 lag = 0;
 	int k;
 
-	for (k = 0; k < IOBAND_CAP_N; k++)
-		if (gp->floor.rate[k] && cap_applies(k, dir) &&
-		    gp->floor_tat[k] < now)
+	for_each_set_bit(k, &kinds, IOBAND_CAP_N)
+		if (gp->floor_tat[k] < now)
 			lag = max(lag, now - gp->floor_tat[k]);
 	return lag;
 }
@@ -345,7 +368,7 @@ void ioband_cap_set(struct ioband_device *dp, struct ioband_group *gp,
 {
 	lockdep_assert_held(&dp->lock);
 	gp->caps = *caps;
-	gp->capped = ioband_caps_any(caps);
+	ioband_cap_kinds_update(gp);
 	/* a new rate starts afresh, and a parked group looks again now */
 	memset(gp->cap_tat, 0, sizeof(gp->cap_tat));
 	if (gp->parked)
@@ -369,7 +392,7 @@ void ioband_floor_set(struct ioband_device *dp, struct ioband_group *gp,
 {
 	lockdep_assert_held(&dp->lock);
 	gp->floor = *floor;
-	gp->floored = ioband_caps_any(floor);
+	ioband_cap_kinds_update(gp);
 	memset(gp->floor_tat, 0, sizeof(gp->floor_tat));
 	if (gp->floored)
 		dp->any_floor = true;

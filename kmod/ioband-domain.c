@@ -88,9 +88,8 @@ void ioband_group_set_limits(struct ioband_group *gp,
 			     const struct ioband_limits *l)
 {
 	gp->caps = l->caps;
-	gp->capped = ioband_caps_any(&l->caps);
 	gp->floor = l->floor;
-	gp->floored = ioband_caps_any(&l->floor);
+	ioband_cap_kinds_update(gp);
 	gp->idle_class = l->idle_class;
 	gp->write_weight = l->write_weight;
 }
