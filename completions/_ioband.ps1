@@ -130,6 +130,7 @@ Register-ArgumentCompleter -Native -CommandName 'ioband' -ScriptBlock {
         }
         'ioband;limit' {
             [CompletionResult]::new('--group', '--group', [CompletionResultType]::ParameterName, 'The attached group to cap: an id, or a user/group name, cgroup directory or systemd unit or slice name (default: the default group)')
+            [CompletionResult]::new('--capacity', '--capacity', [CompletionResultType]::ParameterName, 'What the disk delivers, for shares of it (bps=20%): KEY=VALUE pairs, as the rates')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -138,6 +139,7 @@ Register-ArgumentCompleter -Native -CommandName 'ioband' -ScriptBlock {
         }
         'ioband;floor' {
             [CompletionResult]::new('--group', '--group', [CompletionResultType]::ParameterName, 'The attached group: an id, or a user/group name, cgroup directory or systemd unit or slice name (default: the default group)')
+            [CompletionResult]::new('--capacity', '--capacity', [CompletionResultType]::ParameterName, 'What the disk delivers, for shares of it (bps=20%): KEY=VALUE pairs, as the rates')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')

@@ -355,13 +355,17 @@ _ioband() {
             return 0
             ;;
         ioband__subcmd__floor)
-            opts="-h -V --group --help --version"
+            opts="-h -V --group --capacity --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --capacity)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -821,13 +825,17 @@ _ioband() {
             return 0
             ;;
         ioband__subcmd__limit)
-            opts="-h -V --group --help --version"
+            opts="-h -V --group --capacity --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --capacity)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

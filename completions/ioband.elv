@@ -118,6 +118,7 @@ set edit:completion:arg-completer[ioband] = {|@words|
         }
         &'ioband;limit'= {
             cand --group 'The attached group to cap: an id, or a user/group name, cgroup directory or systemd unit or slice name (default: the default group)'
+            cand --capacity 'What the disk delivers, for shares of it (bps=20%): KEY=VALUE pairs, as the rates'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
@@ -125,6 +126,7 @@ set edit:completion:arg-completer[ioband] = {|@words|
         }
         &'ioband;floor'= {
             cand --group 'The attached group: an id, or a user/group name, cgroup directory or systemd unit or slice name (default: the default group)'
+            cand --capacity 'What the disk delivers, for shares of it (bps=20%): KEY=VALUE pairs, as the rates'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'

@@ -98,9 +98,11 @@ complete -c ioband -n "__fish_ioband_using_subcommand weight" -s V -l version -d
 complete -c ioband -n "__fish_ioband_using_subcommand write-weight" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ioband -n "__fish_ioband_using_subcommand write-weight" -s V -l version -d 'Print version'
 complete -c ioband -n "__fish_ioband_using_subcommand limit" -l group -d 'The attached group to cap: an id, or a user/group name, cgroup directory or systemd unit or slice name (default: the default group)' -r
+complete -c ioband -n "__fish_ioband_using_subcommand limit" -l capacity -d 'What the disk delivers, for shares of it (bps=20%): KEY=VALUE pairs, as the rates' -r
 complete -c ioband -n "__fish_ioband_using_subcommand limit" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ioband -n "__fish_ioband_using_subcommand limit" -s V -l version -d 'Print version'
 complete -c ioband -n "__fish_ioband_using_subcommand floor" -l group -d 'The attached group: an id, or a user/group name, cgroup directory or systemd unit or slice name (default: the default group)' -r
+complete -c ioband -n "__fish_ioband_using_subcommand floor" -l capacity -d 'What the disk delivers, for shares of it (bps=20%): KEY=VALUE pairs, as the rates' -r
 complete -c ioband -n "__fish_ioband_using_subcommand floor" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ioband -n "__fish_ioband_using_subcommand floor" -s V -l version -d 'Print version'
 complete -c ioband -n "__fish_ioband_using_subcommand class" -l group -d 'The attached group: an id, or a user/group name, cgroup directory or systemd unit or slice name (default: the default group)' -r

@@ -12,10 +12,51 @@
 //!   `k`, `M` or `G`, powers of 1000: `2k` is 2000.
 //! * a fraction (`1.5G`) is rounded to the nearest whole number; a trailing
 //!   `/s` is allowed; `max` means no cap (no floor, for a floor).
+//! * a share of the disk (`20%`, `12.5%`; more than 0, at most 100): of
+//!   what the disk delivers for that key, which the caller gives (a
+//!   profile's `capacity:`, `--capacity`); `read_bps` and `write_bps` fall
+//!   back to `bps`, `read_iops` and `write_iops` to `iops`.
 
 use serde::{Deserialize, Serialize};
 
 use crate::target::{CapChange, CapKey, Caps};
+
+/// What a disk delivers, as `--capacity` and a profile's `capacity:` give
+/// it: the keys and units of caps (`bps=400M,iops=2k`), no shares, no
+/// `max`. An error names the field at fault and why.
+pub fn parse_capacity(args: &[String]) -> Result<Caps, (String, String)> {
+    let mut caps = Caps::NONE;
+    for item in args
+        .iter()
+        .flat_map(|a| a.split(','))
+        .filter(|i| !i.is_empty())
+    {
+        let Some((k, v)) = item.split_once('=') else {
+            return Err((item.into(), "expected KEY=VALUE".into()));
+        };
+        let key: CapKey = k.replace('-', "_").parse().map_err(|_| {
+            (
+                k.to_string(),
+                format!(
+                    "unknown key {k:?} (expected read_bps, write_bps, bps, read_iops, \
+                     write_iops or iops)"
+                ),
+            )
+        })?;
+        if caps.get(key).is_some() {
+            return Err((key.to_string(), "given twice".into()));
+        }
+        if percent(v).is_some() {
+            return Err((key.to_string(), "a capacity is a rate, not a share".into()));
+        }
+        let Some(rate) = parse_value(key, v).map_err(|e| (key.to_string(), e))? else {
+            return Err((key.to_string(), "a capacity cannot be max".into()));
+        };
+        caps.set(key, Some(rate))
+            .map_err(|e| (key.to_string(), e))?;
+    }
+    Ok(caps)
+}
 
 /// A group's class: `normal`, or `idle` (it gets the disk only when no
 /// other group has used it for a moment; it cannot have a floor).
@@ -172,16 +213,85 @@ pub fn parse_value(key: CapKey, s: &str) -> Result<Option<u64>, String> {
     }
 }
 
+/// The share of the disk `s` asks for, as a fraction, when it is one
+/// (`20%`): `None` when `s` is no percentage.
+pub fn percent(s: &str) -> Option<Result<f64, String>> {
+    let number = s.strip_suffix('%')?;
+    let ok = !number.is_empty()
+        && number.len() <= 20
+        && number.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+        && number.bytes().filter(|&b| b == b'.').count() <= 1;
+    let p = ok.then(|| number.parse::<f64>().ok()).flatten();
+    Some(match p {
+        Some(p) if p > 0.0 && p <= 100.0 => Ok(p / 100.0),
+        _ => Err(format!(
+            "{s:?} is not a share of the disk: give more than 0 and at most 100%, e.g. 20%"
+        )),
+    })
+}
+
+/// What the disk delivers for `key`, from `capacity` (the keys of caps):
+/// the key itself, or for one direction the key of both.
+pub fn capacity_for(key: CapKey, capacity: &Caps) -> Option<u64> {
+    let both = match key {
+        CapKey::ReadBps | CapKey::WriteBps => CapKey::Bps,
+        CapKey::ReadIops | CapKey::WriteIops => CapKey::Iops,
+        k => k,
+    };
+    capacity.get(key).or_else(|| capacity.get(both))
+}
+
+/// A value of `key` as [`parse_value`] takes it, or a share of the disk
+/// (`20%`) of what `capacity` says the disk delivers; without a capacity
+/// for the key, a share is an error that says how to give one (`how`).
+pub fn parse_value_of(
+    key: CapKey,
+    s: &str,
+    capacity: Option<&Caps>,
+    how: &str,
+) -> Result<Option<u64>, String> {
+    let Some(share) = percent(s) else {
+        return parse_value(key, s);
+    };
+    let share = share?;
+    let Some(disk) = capacity.and_then(|c| capacity_for(key, c)) else {
+        let both = if key.is_bps() { "bps" } else { "iops" };
+        let or = if key.as_str() == both {
+            String::new()
+        } else {
+            format!(" (a {key} or {both})")
+        };
+        return Err(format!(
+            "{s} is a share of the disk, whose {key} is not known: {how}{or}"
+        ));
+    };
+    // Rounded to the nearest whole number, and at least 1.
+    let v = ((disk as f64) * share).round().max(1.0);
+    let v = if v >= key.max() as f64 {
+        key.max()
+    } else {
+        v as u64
+    };
+    key.check(v)
+        .map(Some)
+        .map_err(|e| format!("{s} of {}: {e}", exact_text(key, disk)))
+}
+
 /// Values as `ioband limit` takes them: `KEY=VALUE` words (or comma lists),
 /// or `none` alone. An error names the field at fault and why.
 pub fn parse_args(args: &[String]) -> Result<CapChange, (String, String)> {
-    parse_rates(Rates::Caps, args)
+    parse_rates(Rates::Caps, args, None)
 }
 
 /// Values as `ioband limit` (`what`: caps) or `ioband floor` (floors)
-/// takes them: `KEY=VALUE` words (or comma lists), or `none` alone. An
-/// error names the field at fault and why.
-pub fn parse_rates(what: Rates, args: &[String]) -> Result<CapChange, (String, String)> {
+/// takes them: `KEY=VALUE` words (or comma lists), or `none` alone; a
+/// share of the disk (`bps=20%`) of `capacity` (`--capacity`). An error
+/// names the field at fault and why.
+pub fn parse_rates(
+    what: Rates,
+    args: &[String],
+    capacity: Option<&Caps>,
+) -> Result<CapChange, (String, String)> {
     let noun = what.noun();
     let items: Vec<&str> = args
         .iter()
@@ -216,7 +326,8 @@ pub fn parse_rates(what: Rates, args: &[String]) -> Result<CapChange, (String, S
         if set.iter().any(|(o, _)| *o == key) {
             return Err((key.to_string(), "given twice".into()));
         }
-        let v = parse_value(key, v).map_err(|e| (key.to_string(), e))?;
+        let v = parse_value_of(key, v, capacity, "give --capacity")
+            .map_err(|e| (key.to_string(), e))?;
         set.push((key, v));
     }
     Ok(CapChange::Set(set))
@@ -381,11 +492,62 @@ mod tests {
     }
 
     #[test]
+    fn shares_of_the_disk_need_its_capacity() {
+        let disk =
+            parse_capacity(&["bps=400M,read_iops=2k".into(), "iops=1k".into()]).expect("capacity");
+        let of = |k, s| parse_value_of(k, s, Some(&disk), "give --capacity");
+        assert_eq!(of(CapKey::Bps, "20%"), Ok(Some(83_886_080)));
+        assert_eq!(of(CapKey::Bps, "12.5%"), Ok(Some(52_428_800)));
+        assert_eq!(of(CapKey::Bps, "100%"), Ok(Some(400 << 20)));
+        // one direction falls back to both, unless its own is given
+        assert_eq!(of(CapKey::WriteBps, "50%"), Ok(Some(200 << 20)));
+        assert_eq!(of(CapKey::ReadIops, "10%"), Ok(Some(200)));
+        assert_eq!(of(CapKey::WriteIops, "10%"), Ok(Some(100)));
+        // at least 1
+        assert_eq!(of(CapKey::Iops, "0.0001%"), Ok(Some(1)));
+        // plain values need no capacity, and max is max
+        assert_eq!(of(CapKey::Bps, "1M"), Ok(Some(1 << 20)));
+        assert_eq!(of(CapKey::Bps, "max"), Ok(None));
+        for bad in ["0%", "101%", "%", "-5%", "1e2%", "5..%", "20 %", "x%"] {
+            let e = of(CapKey::Bps, bad).unwrap_err();
+            assert!(e.contains("not a share of the disk"), "{bad}: {e}");
+        }
+        // without a capacity for the key: say which, and how to give it
+        let e = parse_value_of(CapKey::ReadBps, "20%", None, "give --capacity").unwrap_err();
+        assert!(
+            e.contains("read_bps is not known: give --capacity (a read_bps or bps)"),
+            "{e}"
+        );
+        let iops_only = parse_capacity(&["iops=1k".into()]).expect("capacity");
+        assert!(parse_value_of(CapKey::Bps, "5%", Some(&iops_only), "x").is_err());
+        // what --capacity refuses
+        for (a, field, says) in [
+            ("bps=20%", "bps", "not a share"),
+            ("bps=max", "bps", "cannot be max"),
+            ("bps=0", "bps", "must be 1 to"),
+            ("speed=1M", "speed", "unknown key"),
+            ("bps", "bps", "expected KEY=VALUE"),
+            ("bps=1M,bps=2M", "bps", "given twice"),
+        ] {
+            let (f, why) = parse_capacity(&[a.into()]).unwrap_err();
+            assert_eq!(f, field, "{a}");
+            assert!(why.contains(says), "{a}: {why}");
+        }
+        // through parse_rates, as `ioband limit --capacity` does
+        let c = parse_rates(Rates::Caps, &["bps=20%,iops=50%".into()], Some(&disk));
+        assert_eq!(c.map(|c| c.to_string()), Ok("bps=83886080,iops=500".into()));
+        let (f, why) = parse_rates(Rates::Floors, &["bps=20%".into()], None).unwrap_err();
+        assert_eq!(f, "bps");
+        assert!(why.contains("give --capacity"), "{why}");
+    }
+
+    #[test]
     fn floors_take_the_same_values() {
         let args = |v: &[&str]| {
             parse_rates(
                 Rates::Floors,
                 &v.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
+                None,
             )
         };
         assert_eq!(

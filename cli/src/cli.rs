@@ -294,9 +294,12 @@ pub enum Command {
             as `status` counts KiB and MiB; Ki, Mi, KiB, MiB mean the same, MB and GB are \
             refused as ambiguous); I/O per second take k, M or G, powers of 1000 (2k is \
             2000). Fractions (1.5G) are rounded. Bytes/s go from 1 to 1P (2^50), I/O per \
-            second from 1 to 1G (10^9). `ioband status` shows the caps and whether they \
-            hold a group back.",
+            second from 1 to 1G (10^9). A share of the disk, bps=20%, is that share of what \
+            --capacity says the disk delivers (read_bps and write_bps fall back to its bps, \
+            read_iops and write_iops to its iops); the module gets the rate. `ioband status` \
+            shows the caps and whether they hold a group back.",
         after_help = "Examples:\n  ioband limit ioband1 read_bps=200M write_iops=2k\n  \
+            ioband limit ioband1 --group backup --capacity bps=400M,iops=2k bps=20% iops=10%\n  \
             ioband limit ioband1 --group alice bps=1.5G iops=5000\n  \
             ioband limit ioband3 --group postgresql.service write_bps=50M\n  \
             ioband limit ioband1 --group alice read_bps=max\n  \
@@ -310,9 +313,14 @@ pub enum Command {
         /// Example: ioband limit ioband1 --group alice read_bps=200M
         #[arg(long, value_name = "ID")]
         group: Option<String>,
-        /// KEY=VALUE pairs (read_bps, write_bps, bps, read_iops, write_iops, iops; a value or max), or none
+        /// KEY=VALUE pairs (read_bps, write_bps, bps, read_iops, write_iops, iops; a value, a share such as 20%, or max), or none
         #[arg(value_name = "KEY=VALUE", required = true, num_args = 1..)]
         caps: Vec<String>,
+        /// What the disk delivers, for shares of it (bps=20%): KEY=VALUE pairs, as the rates
+        ///
+        /// Example: --capacity bps=400M,iops=2k
+        #[arg(long, value_name = "KEY=VALUE,...")]
+        capacity: Vec<String>,
     },
 
     /// Guarantee a group minimum I/O rates (bytes/s, I/O per second), or clear its floors
@@ -328,13 +336,15 @@ pub enum Command {
             Keys and units are those of `ioband limit`: read_bps, write_bps, bps (bytes per \
             second read, written, or both; k, M, G, T, P are powers of 1024), read_iops, \
             write_iops, iops (I/O requests per second; k, M, G are powers of 1000). Only the \
-            keys given change; `max` removes that floor, `none` every floor of the group.\n\n\
+            keys given change; `max` removes that floor, `none` every floor of the group; \
+            a share of the disk (bps=20%) takes --capacity, as for `ioband limit`.\n\n\
             A floor cannot be above the group's cap of the same key (lower the floor, or \
             raise the cap first with `ioband limit`), and a group of the idle class cannot \
             have a floor (`ioband class NAME --group ID normal` first).",
         after_help = "Examples:\n  ioband floor ioband1 --group postgresql.service bps=50M\n  \
             ioband floor ioband1 --group alice read_iops=500 write_iops=200\n  \
             ioband floor ioband1 read_bps=20M\n  \
+            ioband floor ioband1 --group postgresql.service --capacity bps=400M bps=20%\n  \
             ioband floor ioband1 --group alice iops=max\n  \
             ioband floor ioband1 --group alice none"
     )]
@@ -346,9 +356,14 @@ pub enum Command {
         /// Example: ioband floor ioband1 --group alice bps=20M
         #[arg(long, value_name = "ID")]
         group: Option<String>,
-        /// KEY=VALUE pairs (read_bps, write_bps, bps, read_iops, write_iops, iops; a value or max), or none
+        /// KEY=VALUE pairs (read_bps, write_bps, bps, read_iops, write_iops, iops; a value, a share such as 20%, or max), or none
         #[arg(value_name = "KEY=VALUE", required = true, num_args = 1..)]
         floors: Vec<String>,
+        /// What the disk delivers, for shares of it (bps=20%): KEY=VALUE pairs, as the rates
+        ///
+        /// Example: --capacity bps=400M,iops=2k
+        #[arg(long, value_name = "KEY=VALUE,...")]
+        capacity: Vec<String>,
     },
 
     /// Put a group in the idle class (it uses the disk only when the others leave it idle), or back

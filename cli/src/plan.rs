@@ -907,6 +907,8 @@ pub fn export(actual: &Actual, sys: &dyn System) -> Profile {
                 io_limit: (s.io_limit != d.io_limit).then(|| IoLimit::from_kernel(s.io_limit)),
                 token: opt(s.token, d.token).map(profile::Bounded),
                 policy: (s.policy != d.policy).then_some(s.policy),
+                // the module knows rates, not the disk's capacity
+                capacity: None,
             });
         }
         let device = match e.dev {

@@ -283,11 +283,71 @@ impl LimitSpec {
         let mut caps = Caps::NONE;
         for (k, v) in self.values() {
             if let Some(v) = v {
-                let rate = crate::caps::parse_value(k, &v.0).map_err(|e| format!("{k}: {e}"))?;
+                let rate = crate::caps::parse_value_of(k, &v.0, None, SHARES_HOW)
+                    .map_err(|e| format!("{k}: {e}"))?;
                 caps.set(k, rate).map_err(|e| format!("{k}: {e}"))?;
             }
         }
         Ok(caps)
+    }
+
+    /// The rates of a `capacity:`: no shares of the disk, no `max`.
+    pub fn capacity(&self) -> Result<Caps, String> {
+        let mut caps = Caps::NONE;
+        for (k, v) in self.values() {
+            if let Some(v) = v {
+                if crate::caps::percent(&v.0).is_some() {
+                    return Err(format!("{k}: {:?}: a capacity is a rate, not a share", v.0));
+                }
+                match crate::caps::parse_value(k, &v.0).map_err(|e| format!("{k}: {e}"))? {
+                    Some(rate) => caps.set(k, Some(rate)).map_err(|e| format!("{k}: {e}"))?,
+                    None => return Err(format!("{k}: a capacity cannot be max")),
+                }
+            }
+        }
+        Ok(caps)
+    }
+
+    /// The same without its shares of the disk (`20%`), whose syntax is
+    /// checked: a device is checked before its device group is known.
+    fn without_shares(&self) -> Result<LimitSpec, String> {
+        let mut out = self.clone();
+        for (k, v) in [
+            (CapKey::ReadBps, &mut out.read_bps),
+            (CapKey::WriteBps, &mut out.write_bps),
+            (CapKey::Bps, &mut out.bps),
+            (CapKey::ReadIops, &mut out.read_iops),
+            (CapKey::WriteIops, &mut out.write_iops),
+            (CapKey::Iops, &mut out.iops),
+        ] {
+            if let Some(p) = v.as_ref().and_then(|c| crate::caps::percent(&c.0)) {
+                p.map_err(|e| format!("{k}: {e}"))?;
+                *v = None;
+            }
+        }
+        Ok(out)
+    }
+
+    /// Its shares of the disk (`20%`) as rates of `capacity` (`None`: not
+    /// known; `how` says how to give it).
+    fn resolve_shares(&mut self, capacity: Option<&Caps>, how: &str) -> Result<(), String> {
+        for (k, v) in [
+            (CapKey::ReadBps, &mut self.read_bps),
+            (CapKey::WriteBps, &mut self.write_bps),
+            (CapKey::Bps, &mut self.bps),
+            (CapKey::ReadIops, &mut self.read_iops),
+            (CapKey::WriteIops, &mut self.write_iops),
+            (CapKey::Iops, &mut self.iops),
+        ] {
+            let Some(c) = v else { continue };
+            if crate::caps::percent(&c.0).is_none() {
+                continue;
+            }
+            let rate = crate::caps::parse_value_of(k, &c.0, capacity, how)
+                .map_err(|e| format!("{k}: {e}"))?;
+            *v = rate.map(|r| CapValue(crate::caps::exact_text(k, r)));
+        }
+        Ok(())
     }
 
     /// `caps` (or floors) as a profile writes them (`200M`, `2k` where
@@ -306,6 +366,14 @@ impl LimitSpec {
             iops: v(CapKey::Iops),
         })
     }
+}
+
+/// How to make a share of the disk (`20%`) known, for errors.
+const SHARES_HOW: &str = "give `capacity:` in its device group";
+
+/// An optional `limit:` or `floor:` without its shares of the disk.
+fn without_shares(l: &Option<LimitSpec>) -> Result<Option<LimitSpec>, String> {
+    l.as_ref().map(LimitSpec::without_shares).transpose()
 }
 
 /// The rates of an optional `limit:` or `floor:`.
@@ -391,6 +459,11 @@ pub struct DeviceGroupSpec {
     /// Scheduling policy (default fair; `default` is weight).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub policy: Option<Policy>,
+    /// What the disk delivers (the keys of `limit:`), for caps and floors
+    /// given as a share of it (`bps: 20%`). Only the CLI reads it: the
+    /// module gets the rates.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capacity: Option<LimitSpec>,
 }
 
 impl DeviceGroupSpec {
@@ -420,6 +493,10 @@ impl DeviceGroupSpec {
                  give io_limit a larger number",
                 self.id
             ));
+        }
+        if let Some(c) = &self.capacity {
+            c.capacity()
+                .map_err(|e| format!("device group {}: capacity: {e}", self.id))?;
         }
         Ok(self)
     }
@@ -482,6 +559,22 @@ impl GroupSpec {
             LimitFields {
                 limit: &self.limit,
                 floor: &self.floor,
+                class: self.class,
+                write_weight: &self.write_weight,
+            },
+        )
+    }
+
+    /// `limits` as far as they can be checked before the device group is
+    /// known: shares of the disk checked as written, then left out.
+    fn limits_without_shares(&self) -> Result<GroupLimit, String> {
+        let limit = without_shares(&self.limit).map_err(|e| format!("limit: {e}"))?;
+        let floor = without_shares(&self.floor).map_err(|e| format!("floor: {e}"))?;
+        group_limit(
+            GroupId::Default,
+            LimitFields {
+                limit: &limit,
+                floor: &floor,
                 class: self.class,
                 write_weight: &self.write_weight,
             },
@@ -615,6 +708,48 @@ impl DeviceSpec {
         )
     }
 
+    /// `limits` as far as they can be checked before the device group is
+    /// known (as [`GroupSpec`]'s).
+    fn limits_without_shares(&self) -> Result<GroupLimit, String> {
+        let limit = without_shares(&self.limit).map_err(|e| format!("limit: {e}"))?;
+        let floor = without_shares(&self.floor).map_err(|e| format!("floor: {e}"))?;
+        group_limit(
+            GroupId::Default,
+            LimitFields {
+                limit: &limit,
+                floor: &floor,
+                class: self.class,
+                write_weight: &self.write_weight,
+            },
+        )
+    }
+
+    /// Its groups' and its own shares of the disk (`20%`) as rates of
+    /// `capacity`, its device group's; then checked again as a whole.
+    fn resolve_shares(self, capacity: Option<&Caps>) -> Result<Self, String> {
+        let name = self.name.0.clone();
+        let dg = self.device_group.map_or(0, |g| g.get());
+        let how = format!("give `capacity:` in device group {dg}");
+        let mut d = self;
+        for (what, l) in [("limit", &mut d.limit), ("floor", &mut d.floor)] {
+            if let Some(l) = l {
+                l.resolve_shares(capacity, &how)
+                    .map_err(|e| format!("device {name}: {what}: {e}"))?;
+            }
+        }
+        for g in &mut d.groups {
+            let (kind, key) = g.key();
+            for (what, l) in [("limit", &mut g.limit), ("floor", &mut g.floor)] {
+                if let Some(l) = l {
+                    l.resolve_shares(capacity, &how).map_err(|e| {
+                        format!("device {name}: group `{kind}: {key}`: {what}: {e}")
+                    })?;
+                }
+            }
+        }
+        d.check()
+    }
+
     fn check(self) -> Result<Self, String> {
         let name = &self.name.0;
         if self.state == State::Absent {
@@ -669,10 +804,11 @@ impl DeviceSpec {
                     "device {name}: group `{kind}: {key}` is listed twice"
                 ));
             }
-            g.limits(GroupId::Default)
+            g.limits_without_shares()
                 .map_err(|e| format!("device {name}: group `{kind}: {key}`: {e}"))?;
         }
-        self.limits().map_err(|e| format!("device {name}: {e}"))?;
+        self.limits_without_shares()
+            .map_err(|e| format!("device {name}: {e}"))?;
         Ok(self)
     }
 }
@@ -827,7 +963,36 @@ pub fn merge(profiles: Vec<(String, Profile)>) -> Result<Profile, String> {
         }
     }
     check_profile(&out)?;
-    Ok(out)
+    resolve_shares(out)
+}
+
+/// The shares of the disk (`20%`) in caps and floors as rates of their
+/// device group's `capacity:`: what the rest of the CLI and the module see.
+pub fn resolve_shares(p: Profile) -> Result<Profile, String> {
+    let mut capacity = BTreeMap::new();
+    for g in &p.device_groups {
+        if let Some(c) = &g.capacity {
+            let caps = c
+                .capacity()
+                .map_err(|e| format!("device group {}: capacity: {e}", g.id))?;
+            capacity.insert(g.id.get(), caps);
+        }
+    }
+    let devices = p
+        .devices
+        .into_iter()
+        .map(|d| {
+            if d.state == State::Absent {
+                return Ok(d);
+            }
+            let c = d.device_group.and_then(|g| capacity.get(&g.get()));
+            d.resolve_shares(c)
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    Ok(Profile {
+        device_groups: p.device_groups,
+        devices,
+    })
 }
 
 /// The underlying device path a profile names: `vg/lv` becomes
@@ -869,12 +1034,24 @@ fn cap_schema(bytes: bool, what: &str, noun: &str) -> serde_json::Value {
             "k, M, G: powers of 1000, e.g. 2k",
         )
     };
+    if noun == "capacity" {
+        // what the disk delivers: no max, no share
+        return json!({
+            "oneOf": [
+                {"type": "integer", "minimum": 1, "maximum": max},
+                {"type": "string", "pattern": pattern, "not": {"const": "max"}}
+            ],
+            "description": format!("{what} the disk delivers: a number, or with a unit ({units}); 1 to {max}")
+        });
+    }
+    // the same, or a share of the disk: a number and %
+    let pattern = pattern.replacen("(/s)?)$", "(/s)?|%)$", 1);
     json!({
         "oneOf": [
             {"type": "integer", "minimum": 1, "maximum": max},
             {"type": "string", "pattern": pattern}
         ],
-        "description": format!("{what}: a number, or with a unit ({units}), or max (no {noun}); 1 to {max}")
+        "description": format!("{what}: a number, or with a unit ({units}), or a share of the disk (20%, of its device group's capacity), or max (no {noun}); 1 to {max}")
     })
 }
 
@@ -992,7 +1169,8 @@ pub fn json_schema() -> serde_json::Value {
                     },
                     "token": uint(1, u64::from(MAX_TOKEN), "Tokens per refill (default 2048)"),
                     "policy": {"enum": ["fair", "fair-iosize", "time", "weight", "weight-iosize", "default"],
-                        "description": "Scheduling policy (default fair; default is the 2008 name of weight)"}
+                        "description": "Scheduling policy (default fair; default is the 2008 name of weight)"},
+                    "capacity": limit_schema("capacity", "What the disk delivers, for caps and floors given as a share of it (bps: 20%); read by the CLI only")
                 }
             },
             "device": {
@@ -1292,6 +1470,87 @@ pub(crate) mod tests {
         assert_eq!(expand_device_name("/dev/sda1"), "/dev/sda1");
         assert_eq!(expand_device_name("8:1"), "8:1");
         assert_eq!(expand_device_name("sda1"), "/dev/sda1");
+    }
+
+    #[test]
+    fn shares_of_the_disk_become_rates_of_its_capacity() {
+        let disk = "device_groups:\n  - id: 1\n    capacity: {bps: 400M, iops: 2k}\n";
+        let dev = "devices:\n  - name: a\n    device: /dev/x\n    device_group: 1\n    \
+                   type: user\n    limit: {bps: 50%}\n    groups:\n      - id: 7\n        \
+                   floor: {bps: 20%, read_iops: 10%}\n        limit: {iops: 25%, bps: 300M}\n";
+        let load = |files: &[(&str, &str)]| {
+            let ps = files
+                .iter()
+                .map(|(f, t)| parse(f, t).map(|p| (f.to_string(), p)))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| e.to_string())?;
+            merge(ps)
+        };
+        // in one file, and with the capacity in another
+        for files in [
+            vec![("p", format!("{disk}{dev}"))],
+            vec![("d", disk.to_string()), ("p", dev.to_string())],
+        ] {
+            let files: Vec<(&str, &str)> = files.iter().map(|(f, t)| (*f, t.as_str())).collect();
+            let p = load(&files).expect("resolves");
+            let d = &p.devices[0];
+            let v = |l: &Option<LimitSpec>, k: CapKey| {
+                l.as_ref().and_then(|l| {
+                    l.values()
+                        .into_iter()
+                        .find(|(key, _)| *key == k)
+                        .and_then(|(_, v)| v.clone())
+                })
+            };
+            assert_eq!(v(&d.limit, CapKey::Bps), Some(CapValue("200M".into())));
+            let g = &d.groups[0];
+            assert_eq!(v(&g.floor, CapKey::Bps), Some(CapValue("80M".into())));
+            assert_eq!(v(&g.floor, CapKey::ReadIops), Some(CapValue("200".into())));
+            assert_eq!(v(&g.limit, CapKey::Iops), Some(CapValue("500".into())));
+            assert_eq!(v(&g.limit, CapKey::Bps), Some(CapValue("300M".into())));
+            // the capacity stays in the profile; the rates are what the
+            // module gets
+            assert!(g.limits(GroupId::Id(7)).is_ok());
+        }
+        // no capacity: the device, the group, the key, and how
+        let e = load(&[("p", dev)]).unwrap_err();
+        assert!(
+            e.contains("device a: limit: bps: 50% is a share of the disk, whose bps is not known: give `capacity:` in device group 1"),
+            "{e}"
+        );
+        let no_iops = "device_groups:\n  - id: 1\n    capacity: {bps: 400M}\n";
+        let e = load(&[("p", &format!("{no_iops}{dev}"))]).unwrap_err();
+        assert!(
+            e.contains("device a: group `id: 7`: limit: iops: 25% is a share of the disk, whose iops is not known: give `capacity:` in device group 1"),
+            "{e}"
+        );
+        // a floor above its cap once both are rates
+        let above = "devices:\n  - name: a\n    device: /dev/x\n    device_group: 1\n    \
+                     type: user\n    groups:\n      - id: 7\n        floor: {bps: 50%}\n        \
+                     limit: {bps: 100M}\n";
+        let e = load(&[("p", &format!("{disk}{above}"))]).unwrap_err();
+        assert!(
+            e.contains("floor: bps: 200M is above the cap (100M)"),
+            "{e}"
+        );
+        // what a share or a capacity may not be
+        for (text, says) in [
+            (
+                "device_groups:\n  - id: 1\n    capacity: {bps: 20%}\n",
+                "device group 1: capacity: bps: \"20%\": a capacity is a rate, not a share",
+            ),
+            (
+                "device_groups:\n  - id: 1\n    capacity: {bps: max}\n",
+                "device group 1: capacity: bps: a capacity cannot be max",
+            ),
+            (
+                "devices:\n  - name: a\n    device: /dev/x\n    device_group: 1\n    limit: {bps: 120%}\n",
+                "device a: limit: bps: \"120%\" is not a share of the disk",
+            ),
+        ] {
+            let e = load(&[("p", text)]).unwrap_err();
+            assert!(e.contains(says), "{text}: {e}");
+        }
     }
 
     #[test]

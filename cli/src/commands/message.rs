@@ -256,6 +256,7 @@ pub(super) fn rates(
     name: &str,
     group: Option<&str>,
     args: &[String],
+    capacity: &[String],
     ctx: &mut Ctx<'_>,
 ) -> Result<()> {
     check_name(name)?;
@@ -263,7 +264,10 @@ pub(super) fn rates(
         Rates::Caps => "limit",
         Rates::Floors => "floor",
     };
-    let change = crate::caps::parse_rates(what, args)
+    let capacity = crate::caps::parse_capacity(capacity).map_err(|(field, why)| {
+        Error::usage(format!("{verb} {name}: --capacity: {field}: {why}"))
+    })?;
+    let change = crate::caps::parse_rates(what, args, Some(&capacity))
         .map_err(|(field, why)| Error::usage(format!("{verb} {name}: {field}: {why}")))?;
     let cfg = device_config(ctx, name)?;
     let id = group_id(&cfg, name, group, ctx)?;

@@ -59,14 +59,25 @@ pub fn run(cmd: Command, ctx: &mut Ctx<'_>) -> Result<()> {
         } => message::raw_message(&name, sector, &words, ctx),
         Command::Weight { name, args } => message::weight(&name, &args, ctx),
         Command::WriteWeight { name, args } => message::write_weight(&name, &args, ctx),
-        Command::Limit { name, group, caps } => {
-            message::rates(Rates::Caps, &name, group.as_deref(), &caps, ctx)
-        }
+        Command::Limit {
+            name,
+            group,
+            caps,
+            capacity,
+        } => message::rates(Rates::Caps, &name, group.as_deref(), &caps, &capacity, ctx),
         Command::Floor {
             name,
             group,
             floors,
-        } => message::rates(Rates::Floors, &name, group.as_deref(), &floors, ctx),
+            capacity,
+        } => message::rates(
+            Rates::Floors,
+            &name,
+            group.as_deref(),
+            &floors,
+            &capacity,
+            ctx,
+        ),
         Command::Class { name, group, class } => {
             message::class(&name, group.as_deref(), class, ctx)
         }

@@ -1038,6 +1038,55 @@ fn limit_sets_only_the_keys_given() {
 }
 
 #[test]
+fn shares_of_the_disk_are_sent_as_rates_of_the_capacity() {
+    let h = tenants();
+    h.ok(&[
+        "limit",
+        "a",
+        "--group",
+        "alice",
+        "--capacity",
+        "bps=400M,iops=2k",
+        "bps=20%",
+        "write_iops=10%",
+    ]);
+    h.ok(&["floor", "a", "--capacity", "read_bps=100M", "read_bps=5%"]);
+    let log = h.dm.log();
+    for sent in [
+        "message a limit 1000:bps=83886080,write_iops=200",
+        "message a floor read_bps=5242880",
+    ] {
+        assert!(log.contains(&sent.to_string()), "{log:?}");
+    }
+    // Without the capacity, or with a bad one: an error naming the
+    // device and the field, and nothing sent.
+    let sent = h.dm.log().len();
+    for (args, says) in [
+        (
+            &["limit", "a", "bps=20%"][..],
+            "limit a: bps: 20% is a share of the disk, whose bps is not known: give --capacity",
+        ),
+        (
+            &["floor", "a", "--capacity", "iops=1k", "read_bps=20%"],
+            "floor a: read_bps: 20% is a share of the disk, whose read_bps is not known: \
+             give --capacity (a read_bps or bps)",
+        ),
+        (
+            &["limit", "a", "--capacity", "bps=50%", "bps=20%"],
+            "limit a: --capacity: bps: a capacity is a rate, not a share",
+        ),
+        (
+            &["limit", "a", "--capacity", "bps=1M", "bps=0%"],
+            "limit a: bps: \"0%\" is not a share of the disk",
+        ),
+    ] {
+        let e = h.fail(args);
+        assert!(e.message.contains(says), "{args:?}: {}", e.message);
+    }
+    assert_eq!(h.dm.log().len(), sent, "{:?}", h.dm.log());
+}
+
+#[test]
 fn limit_refuses_bad_input_and_sends_nothing() {
     let h = tenants();
     let sent = h.dm.log().len();
