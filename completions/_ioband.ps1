@@ -44,6 +44,7 @@ Register-ArgumentCompleter -Native -CommandName 'ioband' -ScriptBlock {
             [CompletionResult]::new('io-limit', 'io-limit', [CompletionResultType]::ParameterValue, 'Set io_limit: bios in flight before all I/O is blocked (default auto: the queue depth below)')
             [CompletionResult]::new('reset', 'reset', [CompletionResultType]::ParameterValue, 'Reset a device''s statistics counters')
             [CompletionResult]::new('table', 'table', [CompletionResultType]::ParameterValue, 'Show the configuration of ioband devices')
+            [CompletionResult]::new('exporter', 'exporter', [CompletionResultType]::ParameterValue, 'Serve the groups'' counters, shares, caps and floors to Prometheus')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show per-group statistics, weights and shares of ioband devices')
             [CompletionResult]::new('ls', 'ls', [CompletionResultType]::ParameterValue, 'List ioband devices')
             [CompletionResult]::new('targets', 'targets', [CompletionResultType]::ParameterValue, 'Tell whether the ioband target is loaded, and its version')
@@ -213,6 +214,17 @@ Register-ArgumentCompleter -Native -CommandName 'ioband' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'ioband;exporter' {
+            [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Address to serve /metrics on')
+            [CompletionResult]::new('--textfile', '--textfile', [CompletionResultType]::ParameterName, 'Write the metrics to this file instead of serving them')
+            [CompletionResult]::new('--interval', '--interval', [CompletionResultType]::ParameterName, 'Seconds between writes of --textfile')
+            [CompletionResult]::new('--once', '--once', [CompletionResultType]::ParameterName, 'Write --textfile once and exit')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'ioband;status' {
             [CompletionResult]::new('--watch', '--watch', [CompletionResultType]::ParameterName, 'Redraw every SECS seconds (default 2) with rates and achieved shares')
             [CompletionResult]::new('--count', '--count', [CompletionResultType]::ParameterName, 'Stop after N samples (with --watch)')
@@ -311,6 +323,7 @@ Register-ArgumentCompleter -Native -CommandName 'ioband' -ScriptBlock {
             [CompletionResult]::new('io-limit', 'io-limit', [CompletionResultType]::ParameterValue, 'Set io_limit: bios in flight before all I/O is blocked (default auto: the queue depth below)')
             [CompletionResult]::new('reset', 'reset', [CompletionResultType]::ParameterValue, 'Reset a device''s statistics counters')
             [CompletionResult]::new('table', 'table', [CompletionResultType]::ParameterValue, 'Show the configuration of ioband devices')
+            [CompletionResult]::new('exporter', 'exporter', [CompletionResultType]::ParameterValue, 'Serve the groups'' counters, shares, caps and floors to Prometheus')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show per-group statistics, weights and shares of ioband devices')
             [CompletionResult]::new('ls', 'ls', [CompletionResultType]::ParameterValue, 'List ioband devices')
             [CompletionResult]::new('targets', 'targets', [CompletionResultType]::ParameterValue, 'Tell whether the ioband target is loaded, and its version')
@@ -378,6 +391,9 @@ Register-ArgumentCompleter -Native -CommandName 'ioband' -ScriptBlock {
             break
         }
         'ioband;help;table' {
+            break
+        }
+        'ioband;help;exporter' {
             break
         }
         'ioband;help;status' {

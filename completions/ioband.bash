@@ -34,6 +34,9 @@ _ioband() {
             ioband,detach)
                 cmd="ioband__subcmd__detach"
                 ;;
+            ioband,exporter)
+                cmd="ioband__subcmd__exporter"
+                ;;
             ioband,floor)
                 cmd="ioband__subcmd__floor"
                 ;;
@@ -121,6 +124,9 @@ _ioband() {
             ioband__subcmd__help,detach)
                 cmd="ioband__subcmd__help__subcmd__detach"
                 ;;
+            ioband__subcmd__help,exporter)
+                cmd="ioband__subcmd__help__subcmd__exporter"
+                ;;
             ioband__subcmd__help,floor)
                 cmd="ioband__subcmd__help__subcmd__floor"
                 ;;
@@ -197,7 +203,7 @@ _ioband() {
 
     case "${cmd}" in
         ioband)
-            opts="-h -V --help --version create remove suspend resume reload message weight write-weight limit floor class attach detach type token io-throttle io-limit reset table status ls targets version apply show schema completions man help"
+            opts="-h -V --help --version create remove suspend resume reload message weight write-weight limit floor class attach detach type token io-throttle io-limit reset table exporter status ls targets version apply show schema completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -354,6 +360,32 @@ _ioband() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        ioband__subcmd__exporter)
+            opts="-h -V --listen --textfile --interval --once --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --listen)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --textfile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         ioband__subcmd__floor)
             opts="-h -V --group --capacity --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -377,7 +409,7 @@ _ioband() {
             return 0
             ;;
         ioband__subcmd__help)
-            opts="create remove suspend resume reload message weight write-weight limit floor class attach detach type token io-throttle io-limit reset table status ls targets version apply show schema completions man help"
+            opts="create remove suspend resume reload message weight write-weight limit floor class attach detach type token io-throttle io-limit reset table exporter status ls targets version apply show schema completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -461,6 +493,20 @@ _ioband() {
             return 0
             ;;
         ioband__subcmd__help__subcmd__detach)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ioband__subcmd__help__subcmd__exporter)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -41,6 +41,7 @@ set edit:completion:arg-completer[ioband] = {|@words|
             cand io-limit 'Set io_limit: bios in flight before all I/O is blocked (default auto: the queue depth below)'
             cand reset 'Reset a device''s statistics counters'
             cand table 'Show the configuration of ioband devices'
+            cand exporter 'Serve the groups'' counters, shares, caps and floors to Prometheus'
             cand status 'Show per-group statistics, weights and shares of ioband devices'
             cand ls 'List ioband devices'
             cand targets 'Tell whether the ioband target is loaded, and its version'
@@ -190,6 +191,16 @@ set edit:completion:arg-completer[ioband] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'ioband;exporter'= {
+            cand --listen 'Address to serve /metrics on'
+            cand --textfile 'Write the metrics to this file instead of serving them'
+            cand --interval 'Seconds between writes of --textfile'
+            cand --once 'Write --textfile once and exit'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'ioband;status'= {
             cand --watch 'Redraw every SECS seconds (default 2) with rates and achieved shares'
             cand --count 'Stop after N samples (with --watch)'
@@ -279,6 +290,7 @@ set edit:completion:arg-completer[ioband] = {|@words|
             cand io-limit 'Set io_limit: bios in flight before all I/O is blocked (default auto: the queue depth below)'
             cand reset 'Reset a device''s statistics counters'
             cand table 'Show the configuration of ioband devices'
+            cand exporter 'Serve the groups'' counters, shares, caps and floors to Prometheus'
             cand status 'Show per-group statistics, weights and shares of ioband devices'
             cand ls 'List ioband devices'
             cand targets 'Tell whether the ioband target is loaded, and its version'
@@ -327,6 +339,8 @@ set edit:completion:arg-completer[ioband] = {|@words|
         &'ioband;help;reset'= {
         }
         &'ioband;help;table'= {
+        }
+        &'ioband;help;exporter'= {
         }
         &'ioband;help;status'= {
         }

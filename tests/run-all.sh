@@ -102,6 +102,8 @@ host_checks() {
 	fi
 	echo "== share.py (how the guest suites measure a split)"
 	python3 -m unittest discover -s tests/lib -p 'test_*.py' || return 1
+	echo "== Prometheus rules and Grafana dashboard (packaging/)"
+	tests/host/prometheus-rules.sh || return 1
 	echo "== checkpatch --strict (kmod/)"
 	tests/host/checkpatch.sh || return 1
 	echo "== fuzz (cargo fuzz, parsers of the target's text)"

@@ -25,7 +25,7 @@ fi
 pkgs=(qemu-system-x86 busybox-static kmod fio dmsetup libdevmapper-dev
       libclang-dev clang pkg-config make gcc python3-venv e2fsprogs xfsprogs lvm2 util-linux fdisk
       fonts-dejavu-core libcap-ng-dev libseccomp-dev debootstrap dkms
-      cryptsetup-bin mdadm thin-provisioning-tools
+      cryptsetup-bin mdadm thin-provisioning-tools curl
       # fstests (tests/host/fstests.sh builds it; suites fstests, logwrites)
       autoconf automake libtool libtool-bin xfslibs-dev uuid-dev libacl1-dev libaio-dev
       libgdbm-dev liburing-dev libcap-dev gawk attr quota bc psmisc)
@@ -37,6 +37,19 @@ if [ ${#missing[@]} -gt 0 ]; then
 	echo "setup: installing ${missing[*]}"
 	apt-get install -y -q --no-install-recommends "${missing[@]}" >"$cache/apt-install.log" 2>&1 || {
 		tail -n 30 "$cache/apt-install.log" >&2
+		exit 1
+	}
+fi
+
+# Prometheus for the exporter suite: Debian's package, unpacked into the
+# cache rather than installed (the package would start a server on the
+# host); the binary needs only libc.
+prom=$cache/prometheus
+if [ ! -x "$prom/root/usr/bin/prometheus" ]; then
+	mkdir -p "$prom"
+	(cd "$prom" && rm -f prometheus_*.deb && apt-get download -q prometheus >/dev/null 2>&1 &&
+		dpkg-deb -x prometheus_*.deb root) || {
+		echo "setup: could not fetch Debian's prometheus package" >&2
 		exit 1
 	}
 fi

@@ -505,6 +505,55 @@ pub enum Command {
         output: Output,
     },
 
+    /// Serve the groups' counters, shares, caps and floors to Prometheus
+    #[command(
+        long_about = "Serve what `ioband status` shows to Prometheus: every group's requests, \
+            bytes and delayed requests (counters), its weight, configured share, the share it \
+            achieved since the previous scrape, and its caps and floors (gauges), labelled with \
+            the device's dm name and MAJOR:MINOR, the device below, the device group, the group \
+            type, the group's id and its name. Each scrape reads the module afresh: nothing is \
+            kept between scrapes but the last counters, for the achieved share.\n\n\
+            By default it listens on 127.0.0.1:9861 and answers GET /metrics, in OpenMetrics \
+            when the scraper asks for it (Prometheus does) and in the text format 0.0.4 \
+            otherwise. With --textfile it writes the text format to PATH every --interval \
+            seconds instead, for node_exporter's textfile collector (atomically: a file \
+            beside PATH, then renamed); with --once it writes once and exits.",
+        after_help = "Examples:\n  ioband exporter\n  ioband exporter --listen 0.0.0.0:9861\n  \
+            ioband exporter --textfile /var/lib/prometheus/node-exporter/ioband.prom --once\n  \
+            curl -s 127.0.0.1:9861/metrics | grep ioband_group_share_ratio"
+    )]
+    Exporter {
+        /// Devices (default: all ioband devices)
+        #[arg(value_name = "NAME")]
+        names: Vec<String>,
+        /// Address to serve /metrics on
+        ///
+        /// Example: --listen [::1]:9861
+        #[arg(
+            long,
+            value_name = "ADDR:PORT",
+            default_value = "127.0.0.1:9861",
+            conflicts_with = "textfile"
+        )]
+        listen: std::net::SocketAddr,
+        /// Write the metrics to this file instead of serving them
+        ///
+        /// Example: --textfile /var/lib/prometheus/node-exporter/ioband.prom
+        #[arg(long, value_name = "PATH")]
+        textfile: Option<std::path::PathBuf>,
+        /// Seconds between writes of --textfile
+        ///
+        /// Example: --interval 30
+        #[arg(long, value_name = "SECS", default_value = "15", value_parser = parse_secs,
+              requires = "textfile")]
+        interval: f64,
+        /// Write --textfile once and exit
+        ///
+        /// Example: ioband exporter --textfile /tmp/ioband.prom --once
+        #[arg(long, requires = "textfile")]
+        once: bool,
+    },
+
     /// Show per-group statistics, weights and shares of ioband devices
     #[command(
         long_about = "Show per-group statistics of ioband devices: requests, delayed requests, \

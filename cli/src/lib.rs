@@ -11,6 +11,7 @@
 //! * [`caps`] — caps (maximum rates) as people write them (`200M`, `2k`)
 //!   and as `status` shows them;
 //! * [`render`] — tables, JSON and dmsetup-style raw output;
+//! * [`metrics`] — the same for Prometheus (`ioband exporter`);
 //! * [`shares`] — each group's configured share, flat from the weights or
 //!   nested from the target's `shares` reply;
 //! * [`profile`] and [`plan`] — YAML profiles, and the plan that makes
@@ -27,6 +28,7 @@ pub mod error;
 #[cfg(test)]
 pub mod fake;
 pub mod ids;
+pub mod metrics;
 pub mod plan;
 pub mod profile;
 pub mod render;

@@ -64,11 +64,11 @@ class Plans(unittest.TestCase):
         full_only = ("caps", "floors", "directions")
         but = [s for s in every if s not in on612 + full_only]
         self.assertEqual(plan["7.x"], but)
-        for s in on612:
+        for s in on612 + ("exporter",):
             self.assertIn(s, plan["6.12"])
         # the debug kernel: all but those, the slowest there, and the
         # timing suites, each of which runs on 7.x
-        off_debug = ("stacking", "apply", "cli-e2e", "defaults", "fairness")
+        off_debug = ("stacking", "apply", "cli-e2e", "defaults", "fairness", "exporter")
         self.assertEqual(plan["debug"], [s for s in but if s not in off_debug])
         for s in off_debug:
             self.assertIn(s, plan["7.x"])

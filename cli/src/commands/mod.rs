@@ -8,9 +8,11 @@
 //!   detach, type, token, io-throttle, io-limit, reset;
 //! * `inspect` — table, status, ls;
 //! * `apply` — apply, show, schema;
+//! * `exporter` — exporter (Prometheus);
 //! * `info` — targets, version, completions, man.
 
 mod apply;
+mod exporter;
 mod info;
 mod inspect;
 mod lifecycle;
@@ -58,6 +60,16 @@ pub fn run(cmd: Command, ctx: &mut Ctx<'_>) -> Result<()> {
             words,
         } => message::raw_message(&name, sector, &words, ctx),
         Command::Weight { name, args } => message::weight(&name, &args, ctx),
+        Command::Exporter {
+            names,
+            listen,
+            textfile,
+            interval,
+            once,
+        } => match textfile {
+            Some(path) => exporter::textfile(&names, &path, interval, once, ctx),
+            None => exporter::serve_on(&names, listen, ctx),
+        },
         Command::WriteWeight { name, args } => message::write_weight(&name, &args, ctx),
         Command::Limit {
             name,

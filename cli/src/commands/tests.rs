@@ -1763,3 +1763,168 @@ fn status_and_table_show_write_weights_where_set() {
         "{raw}"
     );
 }
+
+/// The sample of `family` whose labels contain all of `labels`, if any.
+fn sample_of(text: &str, family: &str, labels: &[&str]) -> Option<String> {
+    text.lines()
+        .find(|l| l.starts_with(&format!("{family}{{")) && labels.iter().all(|x| l.contains(x)))
+        .map(|l| l.rsplit(' ').next().unwrap_or_default().to_string())
+}
+
+#[test]
+fn exporter_writes_a_textfile_for_node_exporter() {
+    let h = tenants();
+    h.ok(&["limit", "a", "--group", "alice", "read_bps=200M", "iops=2k"]);
+    h.ok(&["floor", "a", "--group", "bob", "write_bps=1M"]);
+    h.ok(&["write-weight", "a", "alice", "50"]);
+    h.dm.record_io("a", GroupId::Id(1000), 30, 240, 10, 80);
+    h.dm.record_cap_wait("a", GroupId::Id(1000), 3, 250_000, true);
+    let dir = std::env::temp_dir().join(format!("ioband-exporter-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("ioband.prom");
+    let p = path.to_string_lossy().to_string();
+    h.ok(&["exporter", "--textfile", &p, "--once"]);
+    let text = std::fs::read_to_string(&path).unwrap();
+    // Nothing left beside it.
+    let left: Vec<_> = std::fs::read_dir(&dir).unwrap().collect();
+    assert_eq!(left.len(), 1, "{left:?}");
+    std::fs::remove_dir_all(&dir).unwrap();
+    // The text format 0.0.4: counters' HELP and TYPE name their samples.
+    assert!(
+        text.contains("# TYPE ioband_group_reads_total counter\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("# HELP ioband_group_read_bytes_total "),
+        "{text}"
+    );
+    assert!(
+        text.contains("# TYPE ioband_group_share_ratio gauge\n"),
+        "{text}"
+    );
+    assert!(!text.contains("# EOF"), "{text}");
+    let alice = [
+        "dm_name=\"a\"",
+        "dm_device=\"",
+        "device=\"8:1\"",
+        "device_group=\"1\"",
+        "type=\"user\"",
+        "group=\"1000\"",
+        "name=\"alice\"",
+    ];
+    let v = |family: &str, extra: &[&str]| {
+        let mut l = alice.to_vec();
+        l.extend_from_slice(extra);
+        sample_of(&text, family, &l).unwrap_or_else(|| panic!("{family} in {text}"))
+    };
+    assert_eq!(v("ioband_group_reads_total", &[]), "30");
+    assert_eq!(v("ioband_group_read_bytes_total", &[]), "122880");
+    assert_eq!(v("ioband_group_writes_total", &[]), "10");
+    assert_eq!(v("ioband_group_written_bytes_total", &[]), "40960");
+    assert_eq!(v("ioband_group_weight", &[]), "100");
+    assert_eq!(v("ioband_group_write_weight", &[]), "50");
+    assert_eq!(v("ioband_group_share_ratio", &[]), "0.25");
+    assert_eq!(
+        v("ioband_group_cap_bytes_per_second", &["direction=\"read\""]),
+        "209715200"
+    );
+    assert_eq!(v("ioband_group_cap_iops", &["direction=\"both\""]), "2000");
+    assert_eq!(v("ioband_group_cap_waits_total", &[]), "3");
+    assert_eq!(v("ioband_group_cap_wait_seconds_total", &[]), "0.25");
+    assert_eq!(v("ioband_group_capped", &[]), "1");
+    assert_eq!(
+        sample_of(
+            &text,
+            "ioband_group_floor_bytes_per_second",
+            &["group=\"2000\"", "name=\"bob\"", "direction=\"write\""]
+        )
+        .as_deref(),
+        Some("1048576")
+    );
+    assert_eq!(
+        sample_of(
+            &text,
+            "ioband_group_idle_class",
+            &["dm_name=\"b\"", "group=\"default\""]
+        )
+        .as_deref(),
+        Some("0")
+    );
+    assert!(text.contains("ioband_device_info{dm_name=\"a\""), "{text}");
+}
+
+#[test]
+fn exporter_says_what_is_wrong_with_its_textfile_and_address() {
+    let h = tenants();
+    let e = h.fail(&[
+        "exporter",
+        "--textfile",
+        "/nonexistent-ioband-dir/x.prom",
+        "--once",
+    ]);
+    assert!(
+        e.message
+            .contains("exporter: --textfile /nonexistent-ioband-dir/x.prom: cannot write"),
+        "{}",
+        e.message
+    );
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    let e = h.fail(&["exporter", "--listen", &addr]);
+    assert!(
+        e.message.contains(&format!("exporter: --listen {addr}: ")),
+        "{}",
+        e.message
+    );
+    assert!(hint(&e).contains("--listen"), "{}", hint(&e));
+}
+
+#[test]
+fn exporter_serves_openmetrics_and_the_text_format() {
+    use std::io::{Read, Write};
+    let h = tenants();
+    let server = tiny_http::Server::http("127.0.0.1:0").unwrap();
+    let addr = server.server_addr().to_ip().unwrap();
+    let client = std::thread::spawn(move || {
+        let get = |path: &str, accept: &str| {
+            let mut s = std::net::TcpStream::connect(addr).unwrap();
+            write!(s, "GET {path} HTTP/1.0\r\nAccept: {accept}\r\n\r\n").unwrap();
+            let mut r = String::new();
+            s.read_to_string(&mut r).unwrap();
+            r
+        };
+        [
+            get(
+                "/metrics",
+                "application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5",
+            ),
+            get("/metrics", "text/plain"),
+            get("/elsewhere", "*/*"),
+        ]
+    });
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let mut input: &[u8] = b"";
+    let mut ctx = Ctx {
+        dm: Ok(&h.dm),
+        names: &h.names,
+        sys: &h.sys,
+        out: &mut out,
+        err: &mut err,
+        stdin: &mut input,
+    };
+    super::exporter::serve(&server, &[], Some(3), &mut ctx).unwrap();
+    let [om, text, other] = client.join().unwrap();
+    assert!(
+        om.starts_with("HTTP/1.1 200") || om.starts_with("HTTP/1.0 200"),
+        "{om}"
+    );
+    assert!(om.contains("application/openmetrics-text"), "{om}");
+    assert!(om.contains("# TYPE ioband_group_reads counter"), "{om}");
+    assert!(om.trim_end().ends_with("# EOF"), "{om}");
+    assert!(text.contains("text/plain; version=0.0.4"), "{text}");
+    assert!(
+        text.contains("# TYPE ioband_group_reads_total counter"),
+        "{text}"
+    );
+    assert!(other.contains(" 404 "), "{other}");
+}
