@@ -85,8 +85,12 @@
 #define IOBAND_FLOOR_WINDOW_NS	(1000 * NSEC_PER_MSEC)
 /* caps: how far a group may run ahead of its rate (the burst it may send) */
 #define IOBAND_CAP_BURST_NS	(50 * NSEC_PER_MSEC)
-/* idle class: how long the other groups must have been idle first */
-#define IOBAND_IDLE_GRACE_MS	10
+/*
+ * idle class: how long the other groups must have been idle first; long
+ * enough for a reader that thinks a few ms and is scheduled late (10 ms
+ * let idle bios in beside a 2 ms-think reader on a loaded guest)
+ */
+#define IOBAND_IDLE_GRACE_MS	20
 /* caps: the largest rates; their cost arithmetic stays within u64 */
 #define IOBAND_CAP_MAX_BPS	1125899906842624ULL	/* 2^50 */
 #define IOBAND_CAP_MAX_IOPS	1000000000ULL
