@@ -11,7 +11,8 @@
 # - Floors that ask more than the disk gives split it by floor, and
 #   "limits" shows the groups behind.
 # - An idle-class bully beside a normal reader (QD 16, and QD 1 with think
-#   time) leaves the reader at least 95 % of what it does alone; alone, the
+#   time) leaves the reader at least 95 % of what it does alone (the QD 1
+#   reader's alone: before and after, averaged); alone, the
 #   idle group gets at least 90 % of the disk.
 # estimate: 260
 # timeout: 900
@@ -124,15 +125,19 @@ read -r r1 r2 <<<"$(both idle-qd16)"
 echo "# idle bully and a QD 16 reader: idle $(pct "$r1" "$disk_bps") %, reader $(pct "$r2" "$disk_bps") % of the disk"
 check "a QD 16 reader keeps at least 95 % of alone beside an idle-class bully" \
 	at_least "$r2" "$(python3 -c "print(0.95 * $disk_bps)")"
-# a reader that waits for each bio and thinks 2 ms between them
-solo1=$(alone ib2 2 --iodepth=1 --thinktime=2000)
+# a reader that waits for each bio and thinks 2 ms between them: bound by
+# the guest's CPU as much as by the disk, so alone is measured before and
+# after, and the mean is what it keeps a share of
+solo1a=$(alone ib2 2 --iodepth=1 --thinktime=2000)
 fio_bg idle-bully /dev/mapper/ib1 $((WIN + 4))
 fio --name=qd1 --filename=/dev/mapper/ib2 --rw=randread --bs=16k --direct=1 \
 	--ioengine=libaio --iodepth=1 --thinktime=2000 --runtime=$((WIN + 4)) --time_based \
 	--output-format=json --output="$OUT/qd1.json" >/dev/null &
 read -r r1 r2 <<<"$(rates)"
 wait
-echo "# QD 1 reader: alone $solo1 B/s, beside the idle bully $r2 B/s (idle group $r1 B/s)"
+solo1b=$(alone ib2 2 --iodepth=1 --thinktime=2000)
+solo1=$(python3 -c "print(($solo1a + $solo1b) / 2)")
+echo "# QD 1 reader: alone $solo1a and $solo1b B/s, beside the idle bully $r2 B/s (idle group $r1 B/s)"
 check "a QD 1 reader with think time keeps at least 95 % of alone beside an idle-class bully" \
 	at_least "$r2" "$(python3 -c "print(0.95 * $solo1)")"
 dmsetup message ib1 0 class normal
