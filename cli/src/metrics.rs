@@ -84,32 +84,21 @@ impl Families {
 
 impl Collector for Families {
     fn encode(&self, mut encoder: DescriptorEncoder) -> Result<(), std::fmt::Error> {
+        use prometheus_client::metrics::MetricType;
         for f in &self.0 {
-            if f.counter {
-                let mut m = encoder.encode_descriptor(
-                    f.name,
-                    f.help,
-                    None,
-                    prometheus_client::metrics::MetricType::Counter,
-                )?;
-                for (l, v) in &f.samples {
-                    match *v {
-                        Value::Int(n) => ConstCounter::new(n).encode(m.encode_family(l)?)?,
-                        Value::Float(x) => ConstCounter::new(x).encode(m.encode_family(l)?)?,
-                    }
-                }
+            let ty = if f.counter {
+                MetricType::Counter
             } else {
-                let mut m = encoder.encode_descriptor(
-                    f.name,
-                    f.help,
-                    None,
-                    prometheus_client::metrics::MetricType::Gauge,
-                )?;
-                for (l, v) in &f.samples {
-                    match *v {
-                        Value::Int(n) => ConstGauge::new(n).encode(m.encode_family(l)?)?,
-                        Value::Float(x) => ConstGauge::new(x).encode(m.encode_family(l)?)?,
-                    }
+                MetricType::Gauge
+            };
+            let mut m = encoder.encode_descriptor(f.name, f.help, None, ty)?;
+            for (l, v) in &f.samples {
+                let e = m.encode_family(l)?;
+                match (f.counter, *v) {
+                    (true, Value::Int(n)) => ConstCounter::new(n).encode(e)?,
+                    (true, Value::Float(x)) => ConstCounter::new(x).encode(e)?,
+                    (false, Value::Int(n)) => ConstGauge::new(n).encode(e)?,
+                    (false, Value::Float(x)) => ConstGauge::new(x).encode(e)?,
                 }
             }
         }
@@ -117,23 +106,27 @@ impl Collector for Families {
     }
 }
 
-/// The labels of group `r` of device `d`.
-fn group_labels(d: &DeviceStatus, r: &GroupRow) -> Labels {
+/// The labels that name device `d`.
+fn device_labels(d: &DeviceStatus) -> Labels {
     vec![
         ("dm_name", d.name.clone()),
         ("dm_device", format!("{}:{}", d.major, d.minor)),
         ("device", d.device.clone()),
         ("device_group", d.device_group.to_string()),
         ("type", d.group_type.clone()),
-        (
-            "group",
-            match r.id {
-                GroupId::Default => "default".into(),
-                GroupId::Id(id) => id.to_string(),
-            },
-        ),
-        ("name", r.name.clone().unwrap_or_default()),
     ]
+}
+
+/// The labels of group `r` of device `d`.
+fn group_labels(d: &DeviceStatus, r: &GroupRow) -> Labels {
+    let mut l = device_labels(d);
+    let group = match r.id {
+        GroupId::Default => "default".into(),
+        GroupId::Id(id) => id.to_string(),
+    };
+    l.push(("group", group));
+    l.push(("name", r.name.clone().unwrap_or_default()));
+    l
 }
 
 /// The rates of `caps` (caps or floors) as samples of two families: bytes
@@ -173,14 +166,8 @@ fn rates(fs: &mut Families, floors: bool, caps: &Caps, l: &Labels) {
 fn families(doc: &StatusDoc) -> Families {
     let mut fs = Families::default();
     for d in &doc.devices {
-        let dl: Labels = vec![
-            ("dm_name", d.name.clone()),
-            ("dm_device", format!("{}:{}", d.major, d.minor)),
-            ("device", d.device.clone()),
-            ("device_group", d.device_group.to_string()),
-            ("type", d.group_type.clone()),
-            ("policy", d.policy.clone()),
-        ];
+        let mut dl = device_labels(d);
+        dl.push(("policy", d.policy.clone()));
         fs.add(
             "ioband_device_info",
             "An ioband device: its names, the device below, its device group, group type and policy",

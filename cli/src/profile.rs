@@ -376,6 +376,21 @@ fn without_shares(l: &Option<LimitSpec>) -> Result<Option<LimitSpec>, String> {
     l.as_ref().map(LimitSpec::without_shares).transpose()
 }
 
+/// `group_limit` as far as it can be checked before the device group is
+/// known: shares of the disk checked as written, then left out.
+fn limits_without_shares(f: LimitFields<'_>) -> Result<GroupLimit, String> {
+    let limit = without_shares(f.limit).map_err(|e| format!("limit: {e}"))?;
+    let floor = without_shares(f.floor).map_err(|e| format!("floor: {e}"))?;
+    group_limit(
+        GroupId::Default,
+        LimitFields {
+            limit: &limit,
+            floor: &floor,
+            ..f
+        },
+    )
+}
+
 /// The rates of an optional `limit:` or `floor:`.
 fn caps_of(l: &Option<LimitSpec>) -> Result<Caps, String> {
     l.as_ref().map_or(Ok(Caps::NONE), LimitSpec::caps)
@@ -551,34 +566,19 @@ impl GroupSpec {
         caps_of(&self.limit)
     }
 
+    fn fields(&self) -> LimitFields<'_> {
+        LimitFields {
+            limit: &self.limit,
+            floor: &self.floor,
+            class: self.class,
+            write_weight: &self.write_weight,
+        }
+    }
+
     /// The group's caps, floors, class and write weight, given its id; an
     /// error names the part at fault (`group_limit`).
     pub fn limits(&self, id: GroupId) -> Result<GroupLimit, String> {
-        group_limit(
-            id,
-            LimitFields {
-                limit: &self.limit,
-                floor: &self.floor,
-                class: self.class,
-                write_weight: &self.write_weight,
-            },
-        )
-    }
-
-    /// `limits` as far as they can be checked before the device group is
-    /// known: shares of the disk checked as written, then left out.
-    fn limits_without_shares(&self) -> Result<GroupLimit, String> {
-        let limit = without_shares(&self.limit).map_err(|e| format!("limit: {e}"))?;
-        let floor = without_shares(&self.floor).map_err(|e| format!("floor: {e}"))?;
-        group_limit(
-            GroupId::Default,
-            LimitFields {
-                limit: &limit,
-                floor: &floor,
-                class: self.class,
-                write_weight: &self.write_weight,
-            },
-        )
+        group_limit(id, self.fields())
     }
 
     /// What names the group, as `(field, text)`: the field is one of
@@ -694,34 +694,19 @@ impl DeviceSpec {
         caps_of(&self.limit)
     }
 
+    fn fields(&self) -> LimitFields<'_> {
+        LimitFields {
+            limit: &self.limit,
+            floor: &self.floor,
+            class: self.class,
+            write_weight: &self.write_weight,
+        }
+    }
+
     /// The default group's caps, floors, class and write weight; an error
     /// names the part at fault (`group_limit`).
     pub fn limits(&self) -> Result<GroupLimit, String> {
-        group_limit(
-            GroupId::Default,
-            LimitFields {
-                limit: &self.limit,
-                floor: &self.floor,
-                class: self.class,
-                write_weight: &self.write_weight,
-            },
-        )
-    }
-
-    /// `limits` as far as they can be checked before the device group is
-    /// known (as [`GroupSpec`]'s).
-    fn limits_without_shares(&self) -> Result<GroupLimit, String> {
-        let limit = without_shares(&self.limit).map_err(|e| format!("limit: {e}"))?;
-        let floor = without_shares(&self.floor).map_err(|e| format!("floor: {e}"))?;
-        group_limit(
-            GroupId::Default,
-            LimitFields {
-                limit: &limit,
-                floor: &floor,
-                class: self.class,
-                write_weight: &self.write_weight,
-            },
-        )
+        group_limit(GroupId::Default, self.fields())
     }
 
     /// Its groups' and its own shares of the disk (`20%`) as rates of
@@ -804,11 +789,10 @@ impl DeviceSpec {
                     "device {name}: group `{kind}: {key}` is listed twice"
                 ));
             }
-            g.limits_without_shares()
+            limits_without_shares(g.fields())
                 .map_err(|e| format!("device {name}: group `{kind}: {key}`: {e}"))?;
         }
-        self.limits_without_shares()
-            .map_err(|e| format!("device {name}: {e}"))?;
+        limits_without_shares(self.fields()).map_err(|e| format!("device {name}: {e}"))?;
         Ok(self)
     }
 }
