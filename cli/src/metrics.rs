@@ -282,7 +282,7 @@ fn group_families(fs: &mut Families, d: &DeviceStatus, r: &GroupRow) {
     if let Some(p) = r.rate.and_then(|x| x.achieved_percent) {
         fs.add(
             "ioband_group_achieved_share_ratio",
-            "The group's share of its device group's bytes since the previous scrape (0 to 1)",
+            "The group's share of its device group's I/O since the previous scrape (0 to 1), counted as its policy counts: requests, or bytes under fair-iosize and weight-iosize",
             false,
             l.clone(),
             p / 100.0,
