@@ -56,10 +56,9 @@ class Plans(unittest.TestCase):
     def test_ci_plan_runs_every_suite_somewhere(self):
         plan = self.plan("ci.plan")
         every = self.plan("full.plan")["6.1"]
-        # every suite but the slow-disk writeback, the fstests-based ones,
-        # the disk models' check and the device-time suite on 7.x; those on
-        # 6.12
-        on612 = ("writeback", "fstests", "logwrites", "diskmodel", "devtime")
+        # every suite but the slow-disk writeback, the fstests-based ones
+        # and the device-time suite on 7.x; those on 6.12
+        on612 = ("writeback", "fstests", "logwrites", "devtime")
         # the limits' timing suites: in the full plan only, for now
         full_only = ("caps", "floors", "directions")
         but = [s for s in every if s not in on612 + full_only]
@@ -68,7 +67,8 @@ class Plans(unittest.TestCase):
             self.assertIn(s, plan["6.12"])
         # the debug kernel: all but those, the slowest there, and the
         # timing suites, each of which runs on 7.x
-        off_debug = ("stacking", "apply", "cli-e2e", "defaults", "fairness", "exporter")
+        off_debug = ("stacking", "apply", "cli-e2e", "defaults", "diskmodel", "fairness",
+                     "exporter")
         self.assertEqual(plan["debug"], [s for s in but if s not in off_debug])
         for s in off_debug:
             self.assertIn(s, plan["7.x"])
