@@ -278,6 +278,17 @@ impl LimitSpec {
         ]
     }
 
+    fn values_mut(&mut self) -> [(CapKey, &mut Option<CapValue>); 6] {
+        [
+            (CapKey::ReadBps, &mut self.read_bps),
+            (CapKey::WriteBps, &mut self.write_bps),
+            (CapKey::Bps, &mut self.bps),
+            (CapKey::ReadIops, &mut self.read_iops),
+            (CapKey::WriteIops, &mut self.write_iops),
+            (CapKey::Iops, &mut self.iops),
+        ]
+    }
+
     /// The rates it gives; an error names the key (`read_bps: "0" must be ...`).
     pub fn caps(&self) -> Result<Caps, String> {
         let mut caps = Caps::NONE;
@@ -312,14 +323,7 @@ impl LimitSpec {
     /// checked: a device is checked before its device group is known.
     fn without_shares(&self) -> Result<LimitSpec, String> {
         let mut out = self.clone();
-        for (k, v) in [
-            (CapKey::ReadBps, &mut out.read_bps),
-            (CapKey::WriteBps, &mut out.write_bps),
-            (CapKey::Bps, &mut out.bps),
-            (CapKey::ReadIops, &mut out.read_iops),
-            (CapKey::WriteIops, &mut out.write_iops),
-            (CapKey::Iops, &mut out.iops),
-        ] {
+        for (k, v) in out.values_mut() {
             if let Some(p) = v.as_ref().and_then(|c| crate::caps::percent(&c.0)) {
                 p.map_err(|e| format!("{k}: {e}"))?;
                 *v = None;
@@ -331,14 +335,7 @@ impl LimitSpec {
     /// Its shares of the disk (`20%`) as rates of `capacity` (`None`: not
     /// known; `how` says how to give it).
     fn resolve_shares(&mut self, capacity: Option<&Caps>, how: &str) -> Result<(), String> {
-        for (k, v) in [
-            (CapKey::ReadBps, &mut self.read_bps),
-            (CapKey::WriteBps, &mut self.write_bps),
-            (CapKey::Bps, &mut self.bps),
-            (CapKey::ReadIops, &mut self.read_iops),
-            (CapKey::WriteIops, &mut self.write_iops),
-            (CapKey::Iops, &mut self.iops),
-        ] {
+        for (k, v) in self.values_mut() {
             let Some(c) = v else { continue };
             if crate::caps::percent(&c.0).is_none() {
                 continue;
